@@ -43,6 +43,8 @@ class SpawnerAttributesTest {
         assertEquals("100 65534", r.field("Groups"));
         assertEquals("0000000000000000", r.field("CapEff"));
         assertEquals("0000000000000000", r.field("CapPrm"));
+        // the child's setuid ran while it shared jinit's memory: jinit must still be dumpable
+        assertEquals(1, dev.jinit.linux.Prctl.prctl(dev.jinit.linux.Prctl.PR_GET_DUMPABLE, 0, 0, 0, 0));
     }
 
     @Test
