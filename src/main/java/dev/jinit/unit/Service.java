@@ -128,7 +128,7 @@ public record Service(
         double base = Math.max(1, restartSec.toNanos() / 1000.0);
         double max = restartMaxDelay.toNanos() / 1000.0;
         double micros = base * Math.pow(max / base, (double) n / restartSteps);
-        long m = Math.min((long) micros, (long) max);
+        long m = Math.min(Math.round(micros), (long) max);
         return Duration.ofNanos(m * 1000L);
     }
 }
