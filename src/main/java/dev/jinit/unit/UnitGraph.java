@@ -103,6 +103,11 @@ public final class UnitGraph {
 
     private void addOrder(String first, String then, Set<String> present, Set<List<String>> explicit) {
         if (!present.contains(first) || !present.contains(then)) return;
+        if (first.equals(then)) {
+            // systemd drops a unit's ordering against itself rather than failing it.
+            notes.add(first + ": ordered against itself, ignoring");
+            return;
+        }
         if (explicit != null) explicit.add(List.of(first, then));
         successors.computeIfAbsent(first, k -> new TreeSet<>()).add(then);
         predecessors.computeIfAbsent(then, k -> new TreeSet<>()).add(first);
@@ -152,7 +157,7 @@ public final class UnitGraph {
                         onStack.remove(w);
                         scc.add(w);
                     } while (!w.equals(v));
-                    if (scc.size() > 1 || succ(v).contains(v)) recordCycle(scc);
+                    if (scc.size() > 1) recordCycle(scc);
                 }
             }
         }
