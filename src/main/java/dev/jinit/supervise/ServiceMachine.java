@@ -409,9 +409,11 @@ public final class ServiceMachine {
         mainPid = 0;
         controlPid = 0;
         if (startPending) {
-            // A restart request (or a start that arrived while stopping): the stop is complete.
-            setState(result == ServiceResult.SUCCESS ? ServiceState.DEAD : ServiceState.FAILED);
+            // A restart request (or a start that arrived while stopping): the stop is complete and
+            // the start follows at once, without passing through an inactive state that would make
+            // the manager think the unit went down (and stop what is bound to it).
             startPending = false;
+            log("Stopped for restart (result " + result.word + ").");
             begin(false);
             return;
         }
