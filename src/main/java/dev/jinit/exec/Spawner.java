@@ -7,7 +7,7 @@ import dev.jinit.linux.Fs;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
 import dev.jinit.linux.Spawn;
-import dev.jinit.linux.WaitPid;
+import dev.jinit.linux.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -113,7 +113,7 @@ public final class Spawner {
                         } catch (SpawnException ignored) {
                             // the apply failure is the one to report
                         }
-                        WaitPid.waitid(child, false);
+                        Wait.waitid(Wait.P_PID, child, Wait.WEXITED);
                         throw e;
                     }
                     gate.release(spawn);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import dev.jinit.linux.WaitPid;
+import dev.jinit.linux.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -60,8 +60,8 @@ class CgroupsTest {
 
             cgroups.kill(group);
             for (Spawned s : List.of(a, b)) {
-                WaitPid.Exit exit = Probe.await(s.pid());
-                assertFalse(exit.exited());
+                Wait.Child exit = Probe.await(s.pid());
+                assertEquals(Wait.CLD_KILLED, exit.code());
                 assertEquals(Signals.SIGKILL, exit.status());
             }
             assertEquals(List.of(), cgroups.allProcs(group));

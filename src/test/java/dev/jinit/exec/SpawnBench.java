@@ -1,7 +1,7 @@
 package dev.jinit.exec;
 
 import dev.jinit.linux.Resources;
-import dev.jinit.linux.WaitPid;
+import dev.jinit.linux.Wait;
 import java.util.Locale;
 import java.util.function.IntSupplier;
 
@@ -47,8 +47,8 @@ public final class SpawnBench {
     }
 
     private static int reap(int pid) {
-        WaitPid.Exit exit = WaitPid.waitid(pid, false).orElseThrow();
-        if (!exit.exited() || exit.status() != 0) throw new IllegalStateException("/bin/true failed: " + exit);
+        Wait.Child exit = Wait.waitid(Wait.P_PID, pid, Wait.WEXITED);
+        if (exit == null || exit.code() != Wait.CLD_EXITED || exit.status() != 0) throw new IllegalStateException("/bin/true failed: " + exit);
         return exit.status();
     }
 

@@ -2,6 +2,7 @@ package dev.jinit.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,17 +12,16 @@ import dev.jinit.exec.Spawner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
-import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
-/** pidfd, waitid(P_PID), prlimit/setpriority/affinity on another process, pty and prctl reads. */
+/** pidfd, prlimit/setpriority/affinity on another process, pty and prctl reads. */
 class ProcessCallsTest {
-    private static WaitPid.Exit reap(int pid) {
+    private static Wait.Child reap(int pid) {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
-            Optional<WaitPid.Exit> e = WaitPid.waitid(pid, true);
-            if (e.isPresent()) return e.get();
+            Wait.Child e = Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | Wait.WNOHANG);
+            if (e != null) return e;
             LockSupport.parkNanos(2_000_000);
         }
         Posix.kill(pid, Signals.SIGKILL);
@@ -32,13 +32,13 @@ class ProcessCallsTest {
     void pidfdSignalsAndWaitid() {
         Spawned s = new Spawner().spawn(ProcessSpec.builder("/bin/sleep", "60").build());
         try (Fd pidfd = Pidfd.open(s.pid())) {
-            assertEquals(Optional.empty(), WaitPid.waitid(s.pid(), true), "still running");
+            assertNull(Wait.waitid(Wait.P_PID, s.pid(), Wait.WEXITED | Wait.WNOHANG), "still running");
             assertTrue(Pidfd.sendSignal(pidfd, Signals.SIGTERM));
-            WaitPid.Exit exit = reap(s.pid());
-            assertEquals(WaitPid.CLD_KILLED, exit.code());
+            Wait.Child exit = reap(s.pid());
+            assertEquals(Wait.CLD_KILLED, exit.code());
             assertEquals(Signals.SIGTERM, exit.status());
             assertFalse(Pidfd.sendSignal(pidfd, Signals.SIGTERM), "the pidfd still names the dead process, never a new one");
-            assertEquals(Optional.empty(), WaitPid.waitid(s.pid(), false), "ECHILD once reaped");
+            assertNull(Wait.waitid(Wait.P_PID, s.pid(), Wait.WEXITED), "ECHILD once reaped");
         }
         LinuxException e = assertThrows(LinuxException.class, () -> Pidfd.open(-5));
         assertEquals("EINVAL", e.errnoName());
