@@ -107,12 +107,10 @@ public final class Spawner {
                     } catch (SpawnException e) {
                         // Never let a half-configured child exec: kill it at the gate, let posix_spawn
                         // return (it reports a child killed before exec as started), and reap it.
+                        // A spawn that failed by itself (the child died before the gate, so the
+                        // settings found no process) has the truer message; glibc reaped that child.
                         Posix.kill(child, Signals.SIGKILL);
-                        try {
-                            spawn.join();
-                        } catch (SpawnException ignored) {
-                            // the apply failure is the one to report
-                        }
+                        spawn.join();
                         Wait.waitid(Wait.P_PID, child, Wait.WEXITED);
                         throw e;
                     }

@@ -164,16 +164,22 @@ class SpawnerAttributesTest {
                 Namespace.CGROUP);
         StringBuilder script = new StringBuilder("echo $$");
         for (Namespace ns : all) script.append("; readlink /proc/self/ns/").append(ns.procName);
-        ProcessSpec.Builder b = Probe.sh(script.toString());
-        for (Namespace ns : all) b.namespace(ns);
-        Probe.Result r = Probe.run(b);
-        assertEquals(0, r.exitCode(), r.err());
-        List<String> lines = r.out().lines().toList();
-        assertEquals("1", lines.get(0), "first process of its own pid namespace");
-        for (int i = 0; i < all.size(); i++) {
-            String own = Files.readSymbolicLink(Path.of("/proc/self/ns/" + all.get(i).procName)).toString();
-            assertTrue(lines.get(i + 1).startsWith(all.get(i).procName + ":["), lines.get(i + 1));
-            assertNotEquals(own, lines.get(i + 1), all.get(i) + " namespace is new");
+        // plain, and through the exec gate (the spawn thread's child is pid 1 of its namespace, yet
+        // found and reported by its pid in jinit's)
+        for (boolean gated : new boolean[] {false, true}) {
+            ProcessSpec.Builder b = Probe.sh(script.toString());
+            for (Namespace ns : all) b.namespace(ns);
+            if (gated) b.oomScoreAdjust(5);
+            Probe.Result r = Probe.run(b);
+            assertEquals(0, r.exitCode(), r.err());
+            List<String> lines = r.out().lines().toList();
+            assertEquals("1", lines.get(0), "first process of its own pid namespace");
+            assertTrue(r.pid() > 1);
+            for (int i = 0; i < all.size(); i++) {
+                String own = Files.readSymbolicLink(Path.of("/proc/self/ns/" + all.get(i).procName)).toString();
+                assertTrue(lines.get(i + 1).startsWith(all.get(i).procName + ":["), lines.get(i + 1));
+                assertNotEquals(own, lines.get(i + 1), all.get(i) + " namespace is new");
+            }
         }
         // the cheap path is untouched by the throwaway thread's namespaces
         Probe.Result after = Probe.run(ProcessSpec.builder("/bin/readlink", "/proc/self/ns/net"));
@@ -248,6 +254,16 @@ class SpawnerAttributesTest {
             assertEquals(List.of("1"), r.out().lines().toList(), "an empty tmpfs on /tmp");
             assertFalse(Files.exists(Path.of("/tmp", name + "-child")), "nothing leaks to the host's /tmp");
             assertTrue(Files.exists(hostMarker));
+
+            // gated, with the gate FIFO itself under the /tmp that the tmpfs covers
+            Path gates = Files.createDirectories(tmp.resolve("gates"));
+            Probe.Result gated = Probe.run(new Spawner(gates), Probe.sh("ls -A /tmp; cat /proc/self/oom_score_adj")
+                    .privateTmp(true).oomScoreAdjust(17).credentials(AS_NOBODY));
+            assertEquals(0, gated.exitCode(), gated.err());
+            assertEquals(List.of("17"), gated.out().lines().toList());
+            try (var left = Files.list(gates)) {
+                assertEquals(0, left.count(), "gate FIFOs are removed");
+            }
         } finally {
             Files.deleteIfExists(hostMarker);
         }
