@@ -134,7 +134,9 @@ class ExecPropertiesTest {
     void rootDirectory() throws Exception {
         Path root = dir.resolve("root");
         Files.createDirectories(root.resolve("bin"));
-        Files.copy(Path.of("/usr/bin/busybox"), root.resolve("bin/busybox"));
+        // busybox-static: a chroot needs a program with no shared libraries
+        Path busybox = Files.exists(Path.of("/bin/busybox")) ? Path.of("/bin/busybox") : Path.of("/usr/bin/busybox");
+        Files.copy(busybox, root.resolve("bin/busybox"));
         Files.writeString(root.resolve("marker"), "inside the chroot\n");
         List<String> a = List.of("-p", "RootDirectory=" + root, "--", "/bin/busybox", "sh", "-c", "/bin/busybox cat /marker; /bin/busybox ls /");
         try (JinitExec j = JinitExec.start(Mode.SUBREAPER, dir, a)) {
