@@ -174,7 +174,20 @@ public final class ExecCommand {
         return spec;
     }
 
+    /**
+     * Runs {@code jinit exec}; returns the exit code (the child's, or 2/126/127 for bad input, or 1
+     * when a Linux call jinit itself needs fails).
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return runChecked(args, out, err);
+        } catch (LinuxException e) {
+            err.println("jinit exec: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int runChecked(String[] args, PrintStream out, PrintStream err) {
         Options o;
         ProcessSpec spec;
         try {
