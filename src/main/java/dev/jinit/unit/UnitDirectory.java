@@ -60,6 +60,16 @@ final class UnitDirectory {
         return d;
     }
 
+    /** A directory given as file name → text, for tools and tests that have no files on disk. */
+    static UnitDirectory ofTexts(Path dir, Map<String, String> texts, SystemContext system) {
+        UnitDirectory d = new UnitDirectory(dir, system);
+        new TreeMap<>(texts).forEach((name, text) -> {
+            if (text.isEmpty()) d.masked.put(name, dir.resolve(name));
+            else d.files.put(name, UnitFileParser.parse(dir.resolve(name), text));
+        });
+        return d;
+    }
+
     private void readUnit(Path p, String fileName) {
         try {
             Path real = p.toRealPath();
