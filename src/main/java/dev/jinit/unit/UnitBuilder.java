@@ -1,5 +1,8 @@
 package dev.jinit.unit;
 
+import dev.jinit.exec.DirectiveState;
+import dev.jinit.exec.Directives;
+import dev.jinit.exec.ProcessSpec;
 import dev.jinit.linux.Signals;
 import dev.jinit.unit.Unit.UnitInfo;
 
@@ -78,6 +81,14 @@ public final class UnitBuilder {
     private int runtimeDirectoryMode = 0755, stateDirectoryMode = 0755, logsDirectoryMode = 0755;
     private String standardOutput = "journal", standardError = "inherit";
     private final List<SpawnDirective> spawnDirectives = new ArrayList<>();
+    /**
+     * Spawn directives are checked here, at load, through the same {@link Directives} the supervisor applies
+     * them with, so a bad LimitNOFILE= fails the unit with its line instead of failing every start. Users and
+     * groups are resolved only at start ({@link Directives#finish}), as systemd does: the user may be created
+     * between load and start.
+     */
+    private final ProcessSpec.Builder spawnCheck = ProcessSpec.builder("/bin/true");
+    private final DirectiveState spawnCheckState = new DirectiveState();
     private int serviceSectionLine;
 
     private UnitBuilder(UnitName name, UnitFile file, SystemContext system) {
@@ -101,6 +112,8 @@ public final class UnitBuilder {
         boolean service = name.kind() == UnitKind.SERVICE;
         for (UnitFile.Assignment a : file.assignments()) {
             try {
+                // NUL cannot reach a path, an argument or an environment variable; systemd rejects it too.
+                if (a.value().indexOf('\0') >= 0) throw new BadValueException("value contains a NUL character");
                 switch (a.section()) {
                     case "Unit" -> unitDirective(a);
                     case "Install" -> installDirective(a);
@@ -113,7 +126,7 @@ public final class UnitBuilder {
                     }
                     default -> unknownSection(a);
                 }
-            } catch (BadValueException e) {
+            } catch (BadValueException | java.nio.file.InvalidPathException e) {
                 diags.add(Diagnostic.error(a.file(), a.line(), a.key() + "=" + a.value() + ": " + e.getMessage()));
             }
         }
@@ -292,8 +305,17 @@ public final class UnitBuilder {
             case "StandardOutput" -> standardOutput = v.isEmpty() ? "journal" : output(a);
             case "StandardError" -> standardError = v.isEmpty() ? "inherit" : output(a);
             default -> {
-                if (SpawnDirectiveNames.contains(key)) {
-                    spawnDirectives.add(new SpawnDirective(key, specifiers.expand(v), a.file(), a.line()));
+                if (Directives.isSpawnDirective(key)) {
+                    String expanded = specifiers.expand(v);
+                    try {
+                        Directives.apply(spawnCheck, spawnCheckState, key, expanded);
+                    } catch (IllegalArgumentException e) {
+                        // Directives names "Key=value: " itself; the caller adds it with file and line.
+                        String m = e.getMessage() == null ? "invalid value" : e.getMessage();
+                        String own = key + "=" + expanded + ": ";
+                        throw new BadValueException(m.startsWith(own) ? m.substring(own.length()) : m);
+                    }
+                    spawnDirectives.add(new SpawnDirective(key, expanded, a.file(), a.line()));
                 } else {
                     unknown(a);
                 }
