@@ -53,6 +53,7 @@ public final class UnitBuilder {
             after = new ArrayList<>(), before = new ArrayList<>(), conflicts = new ArrayList<>();
     private Duration startLimitInterval = Duration.ofSeconds(10);
     private int startLimitBurst = 5;
+    private boolean defaultDependencies = true;
     // [Install]
     private final List<String> wantedBy = new ArrayList<>(), requiredBy = new ArrayList<>(), aliases = new ArrayList<>();
     // [Service]
@@ -132,7 +133,7 @@ public final class UnitBuilder {
         }
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
-                wantedBy, requiredBy, aliases);
+                wantedBy, requiredBy, aliases, defaultDependencies);
         Unit unit = null;
         if (service) {
             Service s = finishService();
@@ -214,6 +215,7 @@ public final class UnitBuilder {
             case "StartLimitIntervalSec", "StartLimitInterval" ->
                     startLimitInterval = v.isEmpty() ? Duration.ofSeconds(10) : TimeSpans.parse(v);
             case "StartLimitBurst" -> startLimitBurst = v.isEmpty() ? 5 : nonNegativeInt(v);
+            case "DefaultDependencies" -> defaultDependencies = v.isEmpty() || bool(v);
             case "Documentation" -> { } // for people only; accepted so it is not reported
             default -> unknown(a);
         }
@@ -249,6 +251,8 @@ public final class UnitBuilder {
         String v = a.value();
         String key = a.key();
         switch (key) {
+            // Before systemd 230 these lived in [Service]; old unit files still carry them there.
+            case "StartLimitInterval", "StartLimitBurst" -> unitDirective(a);
             case "Type" -> type = v.isEmpty() ? null : ServiceType.parse(v);
             case "RemainAfterExit" -> remainAfterExit = !v.isEmpty() && bool(v);
             case "PIDFile" -> pidFile = v.isEmpty() ? null : pidPath(specifiers.expand(v));

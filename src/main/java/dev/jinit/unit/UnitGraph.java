@@ -74,7 +74,8 @@ public final class UnitGraph {
         // Targets are ordered after what they pull in (systemd's default dependencies of targets), unless
         // the unit is explicitly ordered after the target, which would make a loop.
         for (LoadedUnit lu : units.units().values()) {
-            if (!(lu instanceof LoadedUnit.Ok ok) || !(ok.unit() instanceof TargetUnit)) continue;
+            if (!(lu instanceof LoadedUnit.Ok ok) || !(ok.unit() instanceof TargetUnit)
+                    || !ok.unit().info().defaultDependencies()) continue;
             for (Dependency d : pullIns.getOrDefault(ok.name(), List.of())) {
                 if (!present.contains(d.to()) || explicit.contains(List.of(ok.name(), d.to()))) continue;
                 addOrder(d.to(), ok.name(), present, null);

@@ -79,6 +79,16 @@ class UnitBuilderTest {
     }
 
     @Test
+    void oldStartLimitPlaceAndDefaultDependencies() {
+        Unit.UnitInfo i = info("a.service", "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/bin/a\n"
+                + "StartLimitInterval=1min\nStartLimitBurst=2\n");
+        assertEquals(Duration.ofMinutes(1), i.startLimitInterval());
+        assertEquals(2, i.startLimitBurst());
+        assertFalse(i.defaultDependencies());
+        assertTrue(info("b.service", "[Service]\nExecStart=/bin/a\n").defaultDependencies());
+    }
+
+    @Test
     void emptyValueResetsLists() {
         Unit.UnitInfo i = info("a.service", "[Unit]\nAfter=x.service\nAfter=\nAfter=y.service\n[Service]\nExecStart=/bin/a\n"
                 + "ExecStart=\nExecStart=/bin/b\nExecStartPre=/bin/p\nExecStartPre=\n");

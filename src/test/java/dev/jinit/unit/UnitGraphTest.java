@@ -122,6 +122,17 @@ class UnitGraphTest {
     }
 
     @Test
+    void targetWithoutDefaultDependenciesIsNotOrderedAfterItsUnits() throws IOException {
+        unit("a.service", "", "WantedBy=plain.target");
+        unit("plain.target", "DefaultDependencies=no", "WantedBy=multi-user.target");
+        unit("b.service", "", "WantedBy=ordered.target");
+        unit("ordered.target", "", "WantedBy=multi-user.target");
+        UnitGraph g = graph();
+        assertEquals(Set.of(), g.orderedAfter("plain.target"));
+        assertEquals(Set.of("b.service"), g.orderedAfter("ordered.target"));
+    }
+
+    @Test
     void unitOrderedAfterItsTargetDoesNotLoop() throws IOException {
         unit("late.service", "After=multi-user.target", "WantedBy=multi-user.target");
         unit("multi-user.target", "", "");
