@@ -26,8 +26,12 @@ import java.util.Set;
  */
 public final class UnitBuilder {
 
-    /** The outcome for one unit: the unit when there is no error, and every diagnostic either way. */
-    public record Result(Unit unit, List<Diagnostic> diagnostics) {
+    /**
+     * The outcome for one unit: the unit when there is no error, and every diagnostic either way. {@code info}
+     * is the [Unit]/[Install] part as far as it could be read, also for a failed unit, so that the failure is
+     * placed in the dependency graph where the unit would have been.
+     */
+    public record Result(Unit unit, Unit.UnitInfo info, List<Diagnostic> diagnostics) {
         public Result {
             diagnostics = List.copyOf(diagnostics);
         }
@@ -142,7 +146,7 @@ public final class UnitBuilder {
             unit = new TargetUnit(info);
         }
         if (diags.stream().anyMatch(Diagnostic::isError)) unit = null;
-        return new Result(unit, diags);
+        return new Result(unit, info, diags);
     }
 
     private List<Path> dropIns() {

@@ -211,7 +211,7 @@ final class UnitDirectory {
         UnitBuilder.Result r = UnitBuilder.build(un, file, system);
         if (r.failed()) {
             return new Built(new LoadedUnit.Failed(name, file.path(), LoadState.BAD_SETTING,
-                    r.errors().stream().map(Diagnostic::toString).toList()), r.diagnostics());
+                    r.errors().stream().map(Diagnostic::toString).toList(), r.info()), r.diagnostics());
         }
         return new Built(new LoadedUnit.Ok(r.unit()), r.diagnostics());
     }

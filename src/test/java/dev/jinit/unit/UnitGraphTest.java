@@ -113,6 +113,18 @@ class UnitGraphTest {
     }
 
     @Test
+    void aBrokenUnitStillShowsWhereItWouldHaveStarted() throws IOException {
+        Files.writeString(dir.resolve("broken.service"), "[Unit]\nRequires=dep.service\n[Service]\nType=bogus\n"
+                + "ExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n");
+        unit("dep.service", "", "");
+        UnitGraph g = graph();
+        assertEquals(List.of("broken.service"), g.startupSet(), "in the startup set, but pulling nothing in");
+        assertTrue(g.startProblems("broken.service").getFirst().startsWith("load state bad-setting ("), g.startProblems("broken.service").toString());
+        LoadedUnit.Failed f = (LoadedUnit.Failed) g.units().get("broken.service").orElseThrow();
+        assertEquals(List.of("multi-user.target"), f.partial().wantedBy());
+    }
+
+    @Test
     void conflictsAreSymmetricAndAliasesResolve() throws IOException {
         unit("a.service", "Conflicts=bee.service", "");
         unit("b.service", "", "Alias=bee.service");
