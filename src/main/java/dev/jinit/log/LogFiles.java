@@ -139,6 +139,7 @@ public final class LogFiles {
         private boolean fromStart;
         private byte[] partial = new byte[0];
         private volatile IOException failure;
+        private volatile boolean opened;
 
         private Follower(Path path, String unit, boolean fromStart, Duration interval, Consumer<LogLine> consumer) {
             this.path = path;
@@ -147,6 +148,11 @@ public final class LogFiles {
             this.interval = interval;
             this.consumer = consumer;
             this.thread = Thread.ofVirtual().name("jinit-log-follow-" + unit).unstarted(this::loop);
+        }
+
+        /** Whether the followed file has been opened (its position taken); false while it does not exist. */
+        public boolean isOpen() {
+            return opened;
         }
 
         /** The error that ended following, if one did (a file that exists but cannot be read). */
@@ -198,6 +204,7 @@ public final class LogFiles {
             }
             fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
             position = fromStart ? 0 : channel.size();
+            opened = true;
             readNew();
         }
 
