@@ -1,0 +1,129 @@
+package dev.jinit.log;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.jinit.exec.FdSource;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Spawned;
+import dev.jinit.exec.Spawner;
+import dev.jinit.linux.Errno;
+import dev.jinit.linux.Fd;
+import dev.jinit.linux.Native;
+import dev.jinit.linux.Posix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Test helpers: writer processes with piped stdout/stderr, their reaping, and polling with a deadline. */
+final class Procs implements AutoCloseable {
+    private static final MethodHandle WAITPID = Native.errnoCall("waitpid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final int WNOHANG = 1;
+    private static final MethodHandle MOUNT = Native.errnoCall("mount",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, ADDRESS));
+    private static final MethodHandle UMOUNT2 = Native.errnoCall("umount2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final int MNT_DETACH = 2;
+
+    /** mount -t tmpfs -o size=SIZE tmpfs DIR (needs root). */
+    static void mountTmpfs(java.nio.file.Path dir, String size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Native.callState();
+            int r = (int) MOUNT.invokeExact(st, arena.allocateFrom("tmpfs"), arena.allocateFrom(dir.toString()),
+                    arena.allocateFrom("tmpfs"), 0L, arena.allocateFrom("size=" + size + ",mode=0755"));
+            Native.check(r, st, "mount tmpfs", dir);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** umount2(dir, MNT_DETACH): lazy, so a file still open somewhere cannot fail the test's cleanup. */
+    static void unmount(java.nio.file.Path dir) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Native.callState();
+            Native.check((int) UMOUNT2.invokeExact(st, arena.allocateFrom(dir.toString()), MNT_DETACH), st, "umount2", dir);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    record Proc(int pid, Fd out, Fd err) {}
+
+    private final List<Integer> pids = new ArrayList<>();
+
+    /** {@code /bin/sh -c script} with stdout and stderr on pipes; the caller hands the ends to the pump. */
+    Proc sh(String script) {
+        ProcessSpec spec = ProcessSpec.builder("/bin/sh", "-c", script)
+                .putEnv("PATH", "/usr/bin:/bin")
+                .stdin(FdSource.NULL)
+                .stdout(new FdSource.Pipe(true))
+                .stderr(new FdSource.Pipe(true))
+                .build();
+        Spawned s = new Spawner().spawn(spec);
+        pids.add(s.pid());
+        return new Proc(s.pid(), s.pipes().get(1), s.pipes().get(2));
+    }
+
+    /** As {@link #sh} with stdout to a file directly (the {@code append:} path). */
+    int shToFile(String script, java.nio.file.Path file) {
+        ProcessSpec spec = ProcessSpec.builder("/bin/sh", "-c", script)
+                .putEnv("PATH", "/usr/bin:/bin")
+                .stdin(FdSource.NULL)
+                .stdout(new FdSource.WriteFile(file, true))
+                .build();
+        int pid = new Spawner().spawn(spec).pid();
+        pids.add(pid);
+        return pid;
+    }
+
+    /**
+     * Waits for a child to exit, polling with WNOHANG until the deadline. Another reaper in the same
+     * JVM (waitid P_ALL) may have collected it first: ECHILD then also means "gone".
+     */
+    static boolean reap(int pid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            while (true) {
+                MemorySegment st = Native.callState();
+                int r = (int) WAITPID.invokeExact(st, pid, status, WNOHANG);
+                if (r == pid) return true;
+                if (r == -1 && Native.errno(st) == Errno.ECHILD) return true;
+                if (r == -1 && Native.errno(st) != Errno.EINTR) Native.check(r, st, "waitpid", pid);
+                if (System.nanoTime() - deadline > 0) return false;
+                Thread.sleep(10);
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Polls {@code condition} until it holds or the deadline passes; fails with {@code message} then. */
+    static void await(Duration timeout, BooleanSupplier condition, Supplier<String> message) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out after " + timeout + ": " + message.get());
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
+    }
+
+    /** Kills every child this helper started and reaps them. */
+    @Override
+    public void close() {
+        for (int pid : pids) Posix.kill(pid, 9);
+        for (int pid : pids) reap(pid, Duration.ofSeconds(10));
+        pids.clear();
+    }
+}
