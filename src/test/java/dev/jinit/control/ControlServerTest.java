@@ -246,7 +246,7 @@ class ControlServerTest {
                 """;
         int pid = TestProcesses.spawn(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 TestProcesses.PYTHON, "-c", script, socket.toString(), answer.toString()));
-        assertEquals(0, TestProcesses.waitExit(pid, WAIT), "client as nobody failed");
+        TestProcesses.assertExit(0, pid, WAIT, "client as nobody");
         Response r = Protocol.decodeResponse(Files.readString(answer).strip());
         assertEquals("permission denied: jinit at " + state + " accepts commands from root only, not from nobody", r.error());
         assertFalse(handler.calls.contains("stop web.service"));

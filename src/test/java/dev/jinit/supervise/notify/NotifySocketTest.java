@@ -126,7 +126,7 @@ class NotifySocketTest {
                 s.sendmsg([b'FDSTORE=1\\nFDNAME=x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, bytes(__import__('array').array('i', fds)))], 0, sys.argv[1])
                 """;
         int pid = TestProcesses.spawn(List.of(TestProcesses.PYTHON, "-c", script, address));
-        assertEquals(0, TestProcesses.waitExit(pid, WAIT), "sender failed");
+        TestProcesses.assertExit(0, pid, WAIT, "sender");
         NotifyMessage m = next();
         assertEquals("1", m.unknown().get("FDSTORE"));
         assertEquals(before, openDescriptors(), "descriptors passed with the datagram must not stay open in jinit");
