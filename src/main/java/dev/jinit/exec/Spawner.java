@@ -237,6 +237,10 @@ public final class Spawner {
             int ttyFd = base + sources.length;
             request.open(ttyFd, spec.controllingTty().toString(), Posix.O_RDWR, 0);
             if (spec.foreground()) request.tcsetpgrp(ttyFd);
+        } else if (spec.foreground()) {
+            // The terminal the child inherited on fd 0; glibc runs this after setpgid with every
+            // signal blocked, so a background group may take the terminal without SIGTTOU.
+            request.tcsetpgrp(0);
         }
         request.closeFrom(sources.length);
     }
