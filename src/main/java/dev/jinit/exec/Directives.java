@@ -198,6 +198,18 @@ public final class Directives {
         if (st.slice != null) b.cgroup(sliceCgroup(st));
     }
 
+    /**
+     * A time span per systemd.time(7) ("5", "1min 30s", "500ms"; a bare number is seconds), for
+     * options outside the directives that take one.
+     *
+     * @throws IllegalArgumentException for a malformed span or "infinity"
+     */
+    public static java.time.Duration parseDuration(String value) {
+        long usec = DirectiveValues.parseTimeUsec(value, 1_000_000L);
+        if (usec < 0) throw new IllegalArgumentException("'" + value + "' is not a finite time span");
+        return java.time.Duration.ofNanos(Math.multiplyExact(usec, 1000L));
+    }
+
     private static <T> T named(String key, String value, java.util.function.Supplier<T> lookup) {
         try {
             return lookup.get();

@@ -43,12 +43,15 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
      * @param wantedBy            [Install] WantedBy=
      * @param requiredBy          [Install] RequiredBy= (including the {@code NAME.requires/} directory)
      * @param aliases             [Install] Alias=: other names that find this unit
+     * @param defaultDependencies DefaultDependencies= (yes): for a target, whether it is ordered after what it
+     *                            pulls in
      */
     record UnitInfo(String name, Path source, List<Path> dropIns, String description,
                     List<String> requires, List<String> wants, List<String> bindsTo,
                     List<String> after, List<String> before, List<String> conflicts,
                     java.time.Duration startLimitInterval, int startLimitBurst,
-                    List<String> wantedBy, List<String> requiredBy, List<String> aliases) {
+                    List<String> wantedBy, List<String> requiredBy, List<String> aliases,
+                    boolean defaultDependencies) {
         public UnitInfo {
             dropIns = List.copyOf(dropIns);
             requires = List.copyOf(requires);

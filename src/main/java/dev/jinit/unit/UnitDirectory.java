@@ -60,6 +60,16 @@ final class UnitDirectory {
         return d;
     }
 
+    /** A directory given as file name → text, for tools and tests that have no files on disk. */
+    static UnitDirectory ofTexts(Path dir, Map<String, String> texts, SystemContext system) {
+        UnitDirectory d = new UnitDirectory(dir, system);
+        new TreeMap<>(texts).forEach((name, text) -> {
+            if (text.isEmpty()) d.masked.put(name, dir.resolve(name));
+            else d.files.put(name, UnitFileParser.parse(dir.resolve(name), text));
+        });
+        return d;
+    }
+
     private void readUnit(Path p, String fileName) {
         try {
             Path real = p.toRealPath();
@@ -201,7 +211,7 @@ final class UnitDirectory {
         UnitBuilder.Result r = UnitBuilder.build(un, file, system);
         if (r.failed()) {
             return new Built(new LoadedUnit.Failed(name, file.path(), LoadState.BAD_SETTING,
-                    r.errors().stream().map(Diagnostic::toString).toList()), r.diagnostics());
+                    r.errors().stream().map(Diagnostic::toString).toList(), r.info()), r.diagnostics());
         }
         return new Built(new LoadedUnit.Ok(r.unit()), r.diagnostics());
     }
