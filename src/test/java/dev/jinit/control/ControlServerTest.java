@@ -168,6 +168,18 @@ class ControlServerTest {
     }
 
     @Test
+    void manyClientsAtOnce() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Response> answers = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 64; i++)
+            threads.add(Thread.ofVirtual().start(() -> answers.add(call(new Request(Command.STATUS, List.of("web.service"), 1, false)))));
+        for (Thread t : threads) t.join(WAIT);
+        assertEquals(64, answers.size());
+        assertTrue(answers.stream().allMatch(r -> r.error() == null && r.units().size() == 1
+                && r.units().getFirst().details().recentLogs().size() == 1));
+    }
+
+    @Test
     void followOfUnknownUnitFails() {
         Response r = call(new Request(Command.LOGS, List.of("web.service", "nope.service"), 1, true));
         assertEquals(List.of(Failure.notFound("nope.service")), r.failures());
