@@ -66,7 +66,10 @@ final class JinitRun implements AutoCloseable {
 
     /** A fresh directory layout; write unit files into {@link #units}, then {@link #start}. */
     static JinitRun layout(String name) throws IOException {
-        return new JinitRun(Files.createTempDirectory("jinit-run-" + name + "-"), List.of());
+        Path root = Files.createTempDirectory("jinit-run-" + name + "-");
+        // Services that run as another user (User=nobody) must reach their directories below it.
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return new JinitRun(root, List.of());
     }
 
     void unit(String name, String text) throws IOException {

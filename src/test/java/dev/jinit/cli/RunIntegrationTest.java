@@ -348,4 +348,26 @@ class RunIntegrationTest {
             assertTrue(j.output().contains("FancyNewDirective"), "unsupported directives are reported with file:line");
         }
     }
+
+    /** The README's demo: every unit reaches the state it is there to show. */
+    @Test
+    void theExampleUnitsRun() throws Exception {
+        JinitRun layout = JinitRun.layout("examples");
+        try (var files = Files.list(Path.of("examples/units"))) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".service")).toList())
+                layout.unit(f.getFileName().toString(), Files.readString(f));
+        }
+        // The demo's paths are relative to the repository root, which is this JVM's (and so jinit's) cwd.
+        try (JinitRun j = layout.start()) {
+            JinitRun.Client db = j.awaitStatus("demo-db", "active (running)");
+            assertTrue(db.out().contains("accepting connections"), db.toString());
+            j.awaitStatus("demo-web", "active (running)");
+            j.awaitStatus("demo-setup", "active (exited)");
+            assertTrue(Files.exists(j.stateBase.resolve("jinit-demo/installed-at")));
+            j.await("demo-flaky restarting", () -> j.client("status", "demo-flaky").out().contains("Restarts: 1"));
+            assertEquals(0, j.client("reload", "demo-web").code());
+            j.await("demo-web reloaded", () -> j.client("logs", "-n", "50", "demo-web").out().contains("reloading configuration"));
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
 }
