@@ -244,15 +244,16 @@ public final class ExecCommand {
     }
 
     /**
-     * SIGTERM to what is left, SIGKILL after {@code grace}, and every one reaped. Signals are
-     * re-sent to newcomers on each round: a leftover may fork while it is being stopped.
+     * SIGTERM to what is left, SIGKILL after {@code grace}, and every one reaped. SIGTERM is sent
+     * once (a program may treat a second one as "hurry"); SIGKILL is re-sent on every round of the
+     * wait, so a process that a leftover started in the meantime (or that was reparented to jinit
+     * later) is not missed.
      */
     static void cleanUp(int childPgid, boolean pid1, Duration grace, Reaper reaper, PrintStream err) {
         if (!signalLeftovers(childPgid, pid1, Signals.SIGTERM)) return;
-        if (!waitUntilGone(childPgid, pid1, grace)) {
+        if (!waitUntilGone(childPgid, pid1, grace, 0)) {
             err.println("jinit exec: leftover processes did not stop within " + grace.toMillis() + " ms; sending SIGKILL");
-            signalLeftovers(childPgid, pid1, Signals.SIGKILL);
-            if (!waitUntilGone(childPgid, pid1, KILL_WAIT))
+            if (!waitUntilGone(childPgid, pid1, KILL_WAIT, Signals.SIGKILL))
                 err.println("jinit exec: processes still left after SIGKILL; exiting anyway");
         }
         try {
@@ -262,7 +263,7 @@ public final class ExecCommand {
         }
     }
 
-    /** Sends {@code signal} to every leftover; false when there were none. */
+    /** Sends {@code signal} (0: only checks) to every leftover; false when there were none. */
     private static boolean signalLeftovers(int pgid, boolean pid1, int signal) {
         if (pid1) return kill(-1, signal); // as PID 1: every process in the namespace but jinit
         boolean any = kill(-pgid, signal);
@@ -270,10 +271,11 @@ public final class ExecCommand {
         return any;
     }
 
-    private static boolean waitUntilGone(int pgid, boolean pid1, Duration timeout) {
+    /** Polls until no leftover remains, sending {@code resend} (unless 0) on each round. */
+    private static boolean waitUntilGone(int pgid, boolean pid1, Duration timeout, int resend) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            boolean gone = pid1 ? !kill(-1, 0) : !kill(-pgid, 0) && children().isEmpty();
+            boolean gone = !signalLeftovers(pgid, pid1, resend);
             if (gone) return true;
             if (System.nanoTime() >= deadline) return false;
             try {
