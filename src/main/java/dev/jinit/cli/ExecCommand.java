@@ -12,8 +12,8 @@ import dev.jinit.exec.Spawner;
 import dev.jinit.linux.Errno;
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
+import dev.jinit.linux.Prctl;
 import dev.jinit.linux.Signals;
-import dev.jinit.linux.Subreaper;
 import dev.jinit.linux.Terminals;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -202,7 +202,7 @@ public final class ExecCommand {
             return 2;
         }
         boolean pid1 = Posix.getpid() == 1;
-        if (!pid1) Subreaper.enable();
+        if (!pid1) Prctl.setChildSubreaper(true);
         SignalForwarder forwarder = new SignalForwarder(o.group());
         for (String name : forwarder.install()) err.println("jinit exec: the JVM does not let jinit forward SIG" + name);
         Reaper reaper = Reaper.start();
