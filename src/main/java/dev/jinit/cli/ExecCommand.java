@@ -68,10 +68,12 @@ public final class ExecCommand {
                              time span such as 500ms or 1min; env JINIT_KILL_GRACE)
               -h, --help     this text
 
-            Forwarded signals: TERM INT HUP USR1 USR2 WINCH CONT PWR ALRM. QUIT cannot be forwarded:
-            the JVM keeps it for thread dumps. Exit codes: CMD's own; 127 when CMD does not exist,
-            126 when it cannot be executed, 2 for bad options, users, groups or values (nothing is
-            started then).
+            Forwarded signals: TERM INT HUP USR1 USR2 WINCH CONT PWR ALRM TSTP URG VTALRM PROF IO XCPU
+            XFSZ STKFLT. QUIT cannot be forwarded: the JVM keeps it for thread dumps; nor can real-time
+            signals. TTIN and TTOU are not forwarded (as with tini).
+
+            Exit codes: CMD's own; 127 when CMD does not exist, 126 when it cannot be executed, 2 for
+            bad options, users, groups or values (nothing is started then).
             """;
 
     /** A parsed command line. */

@@ -59,9 +59,10 @@ class ExecModeTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void signalsAreForwardedToTheChild(Mode mode) throws Exception {
-        List<String> forwarded = List.of("INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "PWR", "ALRM");
+        List<String> forwarded = List.of("INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "PWR", "ALRM", "TSTP", "URG",
+                "VTALRM", "PROF", "IO", "XCPU", "XFSZ", "STKFLT");
         Path s = script("traps.sh", """
-                for s in INT HUP USR1 USR2 WINCH CONT PWR ALRM; do trap "echo $s >> $dir/got" $s; done
+                for s in INT HUP USR1 USR2 WINCH CONT PWR ALRM TSTP URG VTALRM PROF IO XCPU XFSZ STKFLT; do trap "echo $s >> $dir/got" $s; done
                 trap 'echo TERM >> $dir/got; kill $sp; exit 0' TERM
                 sleep 1000 & sp=$!
                 echo ready > $dir/ready
