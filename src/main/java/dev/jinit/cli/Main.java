@@ -38,6 +38,7 @@ public final class Main {
                 out.print(USAGE);
                 yield 0;
             }
+            case "run" -> RunCommand.run(rest, env, out, err);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
             default -> {

@@ -28,10 +28,11 @@ import java.util.Set;
  *                         without one, of the terminal on the child's fd 0 (needs {@code processGroup})
  * @param umask            the child's umask, or null
  * @param rootDirectory    chroot(2) target, or null
- * @param namespaces       new namespaces for the child
+ * @param namespaces       new namespaces for the child ({@link Namespace#USER} through util-linux unshare)
  * @param privateTmp       a private tmpfs on /tmp (implies a mount namespace)
  * @param rlimits          resource limits, set before exec
- * @param cgroup           a cgroup v2 directory the child is placed in before exec, or null
+ * @param cgroup           a cgroup v2 group the child is placed in before exec (created when missing):
+ *                         absolute inside the cgroup2 mount, or relative to it; or null
  * @param oomScoreAdjust   -1000..1000, or null
  * @param nice             -20..19, or null
  * @param cpuAffinity      the CPUs the child may run on, or null

@@ -49,8 +49,8 @@ public final class LoadResult {
             UnitDirectory.Built b = dir.build(n);
             units.put(n, b.unit());
             diags.addAll(b.diagnostics());
-            if (b.unit() instanceof LoadedUnit.Ok ok) {
-                Unit.UnitInfo i = ok.unit().info();
+            Unit.UnitInfo i = b.unit().infoOrNull();
+            if (i != null) {
                 Stream.of(i.requires(), i.wants(), i.bindsTo(), i.after(), i.before(), i.conflicts(), i.wantedBy(), i.requiredBy())
                         .flatMap(List::stream)
                         .filter(r -> !units.containsKey(r) && dir.provides(r))

@@ -49,7 +49,9 @@ import java.util.Map;
  * @param stateDirectoryMode       StateDirectoryMode= (0755)
  * @param logsDirectoryMode        LogsDirectoryMode= (0755)
  * @param standardOutput           StandardOutput= as written (journal when unset: jinit's log pipeline)
- * @param standardError            StandardError= as written (inherit when unset: same place as stdout)
+ * @param standardError            StandardError= as written; {@code inherit} (the default) means "where stdout
+ *                                 goes", as in systemd, which is not what {@code exec.Directives} means by
+ *                                 inherit: use {@link #effectiveStandardError()}
  * @param spawnDirectives          every process attribute directive (User=, LimitNOFILE=, …) in file order
  */
 public record Service(
@@ -83,6 +85,14 @@ public record Service(
         if (type != ServiceType.ONESHOT && execStart.size() != 1)
             throw new BadValueException("Type=" + type.word() + " needs exactly one ExecStart=, found " + execStart.size());
         if (restartSteps < 0) throw new BadValueException("negative RestartSteps=");
+    }
+
+    /**
+     * StandardError= resolved as systemd does: {@code inherit} means the same destination as stdout. The
+     * supervisor can give both the same descriptor when they are equal.
+     */
+    public String effectiveStandardError() {
+        return standardError.equals("inherit") ? standardOutput : standardError;
     }
 
     /**

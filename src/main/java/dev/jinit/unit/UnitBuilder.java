@@ -1,5 +1,8 @@
 package dev.jinit.unit;
 
+import dev.jinit.exec.DirectiveState;
+import dev.jinit.exec.Directives;
+import dev.jinit.exec.ProcessSpec;
 import dev.jinit.linux.Signals;
 import dev.jinit.unit.Unit.UnitInfo;
 
@@ -23,8 +26,12 @@ import java.util.Set;
  */
 public final class UnitBuilder {
 
-    /** The outcome for one unit: the unit when there is no error, and every diagnostic either way. */
-    public record Result(Unit unit, List<Diagnostic> diagnostics) {
+    /**
+     * The outcome for one unit: the unit when there is no error, and every diagnostic either way. {@code info}
+     * is the [Unit]/[Install] part as far as it could be read, also for a failed unit, so that the failure is
+     * placed in the dependency graph where the unit would have been.
+     */
+    public record Result(Unit unit, Unit.UnitInfo info, List<Diagnostic> diagnostics) {
         public Result {
             diagnostics = List.copyOf(diagnostics);
         }
@@ -43,6 +50,7 @@ public final class UnitBuilder {
     private final Specifiers specifiers;
     private final List<Diagnostic> diags = new ArrayList<>();
     private final Set<String> reportedUnknown = new HashSet<>();
+    private final List<UnitFile.Assignment> unsupported = new ArrayList<>();
 
     // [Unit]
     private String description;
@@ -50,6 +58,7 @@ public final class UnitBuilder {
             after = new ArrayList<>(), before = new ArrayList<>(), conflicts = new ArrayList<>();
     private Duration startLimitInterval = Duration.ofSeconds(10);
     private int startLimitBurst = 5;
+    private boolean defaultDependencies = true;
     // [Install]
     private final List<String> wantedBy = new ArrayList<>(), requiredBy = new ArrayList<>(), aliases = new ArrayList<>();
     // [Service]
@@ -78,6 +87,14 @@ public final class UnitBuilder {
     private int runtimeDirectoryMode = 0755, stateDirectoryMode = 0755, logsDirectoryMode = 0755;
     private String standardOutput = "journal", standardError = "inherit";
     private final List<SpawnDirective> spawnDirectives = new ArrayList<>();
+    /**
+     * Spawn directives are checked here, at load, through the same {@link Directives} the supervisor applies
+     * them with, so a bad LimitNOFILE= fails the unit with its line instead of failing every start. Users and
+     * groups are resolved only at start ({@link Directives#finish}), as systemd does: the user may be created
+     * between load and start.
+     */
+    private final ProcessSpec.Builder spawnCheck = ProcessSpec.builder("/bin/true");
+    private final DirectiveState spawnCheckState = new DirectiveState();
     private int serviceSectionLine;
 
     private UnitBuilder(UnitName name, UnitFile file, SystemContext system) {
@@ -101,6 +118,8 @@ public final class UnitBuilder {
         boolean service = name.kind() == UnitKind.SERVICE;
         for (UnitFile.Assignment a : file.assignments()) {
             try {
+                // NUL cannot reach a path, an argument or an environment variable; systemd rejects it too.
+                if (a.value().indexOf('\0') >= 0) throw new BadValueException("value contains a NUL character");
                 switch (a.section()) {
                     case "Unit" -> unitDirective(a);
                     case "Install" -> installDirective(a);
@@ -113,13 +132,13 @@ public final class UnitBuilder {
                     }
                     default -> unknownSection(a);
                 }
-            } catch (BadValueException e) {
+            } catch (BadValueException | java.nio.file.InvalidPathException e) {
                 diags.add(Diagnostic.error(a.file(), a.line(), a.key() + "=" + a.value() + ": " + e.getMessage()));
             }
         }
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
-                wantedBy, requiredBy, aliases);
+                wantedBy, requiredBy, aliases, defaultDependencies, unsupported);
         Unit unit = null;
         if (service) {
             Service s = finishService();
@@ -128,7 +147,7 @@ public final class UnitBuilder {
             unit = new TargetUnit(info);
         }
         if (diags.stream().anyMatch(Diagnostic::isError)) unit = null;
-        return new Result(unit, diags);
+        return new Result(unit, info, diags);
     }
 
     private List<Path> dropIns() {
@@ -175,12 +194,14 @@ public final class UnitBuilder {
     }
 
     private void unknownSection(UnitFile.Assignment a) {
+        unsupported.add(a);
         if (a.section().startsWith("X-")) return; // extension sections are for other tools, silently
         if (reportedUnknown.add("[" + a.section() + "]"))
             diags.add(Diagnostic.warning(a.file(), a.line(), "unknown section [" + a.section() + "], ignoring"));
     }
 
     private void unknown(UnitFile.Assignment a) {
+        unsupported.add(a);
         if (a.key().startsWith("X-")) return;
         if (reportedUnknown.add(a.section() + "." + a.key()))
             diags.add(Diagnostic.warning(a.file(), a.line(), "unknown directive " + a.key() + " in [" + a.section() + "], ignoring"));
@@ -201,6 +222,7 @@ public final class UnitBuilder {
             case "StartLimitIntervalSec", "StartLimitInterval" ->
                     startLimitInterval = v.isEmpty() ? Duration.ofSeconds(10) : TimeSpans.parse(v);
             case "StartLimitBurst" -> startLimitBurst = v.isEmpty() ? 5 : nonNegativeInt(v);
+            case "DefaultDependencies" -> defaultDependencies = v.isEmpty() || bool(v);
             case "Documentation" -> { } // for people only; accepted so it is not reported
             default -> unknown(a);
         }
@@ -236,6 +258,8 @@ public final class UnitBuilder {
         String v = a.value();
         String key = a.key();
         switch (key) {
+            // Before systemd 230 these lived in [Service]; old unit files still carry them there.
+            case "StartLimitInterval", "StartLimitBurst" -> unitDirective(a);
             case "Type" -> type = v.isEmpty() ? null : ServiceType.parse(v);
             case "RemainAfterExit" -> remainAfterExit = !v.isEmpty() && bool(v);
             case "PIDFile" -> pidFile = v.isEmpty() ? null : pidPath(specifiers.expand(v));
@@ -292,8 +316,17 @@ public final class UnitBuilder {
             case "StandardOutput" -> standardOutput = v.isEmpty() ? "journal" : output(a);
             case "StandardError" -> standardError = v.isEmpty() ? "inherit" : output(a);
             default -> {
-                if (SpawnDirectiveNames.contains(key)) {
-                    spawnDirectives.add(new SpawnDirective(key, specifiers.expand(v), a.file(), a.line()));
+                if (Directives.isSpawnDirective(key)) {
+                    String expanded = specifiers.expand(v);
+                    try {
+                        Directives.apply(spawnCheck, spawnCheckState, key, expanded);
+                    } catch (IllegalArgumentException e) {
+                        // Directives names "Key=value: " itself; the caller adds it with file and line.
+                        String m = e.getMessage() == null ? "invalid value" : e.getMessage();
+                        String own = key + "=" + expanded + ": ";
+                        throw new BadValueException(m.startsWith(own) ? m.substring(own.length()) : m);
+                    }
+                    spawnDirectives.add(new SpawnDirective(key, expanded, a.file(), a.line()));
                 } else {
                     unknown(a);
                 }

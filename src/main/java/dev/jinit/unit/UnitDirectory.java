@@ -22,6 +22,9 @@ final class UnitDirectory {
     /** A file that could not be used at all. */
     private record Unreadable(Path path, String reason) {}
 
+    /** Unit files are a few kilobytes; a huge file in the directory is a mistake, not worth the memory. */
+    static final long MAX_FILE = 4L * 1024 * 1024;
+
     private final Path dir;
     private final SystemContext system;
     private final Map<String, UnitFile> files = new TreeMap<>();
@@ -60,11 +63,25 @@ final class UnitDirectory {
         return d;
     }
 
+    /** A directory given as file name → text, for tools and tests that have no files on disk. */
+    static UnitDirectory ofTexts(Path dir, Map<String, String> texts, SystemContext system) {
+        UnitDirectory d = new UnitDirectory(dir, system);
+        new TreeMap<>(texts).forEach((name, text) -> {
+            if (text.isEmpty()) d.masked.put(name, dir.resolve(name));
+            else d.files.put(name, UnitFileParser.parse(dir.resolve(name), text));
+        });
+        return d;
+    }
+
     private void readUnit(Path p, String fileName) {
         try {
             Path real = p.toRealPath();
             if (real.equals(Path.of("/dev/null")) || Files.size(real) == 0) {
                 masked.put(fileName, p);
+                return;
+            }
+            if (Files.size(real) > MAX_FILE) {
+                unreadable.put(fileName, new Unreadable(p, p + " is larger than " + MAX_FILE + " bytes; not a unit file"));
                 return;
             }
             files.put(fileName, UnitFileParser.parse(p, Files.readString(real, StandardCharsets.UTF_8)));
@@ -201,7 +218,7 @@ final class UnitDirectory {
         UnitBuilder.Result r = UnitBuilder.build(un, file, system);
         if (r.failed()) {
             return new Built(new LoadedUnit.Failed(name, file.path(), LoadState.BAD_SETTING,
-                    r.errors().stream().map(Diagnostic::toString).toList()), r.diagnostics());
+                    r.errors().stream().map(Diagnostic::toString).toList(), r.info()), r.diagnostics());
         }
         return new Built(new LoadedUnit.Ok(r.unit()), r.diagnostics());
     }

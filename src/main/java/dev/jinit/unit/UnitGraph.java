@@ -47,15 +47,17 @@ public final class UnitGraph {
     public UnitGraph(LoadResult units) {
         this.units = units;
         Set<String> present = units.units().keySet();
-        // Pull-in edges, in both directions of declaration.
+        // Pull-in edges, in both directions of declaration; a unit with a bad setting keeps what could be read,
+        // so that it is pulled in (and shows as failed) where it would have started.
         for (LoadedUnit lu : units.units().values()) {
-            if (!(lu instanceof LoadedUnit.Ok ok)) continue;
-            Unit.UnitInfo i = ok.unit().info();
+            Unit.UnitInfo i = lu.infoOrNull();
+            if (i == null) continue;
+            for (String x : i.wantedBy()) addPull(resolve(x), i.name(), PullIn.WANTS, i.name());
+            for (String x : i.requiredBy()) addPull(resolve(x), i.name(), PullIn.REQUIRES, i.name());
+            if (!(lu instanceof LoadedUnit.Ok)) continue; // a unit that cannot start pulls nothing in
             for (String r : i.requires()) addPull(i.name(), r, PullIn.REQUIRES, i.name());
             for (String w : i.wants()) addPull(i.name(), w, PullIn.WANTS, i.name());
             for (String b : i.bindsTo()) addPull(i.name(), b, PullIn.BINDS_TO, i.name());
-            for (String x : i.wantedBy()) addPull(resolve(x), i.name(), PullIn.WANTS, i.name());
-            for (String x : i.requiredBy()) addPull(resolve(x), i.name(), PullIn.REQUIRES, i.name());
             for (String c : i.conflicts()) {
                 String r = resolve(c);
                 if (r.equals(i.name())) continue;
@@ -74,7 +76,8 @@ public final class UnitGraph {
         // Targets are ordered after what they pull in (systemd's default dependencies of targets), unless
         // the unit is explicitly ordered after the target, which would make a loop.
         for (LoadedUnit lu : units.units().values()) {
-            if (!(lu instanceof LoadedUnit.Ok ok) || !(ok.unit() instanceof TargetUnit)) continue;
+            if (!(lu instanceof LoadedUnit.Ok ok) || !(ok.unit() instanceof TargetUnit)
+                    || !ok.unit().info().defaultDependencies()) continue;
             for (Dependency d : pullIns.getOrDefault(ok.name(), List.of())) {
                 if (!present.contains(d.to()) || explicit.contains(List.of(ok.name(), d.to()))) continue;
                 addOrder(d.to(), ok.name(), present, null);

@@ -30,4 +30,13 @@ public final class UnitLoader {
         }
         return LoadResult.load(d, d.initialNames());
     }
+
+    /**
+     * Loads units given as text (file name → contents) as if they were files in {@code dir}: for tools that
+     * check a unit before installing it, and for tests. An empty text is a masked unit.
+     */
+    public static LoadResult loadTexts(Path dir, java.util.Map<String, String> texts, SystemContext system) {
+        UnitDirectory d = UnitDirectory.ofTexts(dir, texts, system);
+        return LoadResult.load(d, d.initialNames());
+    }
 }

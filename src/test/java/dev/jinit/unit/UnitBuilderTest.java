@@ -79,6 +79,16 @@ class UnitBuilderTest {
     }
 
     @Test
+    void oldStartLimitPlaceAndDefaultDependencies() {
+        Unit.UnitInfo i = info("a.service", "[Unit]\nDefaultDependencies=no\n[Service]\nExecStart=/bin/a\n"
+                + "StartLimitInterval=1min\nStartLimitBurst=2\n");
+        assertEquals(Duration.ofMinutes(1), i.startLimitInterval());
+        assertEquals(2, i.startLimitBurst());
+        assertFalse(i.defaultDependencies());
+        assertTrue(info("b.service", "[Service]\nExecStart=/bin/a\n").defaultDependencies());
+    }
+
+    @Test
     void emptyValueResetsLists() {
         Unit.UnitInfo i = info("a.service", "[Unit]\nAfter=x.service\nAfter=\nAfter=y.service\n[Service]\nExecStart=/bin/a\n"
                 + "ExecStart=\nExecStart=/bin/b\nExecStartPre=/bin/p\nExecStartPre=\n");
@@ -179,6 +189,46 @@ class UnitBuilderTest {
     }
 
     @Test
+    void spawnDirectivesAreCheckedAtLoadThroughExecDirectives() {
+        UnitBuilder.Result r = build("t.service", """
+                [Service]
+                ExecStart=/bin/a
+                LimitNOFILE=lots
+                PrivateTmp=maybe
+                Nice=40
+                CapabilityBoundingSet=CAP_BOGUS
+                Slice=nope
+                User=no-such-user-here
+                LimitCORE=infinity
+                Slice=app.slice
+                """);
+        List<String> e = r.errors().stream().map(Diagnostic::toString).toList();
+        assertEquals(5, e.size(), e.toString());
+        assertTrue(e.get(0).startsWith("/u/t.service:3: LimitNOFILE=lots: "), e.get(0));
+        assertTrue(e.get(1).startsWith("/u/t.service:4: PrivateTmp=maybe: "), e.get(1));
+        assertTrue(e.get(2).startsWith("/u/t.service:5: Nice=40: "), e.get(2));
+        assertTrue(e.get(3).startsWith("/u/t.service:6: CapabilityBoundingSet=CAP_BOGUS: "), e.get(3));
+        assertTrue(e.get(4).startsWith("/u/t.service:7: Slice=nope: "), e.get(4));
+        for (String m : e) assertFalse(m.matches(".*: (\\w+)=[^:]*: \\1=.*"), "directive named twice: " + m);
+        Service ok = service("[Service]\nExecStart=/bin/a\nUser=no-such-user-here\nLimitCORE=infinity\n");
+        assertEquals(2, ok.spawnDirectives().size(), "users are resolved at start, as in systemd");
+    }
+
+    @Test
+    void nulInAValueFailsTheUnit() {
+        // Found by SyntaxProperties: a NUL used to escape as InvalidPathException from PIDFile=.
+        UnitBuilder.Result r = build("t.service", "[Service]\nExecStart=/bin/a\nPIDFile=x\0y\n");
+        assertTrue(errors(r).startsWith("/u/t.service:3: PIDFile=x\0y: value contains a NUL character"), errors(r));
+    }
+
+    @Test
+    void standardErrorInheritMeansWhereStdoutGoes() {
+        assertEquals("journal", service("[Service]\nExecStart=/bin/a\n").effectiveStandardError());
+        assertEquals("append:/x", service("[Service]\nExecStart=/bin/a\nStandardOutput=append:/x\n").effectiveStandardError());
+        assertEquals("null", service("[Service]\nExecStart=/bin/a\nStandardOutput=append:/x\nStandardError=null\n").effectiveStandardError());
+    }
+
+    @Test
     void typeDefaultsAndOneshot() {
         Service s = service("[Service]\nExecStart=/bin/a\nExecStart=/bin/b\nType=oneshot\nRemainAfterExit=yes\n");
         assertEquals(2, s.execStart().size());
@@ -271,6 +321,10 @@ class UnitBuilderTest {
         assertEquals(List.of("/u/t.service:2: unknown directive ConditionPathExists in [Unit], ignoring",
                 "/u/t.service:5: unknown directive ProtectSystem in [Service], ignoring",
                 "/u/t.service:9: unknown section [Socket], ignoring"), r.diagnostics().stream().map(Diagnostic::toString).toList());
+        assertEquals(List.of("Unit.ConditionPathExists=/x@2", "Service.ProtectSystem=full@5", "Service.ProtectSystem=strict@6",
+                        "Service.X-Custom=ok@7", "Socket.ListenStream=22@9", "X-Extension.Foo=bar@11"),
+                r.unit().info().unsupported().stream().map(a -> a.section() + "." + a.key() + "=" + a.value() + "@" + a.line()).toList(),
+                "unknown directives are kept, every occurrence");
     }
 
     @Test

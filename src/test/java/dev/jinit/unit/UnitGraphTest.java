@@ -113,12 +113,35 @@ class UnitGraphTest {
     }
 
     @Test
+    void aBrokenUnitStillShowsWhereItWouldHaveStarted() throws IOException {
+        Files.writeString(dir.resolve("broken.service"), "[Unit]\nRequires=dep.service\n[Service]\nType=bogus\n"
+                + "ExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n");
+        unit("dep.service", "", "");
+        UnitGraph g = graph();
+        assertEquals(List.of("broken.service"), g.startupSet(), "in the startup set, but pulling nothing in");
+        assertTrue(g.startProblems("broken.service").getFirst().startsWith("load state bad-setting ("), g.startProblems("broken.service").toString());
+        LoadedUnit.Failed f = (LoadedUnit.Failed) g.units().get("broken.service").orElseThrow();
+        assertEquals(List.of("multi-user.target"), f.partial().wantedBy());
+    }
+
+    @Test
     void conflictsAreSymmetricAndAliasesResolve() throws IOException {
         unit("a.service", "Conflicts=bee.service", "");
         unit("b.service", "", "Alias=bee.service");
         UnitGraph g = graph();
         assertEquals(Set.of("b.service"), g.conflicts("a.service"));
         assertEquals(Set.of("a.service"), g.conflicts("bee.service"));
+    }
+
+    @Test
+    void targetWithoutDefaultDependenciesIsNotOrderedAfterItsUnits() throws IOException {
+        unit("a.service", "", "WantedBy=plain.target");
+        unit("plain.target", "DefaultDependencies=no", "WantedBy=multi-user.target");
+        unit("b.service", "", "WantedBy=ordered.target");
+        unit("ordered.target", "", "WantedBy=multi-user.target");
+        UnitGraph g = graph();
+        assertEquals(Set.of(), g.orderedAfter("plain.target"));
+        assertEquals(Set.of("b.service"), g.orderedAfter("ordered.target"));
     }
 
     @Test
