@@ -11,7 +11,7 @@ public final class Main {
     private Main() {}
 
     static final String USAGE = """
-            usage: jinit exec [-g] [-p Key=Value]... -- CMD [ARGS...]
+            usage: jinit exec [-g] [-p Key=Value]... [-t GRACE] -- CMD [ARGS...]
                    jinit run --units DIR [--state DIR]
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
                          (talks to a running jinit; jinit status --help for more)
@@ -33,10 +33,12 @@ public final class Main {
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
+            case "exec" -> ExecCommand.run(rest, out, err);
             case "-h", "--help", "help" -> {
                 out.print(USAGE);
                 yield 0;
             }
+            case "run" -> RunCommand.run(rest, env, out, err);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
             default -> {

@@ -45,7 +45,8 @@ public record Cgroups(Path mount) {
             // "36 35 98:0 /root /mnt opts optional-fields - fstype source superopts"
             String[] fields = line.split(" ");
             int dash = List.of(fields).indexOf("-");
-            if (dash < 0 || dash + 1 >= fields.length || fields.length < 5 || !fields[dash + 1].equals("cgroup2"))
+            // six fields come before the optional ones and the "-" separator
+            if (dash < 6 || dash + 1 >= fields.length || !fields[dash + 1].equals("cgroup2"))
                 continue;
             Path mountPoint = Path.of(unescape(fields[4]));
             if (mountPoint.equals(Path.of("/sys/fs/cgroup"))) return Optional.of(mountPoint);

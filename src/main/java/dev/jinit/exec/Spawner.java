@@ -2,12 +2,12 @@ package dev.jinit.exec;
 
 import dev.jinit.linux.Errno;
 import dev.jinit.linux.Fd;
-import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Fs;
+import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
 import dev.jinit.linux.Spawn;
-import dev.jinit.linux.WaitPid;
+import dev.jinit.linux.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -27,11 +27,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code closefrom} then closes everything the spec did not ask for. Files are opened by jinit
  * (not by the child) so that a root-only log file can be handed to a child that runs as nobody,
  * and so that an open error names the file before anything is spawned.
+ *
+ * <p>Three paths, as DESIGN.md's "Spawning" section lays out: a spec with only basic attributes is
+ * spawned on the caller's thread; one with per-thread attributes (credentials, namespaces, chroot,
+ * umask, PrivateTmp, no_new_privs, bounding set) on a {@link ThrowawaySpawn} thread; one with
+ * rlimits, cgroup, OOM score, nice or CPU affinity also passes the {@link ExecGate}. The last two
+ * are checked by {@link Preflight} first. A user namespace is handed to util-linux unshare, which
+ * then runs the program (so the program's argv[0] becomes its path).
+ *
+ * <p>A Spawner holds no state but the lazily made gate directory and a FIFO counter; one instance
+ * may be used from any number of threads.
  */
 public final class Spawner {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final Path gateBase;
+    private final Path unshare;
     private final AtomicLong gateSerial = new AtomicLong();
     /** The exec gate directory, made on the first gated spawn. */
     private volatile Path gateDirectory;
@@ -43,7 +54,13 @@ public final class Spawner {
 
     /** Gate FIFOs go to {@code gateDirectory} (created with mode 0711 when missing). */
     public Spawner(Path gateDirectory) {
+        this(gateDirectory, Preflight.UNSHARE);
+    }
+
+    /** With another util-linux unshare binary for user namespaces (tests use a missing one). */
+    Spawner(Path gateDirectory, Path unshare) {
         this.gateBase = gateDirectory;
+        this.unshare = unshare;
     }
 
     /**
@@ -88,7 +105,7 @@ public final class Spawner {
     /** The throwaway-thread path, with the exec gate when the spec needs it. */
     private Spawned spawnIsolated(ProcessSpec spec) {
         String program = resolveProgram(spec);
-        Preflight.Plan plan = Preflight.check(spec, program);
+        Preflight.Plan plan = Preflight.check(spec, program, unshare);
         List<Fd> parentCopies = new ArrayList<>();
         Map<Integer, Fd> pipes = new HashMap<>();
         ExecGate gate = null;
@@ -99,26 +116,7 @@ public final class Spawner {
                     "gate-" + ProcessHandle.current().pid() + "-" + gateSerial.incrementAndGet(), spec.credentials());
             ThrowawaySpawn spawn = new ThrowawaySpawn(spec, plan, sources, gate);
             spawn.start();
-            if (gate != null) {
-                int child = ExecGate.awaitChild(spawn);
-                if (child > 0 && (spec.credentials() == null || ExecGate.awaitIds(child, spec.credentials(), spawn))) {
-                    try {
-                        ExecGate.apply(spec, plan, child);
-                    } catch (SpawnException e) {
-                        // Never let a half-configured child exec: kill it at the gate, let posix_spawn
-                        // return (it reports a child killed before exec as started), and reap it.
-                        Posix.kill(child, Signals.SIGKILL);
-                        try {
-                            spawn.join();
-                        } catch (SpawnException ignored) {
-                            // the apply failure is the one to report
-                        }
-                        WaitPid.waitid(child, false);
-                        throw e;
-                    }
-                    gate.release(spawn);
-                }
-            }
+            if (gate != null) passGate(spec, plan, gate, spawn);
             int pid = spawn.join();
             started = true;
             return new Spawned(pid, pipes);
@@ -128,6 +126,29 @@ public final class Spawner {
             for (Fd fd : parentCopies) fd.close();
             if (gate != null) gate.close();
             if (!started) for (Fd fd : pipes.values()) fd.close();
+        }
+    }
+
+    /**
+     * Finds the child at the gate, applies the gated settings and releases it. Never lets a
+     * half-configured child exec: on any failure the child is killed at the gate, posix_spawn
+     * returns (glibc reports a child killed before exec as started) and the child is reaped here.
+     * A spawn that failed by itself (its child died before the gate, so the settings found no
+     * process) has the truer message, which {@code spawn.join()} then throws instead.
+     */
+    private static void passGate(ProcessSpec spec, Preflight.Plan plan, ExecGate gate, ThrowawaySpawn spawn) {
+        int child = ExecGate.awaitChild(spawn);
+        if (child <= 0) return;
+        try {
+            if (spec.credentials() != null && !ExecGate.awaitIds(child, spec.credentials(), spawn)) return;
+            ExecGate.apply(spec, plan, child);
+            gate.release(spawn);
+        } catch (RuntimeException e) {
+            Posix.kill(child, Signals.SIGKILL);
+            spawn.join();
+            Wait.waitid(Wait.P_PID, child, Wait.WEXITED);
+            if (e instanceof SpawnException se) throw se;
+            throw new SpawnException("cannot pass the exec gate of pid " + child + " (" + spec.program() + "): " + e.getMessage(), 1, e);
         }
     }
 
@@ -216,6 +237,10 @@ public final class Spawner {
             int ttyFd = base + sources.length;
             request.open(ttyFd, spec.controllingTty().toString(), Posix.O_RDWR, 0);
             if (spec.foreground()) request.tcsetpgrp(ttyFd);
+        } else if (spec.foreground()) {
+            // The terminal the child inherited on fd 0; glibc runs this after setpgid with every
+            // signal blocked, so a background group may take the terminal without SIGTTOU.
+            request.tcsetpgrp(0);
         }
         request.closeFrom(sources.length);
     }

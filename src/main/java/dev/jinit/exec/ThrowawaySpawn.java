@@ -23,6 +23,13 @@ import java.util.concurrent.CountDownLatch;
  * the gate; the caller finds the child through {@link #tid()}.
  */
 final class ThrowawaySpawn implements Runnable {
+    /**
+     * jinit's dumpable flag before any spawn changed it. A credential change (ours on the spawn
+     * thread, the child's RESETIDS while it still shares jinit's memory) resets the flag of the
+     * shared mm to fs.suid_dumpable, i.e. makes jinit itself undumpable; it is put back after.
+     */
+    private static final int DUMPABLE_AT_START = Prctl.prctl(Prctl.PR_GET_DUMPABLE, 0, 0, 0, 0);
+
     private final ProcessSpec spec;
     private final Preflight.Plan plan;
     private final int[] sources;
@@ -175,6 +182,7 @@ final class ThrowawaySpawn implements Runnable {
         } finally {
             if (oldCwd != null) oldCwd.close();
             if (realRoot != null) realRoot.close();
+            if (spec.credentials() != null && DUMPABLE_AT_START == 1) Prctl.prctl(Prctl.PR_SET_DUMPABLE, 1, 0, 0, 0);
         }
     }
 

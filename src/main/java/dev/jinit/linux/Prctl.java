@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 public final class Prctl {
     private Prctl() {}
 
-    public static final int PR_SET_PDEATHSIG = 1, PR_SET_NAME = 15, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
+    public static final int PR_SET_PDEATHSIG = 1, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4, PR_SET_NAME = 15, PR_CAPBSET_READ = 23, PR_CAPBSET_DROP = 24,
             PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_NO_NEW_PRIVS = 38,
             PR_GET_NO_NEW_PRIVS = 39;
 
@@ -78,6 +78,8 @@ public final class Prctl {
     private static String optionName(int option) {
         return switch (option) {
             case PR_SET_PDEATHSIG -> "PR_SET_PDEATHSIG";
+            case PR_GET_DUMPABLE -> "PR_GET_DUMPABLE";
+            case PR_SET_DUMPABLE -> "PR_SET_DUMPABLE";
             case PR_SET_NAME -> "PR_SET_NAME";
             case PR_CAPBSET_READ -> "PR_CAPBSET_READ";
             case PR_CAPBSET_DROP -> "PR_CAPBSET_DROP";

@@ -139,6 +139,7 @@ public final class LogFiles {
         private boolean fromStart;
         private byte[] partial = new byte[0];
         private volatile IOException failure;
+        private volatile boolean opened;
 
         private Follower(Path path, String unit, boolean fromStart, Duration interval, Consumer<LogLine> consumer) {
             this.path = path;
@@ -147,6 +148,11 @@ public final class LogFiles {
             this.interval = interval;
             this.consumer = consumer;
             this.thread = Thread.ofVirtual().name("jinit-log-follow-" + unit).unstarted(this::loop);
+        }
+
+        /** Whether the followed file has been opened (its position taken); false while it does not exist. */
+        public boolean isOpen() {
+            return opened;
         }
 
         /** The error that ended following, if one did (a file that exists but cannot be read). */
@@ -183,6 +189,7 @@ public final class LogFiles {
                 if (!replaced) return;
                 flushPartial();
                 closeChannel();
+                readRotatedSince();
                 fromStart = true; // everything in a file that replaced the followed one is new
             }
             if (attrs == null) {
@@ -197,7 +204,41 @@ public final class LogFiles {
             }
             fileKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
             position = fromStart ? 0 : channel.size();
+            opened = true;
             readNew();
+        }
+
+        /**
+         * After a rotation: when the followed file is now {@code unit.log.K}, the files rotated after it
+         * ({@code .K-1} … {@code .1}) were written and rotated away between two polls; read them whole,
+         * oldest first, so a burst of output is not skipped.
+         */
+        private void readRotatedSince() throws IOException {
+            int index = 0;
+            for (int i = 1; i <= MAX_ROTATED; i++) {
+                BasicFileAttributes a;
+                try {
+                    a = Files.readAttributes(rotated(i), BasicFileAttributes.class);
+                } catch (NoSuchFileException e) {
+                    break;
+                }
+                if (a.fileKey().equals(fileKey)) {
+                    index = i;
+                    break;
+                }
+            }
+            for (int i = index - 1; i >= 1; i--) {
+                try (FileChannel ch = FileChannel.open(rotated(i), StandardOpenOption.READ)) {
+                    byte[] all = readRange(ch, 0, ch.size());
+                    for (LogLine line : parseLines(all, false, true, unit, Instant.now())) consumer.accept(line);
+                } catch (NoSuchFileException e) {
+                    // rotated out of existence meanwhile: nothing left to read
+                }
+            }
+        }
+
+        private Path rotated(int i) {
+            return path.resolveSibling(path.getFileName() + "." + i);
         }
 
         private void readNew() throws IOException {

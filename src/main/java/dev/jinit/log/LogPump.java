@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -344,7 +345,8 @@ public final class LogPump implements AutoCloseable {
     /** Sets the time and stream of the lines that follow, formatting their file headers once. */
     private void begin(Source s, Stream stream, Instant time) {
         current = s;
-        currentTime = time;
+        // Files keep microseconds; memory keeps the same, so a line reads the same from either.
+        currentTime = time.truncatedTo(ChronoUnit.MICROS);
         timestamps.write(time.getEpochSecond(), time.getNano(), header, 0);
         int pos = LogFormat.TIMESTAMP_LENGTH;
         header[pos++] = ' ';

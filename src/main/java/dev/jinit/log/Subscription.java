@@ -81,15 +81,27 @@ public final class Subscription implements AutoCloseable {
     }
 
     /** The pump is closing: deliver what is queued (and a last drop marker), then end. */
-    synchronized void end() {
-        if (pendingDrops > 0 && queue.offer(marker(Instant.now()))) pendingDrops = 0;
+    void end() {
         ending = true;
+    }
+
+    /**
+     * Once the reader has caught up (queue empty), a drop count still pending becomes a marker right
+     * away rather than waiting for the next line, which may never come.
+     */
+    private synchronized LogLine idleMarker() {
+        if (pendingDrops == 0 || !queue.isEmpty()) return null;
+        LogLine m = marker(Instant.now());
+        pendingDrops = 0;
+        return m;
     }
 
     private void deliver() {
         try {
             while (!closed) {
-                LogLine line = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                LogLine line = queue.poll();
+                if (line == null) line = idleMarker();
+                if (line == null) line = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (line == null) {
                     if (ending) break;
                     continue;

@@ -636,6 +636,9 @@ public final class Manager implements AutoCloseable {
                 spec = scope.prepare(def.plan().spec(s.role(), s.index(), env).toBuilder()).build();
             } catch (IllegalArgumentException e) {
                 throw new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + e.getMessage(), 1, e);
+            } catch (RuntimeException e) {
+                // Contained here so that the machine sees a failed start, not a half-done transition.
+                throw new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + e, 1, e);
             }
             Spawned spawned;
             try {

@@ -54,8 +54,9 @@ sealed interface ProcessScope {
 
         @Override
         public ProcessSpec.Builder prepare(ProcessSpec.Builder spec) {
-            // A new session too: a unit's processes must not share jinit's terminal job control.
-            return spec.newSession(true);
+            // The exec gate writes the child into the group before it runs a single instruction, so
+            // nothing it forks can escape; a new session too, away from jinit's terminal job control.
+            return spec.cgroup(dir).newSession(true);
         }
 
         @Override

@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import dev.jinit.linux.WaitPid;
-import java.util.Optional;
+import dev.jinit.linux.Wait;
 import java.util.concurrent.locks.LockSupport;
 
 /** Test helper: runs a child with stdout and stderr on pipes, reaps it with a deadline, returns what it said. */
@@ -15,9 +14,9 @@ final class Probe {
 
     static final long DEADLINE_NANOS = 30_000_000_000L;
 
-    record Result(int pid, WaitPid.Exit exit, String out, String err) {
+    record Result(int pid, Wait.Child exit, String out, String err) {
         int exitCode() {
-            return exit.exited() ? exit.status() : 128 + exit.status();
+            return exit.code() == Wait.CLD_EXITED ? exit.status() : 128 + exit.status();
         }
 
         /** The value of a "Key:" line of a /proc status-like text. */
@@ -35,22 +34,22 @@ final class Probe {
         ProcessSpec spec = builder.stdout(new FdSource.Pipe(true)).stderr(new FdSource.Pipe(true)).build();
         Spawned s = spawner.spawn(spec);
         try (Fd out = s.pipes().get(1); Fd err = s.pipes().get(2)) {
-            WaitPid.Exit exit = await(s.pid());
+            Wait.Child exit = await(s.pid());
             // The child has exited, so its output is all in the pipe buffers: these reads end at EOF.
             return new Result(s.pid(), exit, SpawnerBasicTest.readAll(out), SpawnerBasicTest.readAll(err));
         }
     }
 
     /** Reaps pid, polling until the deadline; kills it and fails the test when it does not end. */
-    static WaitPid.Exit await(int pid) {
+    static Wait.Child await(int pid) {
         long deadline = System.nanoTime() + DEADLINE_NANOS;
         while (System.nanoTime() < deadline) {
-            Optional<WaitPid.Exit> exit = WaitPid.waitid(pid, true);
-            if (exit.isPresent()) return exit.get();
+            Wait.Child exit = Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | Wait.WNOHANG);
+            if (exit != null) return exit;
             LockSupport.parkNanos(2_000_000);
         }
         Posix.kill(pid, Signals.SIGKILL);
-        WaitPid.waitid(pid, false);
+        Wait.waitid(Wait.P_PID, pid, Wait.WEXITED);
         return fail("child " + pid + " did not exit within 30 s");
     }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * classes (and the JDK's own process reaper) get their children back.
  */
 class ReaperTest {
-    static final Duration HOLD = Duration.ofSeconds(2);
+    static final Duration HOLD = Duration.ofSeconds(5);
     static Reaper reaper;
     static final Map<Integer, ExitStatus> unowned = new ConcurrentHashMap<>();
 
@@ -110,6 +110,35 @@ class ReaperTest {
         reaper.register(pid, f::complete);
         assertTrue(f.isDone(), "a held exit is delivered during register");
         assertEquals(ExitStatus.exited(42), f.get());
+    }
+
+    /**
+     * pid reuse within the hold: an exit held for pid A must not be handed to the owner of a new
+     * process that got pid A again. /proc/sys/kernel/ns_last_pid steers the next pid (root only);
+     * other processes on the machine may take it first, so this retries.
+     */
+    @Test
+    void staleHeldExitIsNotDeliveredForAReusedPid() throws Exception {
+        Path lastPid = Path.of("/proc/sys/kernel/ns_last_pid");
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int a = spawn("/bin/sh", "-c", "exit 3");
+            assertTrue(reaper.awaitNoChildren(Duration.ofSeconds(30)));
+            Files.writeString(lastPid, Integer.toString(a - 1));
+            int b = spawn("/bin/sleep", "100");
+            if (b != a) {
+                assertTrue(Posix.kill(b, Signals.SIGKILL));
+                exitOf(b);
+                continue;
+            }
+            CompletableFuture<ExitStatus> f = new CompletableFuture<>();
+            reaper.register(b, f::complete);
+            assertEquals(ExitStatus.exited(3), unowned.get(a), "the stale exit goes to the unowned handler");
+            assertTrue(!f.isDone(), "the live process's owner must not get the old exit");
+            assertTrue(Posix.kill(b, Signals.SIGKILL));
+            assertEquals(ExitStatus.killed(Signals.SIGKILL, false), f.get(30, TimeUnit.SECONDS));
+            return;
+        }
+        throw new AssertionError("could not get a pid reused in 50 attempts");
     }
 
     @Test

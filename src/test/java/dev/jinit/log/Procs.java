@@ -26,6 +26,33 @@ final class Procs implements AutoCloseable {
     private static final MethodHandle WAITPID = Native.errnoCall("waitpid",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final int WNOHANG = 1;
+    private static final MethodHandle MOUNT = Native.errnoCall("mount",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, ADDRESS));
+    private static final MethodHandle UMOUNT2 = Native.errnoCall("umount2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final int MNT_DETACH = 2;
+
+    /** mount -t tmpfs -o size=SIZE tmpfs DIR (needs root). */
+    static void mountTmpfs(java.nio.file.Path dir, String size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Native.callState();
+            int r = (int) MOUNT.invokeExact(st, arena.allocateFrom("tmpfs"), arena.allocateFrom(dir.toString()),
+                    arena.allocateFrom("tmpfs"), 0L, arena.allocateFrom("size=" + size + ",mode=0755"));
+            Native.check(r, st, "mount tmpfs", dir);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** umount2(dir, MNT_DETACH): lazy, so a file still open somewhere cannot fail the test's cleanup. */
+    static void unmount(java.nio.file.Path dir) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Native.callState();
+            Native.check((int) UMOUNT2.invokeExact(st, arena.allocateFrom(dir.toString()), MNT_DETACH), st, "umount2", dir);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
 
     record Proc(int pid, Fd out, Fd err) {}
 
