@@ -55,7 +55,7 @@ public final class LoadResult {
         g.cycleFailures().forEach((name, reason) -> {
             LoadedUnit.Ok ok = (LoadedUnit.Ok) units.get(name);
             failed.put(name, new LoadedUnit.Failed(name, ok.unit().source(), LoadState.BAD_SETTING, List.of(reason), ok.unit().info()));
-            diags.add(Diagnostic.error(ok.unit().source(), 0, name + ": " + reason));
+            diags.add(Diagnostic.error(ok.unit().source(), 0, reason));
         });
         return new LoadResult(dir, failed, diags, g.cycles());
     }
