@@ -25,7 +25,7 @@ class UnitLoaderProperties {
         return Arbitraries.maps(names, texts).ofMaxSize(6);
     }
 
-    @Property(tries = 500)
+    @Property(tries = 200)
     void loadingIsTotalAndFailuresAlwaysSayWhy(@ForAll("directories") Map<String, String> files) {
         LoadResult r = UnitLoader.loadTexts(Path.of("/mem"), files, Fixtures.CTX);
         for (var e : r.units().entrySet()) {
