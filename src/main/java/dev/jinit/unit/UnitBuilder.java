@@ -400,7 +400,7 @@ public final class UnitBuilder {
     }
 
     private String output(UnitFile.Assignment a) {
-        String v = a.value();
+        String v = specifiers.expand(a.value());
         String kind = v.contains(":") ? v.substring(0, v.indexOf(':') + 1) : v;
         return switch (kind) {
             case "journal", "inherit", "null" -> v;
