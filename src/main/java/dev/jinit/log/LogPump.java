@@ -50,6 +50,8 @@ public final class LogPump implements AutoCloseable {
     private static final int COMMAND_QUEUE = 16384;
     /** At close, at most this much is still read from each pipe, so a writer that never stops cannot hold jinit. */
     private static final long CLOSE_DRAIN_BYTES = 1 << 20;
+    /** Before a note, at most this much is read from each of the unit's pipes. */
+    private static final long NOTE_DRAIN_BYTES = 4L * READ_QUANTUM;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private sealed interface Command {}
@@ -118,6 +120,8 @@ public final class LogPump implements AutoCloseable {
     private Source current;
     private Instant currentTime;
     private LogFile.Staging staging;
+    private MemorySegment readBuffer;
+    private byte[] chunk;
     private final LineSplitter.Sink sink = this::line;
 
     private LogPump(LogConfig config, PrintStream err) {
@@ -280,8 +284,8 @@ public final class LogPump implements AutoCloseable {
     private void run() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment events = Epoll.events(arena, MAX_EVENTS);
-            MemorySegment readBuffer = arena.allocate(READ_QUANTUM);
-            byte[] chunk = new byte[READ_QUANTUM];
+            readBuffer = arena.allocate(READ_QUANTUM);
+            chunk = new byte[READ_QUANTUM];
             staging = new LogFile.Staging(arena, Math.max(256 << 10, config.maxLineBytes() + header.length + 1));
             boolean stop = false;
             while (!stop) {
@@ -301,12 +305,12 @@ public final class LogPump implements AutoCloseable {
                         continue;
                     }
                     Source s = sources.get(id);
-                    if (s != null) service(s, readBuffer, chunk);
+                    if (s != null) service(s);
                 }
                 stop = runCommands();
                 finishRound();
             }
-            drainAll(readBuffer, chunk);
+            drainAll();
         } catch (RuntimeException | Error e) {
             err.println("jinit: log pump failed: " + e);
             e.printStackTrace(err);
@@ -320,7 +324,7 @@ public final class LogPump implements AutoCloseable {
     }
 
     /** One read of at most the quantum from a ready pipe. A pipe that fails is detached, never the pump. */
-    private void service(Source s, MemorySegment readBuffer, byte[] chunk) {
+    private void service(Source s) {
         try {
             long n = Posix.read(s.fd.get(), readBuffer, READ_QUANTUM);
             if (n < 0) return; // EAGAIN: nothing after all
@@ -413,6 +417,12 @@ public final class LogPump implements AutoCloseable {
 
     private void noteNow(Note n) {
         UnitLog u = unitLog(n.unit());
+        // What the unit wrote before jinit noted something about it ("exited with status 1") is read
+        // first, so the note follows the unit's last words instead of racing them.
+        if (u.attached > 0) {
+            for (Source s : List.copyOf(sources.values()))
+                if (s.unit == u && drain(s, NOTE_DRAIN_BYTES)) detach(s);
+        }
         Source pseudo = new Source(-1, u, Stream.JINIT, null, null);
         begin(pseudo, Stream.JINIT, n.time());
         for (String text : n.text().split("\n", -1)) {
@@ -459,24 +469,33 @@ public final class LogPump implements AutoCloseable {
     }
 
     /** At close: what the pipes still hold, bounded per pipe, then their unfinished lines. */
-    private void drainAll(MemorySegment readBuffer, byte[] chunk) {
+    private void drainAll() {
         runCommands();
         for (Source s : List.copyOf(sources.values())) {
-            long budget = CLOSE_DRAIN_BYTES;
-            try {
-                while (budget > 0) {
-                    long n = Posix.read(s.fd.get(), readBuffer, READ_QUANTUM);
-                    if (n <= 0) break;
-                    MemorySegment.copy(readBuffer, JAVA_BYTE, 0, chunk, 0, (int) n);
-                    consume(s, chunk, (int) n);
-                    budget -= n;
-                }
-            } catch (RuntimeException e) {
-                reports.add(new Note(s.unit.name, Instant.now(), "reading its " + s.stream.tag() + " failed: " + e.getMessage()));
-            }
-            detach(s);
+            if (drain(s, CLOSE_DRAIN_BYTES)) detach(s);
         }
         finishRound();
         for (UnitLog u : units.values()) if (u.file != null) u.file.close();
+    }
+
+    /**
+     * Reads a pipe until it is empty (or {@code budget} bytes were read). Returns true when the pipe is
+     * finished (end of file or a read error, reported): the caller detaches it.
+     */
+    private boolean drain(Source s, long budget) {
+        try {
+            while (budget > 0) {
+                long n = Posix.read(s.fd.get(), readBuffer, READ_QUANTUM);
+                if (n < 0) return false;
+                if (n == 0) return true;
+                MemorySegment.copy(readBuffer, JAVA_BYTE, 0, chunk, 0, (int) n);
+                consume(s, chunk, (int) n);
+                budget -= n;
+            }
+            return false;
+        } catch (RuntimeException e) {
+            reports.add(new Note(s.unit.name, Instant.now(), "reading its " + s.stream.tag() + " failed: " + e.getMessage()));
+            return true;
+        }
     }
 }

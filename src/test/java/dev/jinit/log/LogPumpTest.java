@@ -334,6 +334,20 @@ class LogPumpTest {
     }
 
     @Test
+    void aNoteAboutAnExitFollowsTheUnitsLastOutput() {
+        LogPump pump = pump(LogConfig.defaults(state).withRing(10_000, 4 << 20));
+        Procs.Proc p = procs.sh("seq 1 5000; echo bye >&2"); // 23,898 bytes: fits the pipe
+        assertTrue(Procs.reap(p.pid(), WAIT), "writer exited");
+        // Attach and note back to back, as the supervisor does when the exit is reaped first.
+        attach(pump, "bye.service", p);
+        pump.note("bye.service", "exited with status 0");
+        await(WAIT, () -> "exited with status 0".equals(last(pump, "bye.service")), () -> "last: " + last(pump, "bye.service"));
+        List<LogLine> all = pump.tail("bye.service", 10_000);
+        assertEquals(5002, all.size(), "every line before the note");
+        assertEquals("bye", texts(all, Stream.STDERR).getFirst());
+    }
+
+    @Test
     void closeReadsWhatIsLeftEndsReadersAndRefusesNewPipes() throws InterruptedException {
         LogPump pump = LogPump.start(LogConfig.defaults(state));
         List<LogLine> got = Collections.synchronizedList(new ArrayList<>());
@@ -373,12 +387,14 @@ class LogPumpTest {
         try {
             ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
             PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
-            LogConfig config = LogConfig.defaults(mount).withMaxFileBytes(64L << 20).withRetryAfter(Duration.ofMillis(200));
+            // A reader queue that holds every line: this test wants each jinit line, not drop markers.
+            LogConfig config = LogConfig.defaults(mount).withMaxFileBytes(64L << 20).withRetryAfter(Duration.ofMillis(200))
+                    .withSubscriberQueue(100_000);
             LogPump pump = LogPump.start(config, err);
             try {
                 List<LogLine> jinitLines = Collections.synchronizedList(new ArrayList<>());
                 Subscription s = pump.subscribe(null, l -> {
-                    if (l.stream() == Stream.JINIT) jinitLines.add(l);
+                    if (l.stream() == Stream.JINIT && l.unit().equals("full.service")) jinitLines.add(l);
                 });
                 Procs.Proc p = procs.sh("seq -f 'a line of output that fills the small disk quickly %06g' 1 40000");
                 attach(pump, "full.service", p);
