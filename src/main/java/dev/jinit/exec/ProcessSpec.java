@@ -24,13 +24,15 @@ import java.util.Set;
  * @param newSession       setsid(2) in the child
  * @param processGroup     null for jinit's group, 0 for a new group led by the child, else that group
  * @param controllingTty   a terminal that becomes the child's controlling tty (needs newSession)
- * @param foreground       make the child's group the terminal's foreground group
+ * @param foreground       make the child's group the foreground group of {@code controllingTty}, or,
+ *                         without one, of the terminal on the child's fd 0 (needs {@code processGroup})
  * @param umask            the child's umask, or null
  * @param rootDirectory    chroot(2) target, or null
- * @param namespaces       new namespaces for the child
+ * @param namespaces       new namespaces for the child ({@link Namespace#USER} through util-linux unshare)
  * @param privateTmp       a private tmpfs on /tmp (implies a mount namespace)
  * @param rlimits          resource limits, set before exec
- * @param cgroup           a cgroup v2 directory the child is placed in before exec, or null
+ * @param cgroup           a cgroup v2 group the child is placed in before exec (created when missing):
+ *                         absolute inside the cgroup2 mount, or relative to it; or null
  * @param oomScoreAdjust   -1000..1000, or null
  * @param nice             -20..19, or null
  * @param cpuAffinity      the CPUs the child may run on, or null
@@ -74,8 +76,10 @@ public record ProcessSpec(
         cpuAffinity = cpuAffinity == null ? null : (BitSet) cpuAffinity.clone();
         if (controllingTty != null && !newSession)
             throw new IllegalArgumentException("a controlling tty needs a new session (setsid)");
-        if (foreground && controllingTty == null)
-            throw new IllegalArgumentException("foreground needs a controlling tty");
+        // Without a new controlling tty, foreground means a new group made foreground on the
+        // terminal jinit already has as fd 0 (tini's way, so ctrl-C reaches the child).
+        if (foreground && controllingTty == null && processGroup == null)
+            throw new IllegalArgumentException("foreground needs a controlling tty or a new process group");
         if (processGroup != null && processGroup < 0) throw new IllegalArgumentException("negative process group");
         if (newSession && processGroup != null)
             throw new IllegalArgumentException("a new session already makes a new process group");

@@ -2,15 +2,21 @@ package dev.jinit.exec;
 
 import dev.jinit.linux.Errno;
 import dev.jinit.linux.Fd;
+import dev.jinit.linux.Fs;
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
+import dev.jinit.linux.Signals;
 import dev.jinit.linux.Spawn;
+import dev.jinit.linux.Wait;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Starts processes exactly as a {@link ProcessSpec} says, with glibc's posix_spawn (clone with
@@ -21,38 +27,165 @@ import java.util.Map;
  * {@code closefrom} then closes everything the spec did not ask for. Files are opened by jinit
  * (not by the child) so that a root-only log file can be handed to a child that runs as nobody,
  * and so that an open error names the file before anything is spawned.
+ *
+ * <p>Three paths, as DESIGN.md's "Spawning" section lays out: a spec with only basic attributes is
+ * spawned on the caller's thread; one with per-thread attributes (credentials, namespaces, chroot,
+ * umask, PrivateTmp, no_new_privs, bounding set) on a {@link ThrowawaySpawn} thread; one with
+ * rlimits, cgroup, OOM score, nice or CPU affinity also passes the {@link ExecGate}. The last two
+ * are checked by {@link Preflight} first. A user namespace is handed to util-linux unshare, which
+ * then runs the program (so the program's argv[0] becomes its path).
+ *
+ * <p>A Spawner holds no state but the lazily made gate directory and a FIFO counter; one instance
+ * may be used from any number of threads.
  */
 public final class Spawner {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+    private final Path gateBase;
+    private final Path unshare;
+    private final AtomicLong gateSerial = new AtomicLong();
+    /** The exec gate directory, made on the first gated spawn. */
+    private volatile Path gateDirectory;
+
+    /** Gate FIFOs go to /run/jinit/gate, or to a jinit-gate directory in java.io.tmpdir without /run. */
+    public Spawner() {
+        this(null);
+    }
+
+    /** Gate FIFOs go to {@code gateDirectory} (created with mode 0711 when missing). */
+    public Spawner(Path gateDirectory) {
+        this(gateDirectory, Preflight.UNSHARE);
+    }
+
+    /** With another util-linux unshare binary for user namespaces (tests use a missing one). */
+    Spawner(Path gateDirectory, Path unshare) {
+        this.gateBase = gateDirectory;
+        this.unshare = unshare;
+    }
+
+    /**
+     * Starts a process. Specs with only the basic attributes are spawned right here on the calling
+     * thread (the cheap path, as fast as the same loop in C); the others are checked first
+     * ({@link Preflight}), then spawned from a throwaway thread, through the exec gate when they
+     * have settings only a gate can apply.
+     *
+     * @throws SpawnException naming the program, file or attribute at fault; its shell code is 127
+     *         for a missing program, 126 for one that cannot be executed, 2 for a spec that asks
+     *         for something impossible (nothing was spawned), 1 otherwise
+     */
     public Spawned spawn(ProcessSpec spec) {
-        if (spec.needsThrowawayThread() || spec.needsGate())
-            throw new SpawnException("spawn attributes beyond the basic set are not available in this build", 1);
+        if (spec.needsThrowawayThread() || spec.needsGate()) return spawnIsolated(spec);
         String program = resolveProgram(spec);
         List<Fd> parentCopies = new ArrayList<>();
         Map<Integer, Fd> pipes = new HashMap<>();
         boolean started = false;
         try (Spawn.Request request = new Spawn.Request()) {
             int[] sources = openSources(spec, parentCopies, pipes);
+            addProcessAttributes(request, spec);
+            if (spec.workingDirectory() != null) request.chdir(spec.workingDirectory().toString());
             describeFdTable(request, spec, sources);
-            int pid = spawnWithRequest(request, spec, program);
+            request.prepare(program, spec.argv(), spec.env());
+            int rc = request.launch();
+            if (rc != 0) {
+                // jinit's view is the child's view here: same root, same ids.
+                int wdErr = spec.workingDirectory() == null ? 0 : Fs.access(spec.workingDirectory().toString(), Fs.X_OK);
+                int ttyErr = spec.controllingTty() == null ? 0 : Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
+                throw explain(rc, spec, program, wdErr, ttyErr, Fs.access(program, Fs.X_OK));
+            }
             started = true;
-            return new Spawned(pid, pipes);
+            return new Spawned(request.pid(), pipes);
         } catch (LinuxException e) {
-            throw translate(e, spec, program);
+            throw new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
         } finally {
             for (Fd fd : parentCopies) fd.close();
             if (!started) for (Fd fd : pipes.values()) fd.close();
         }
     }
 
-    /** Adds session, group, tty and signal attributes, then spawns. */
-    static int spawnWithRequest(Spawn.Request request, ProcessSpec spec, String program) {
+    /** The throwaway-thread path, with the exec gate when the spec needs it. */
+    private Spawned spawnIsolated(ProcessSpec spec) {
+        String program = resolveProgram(spec);
+        Preflight.Plan plan = Preflight.check(spec, program, unshare);
+        List<Fd> parentCopies = new ArrayList<>();
+        Map<Integer, Fd> pipes = new HashMap<>();
+        ExecGate gate = null;
+        boolean started = false;
+        try {
+            int[] sources = openSources(spec, parentCopies, pipes);
+            if (spec.needsGate()) gate = ExecGate.create(gateDirectory(),
+                    "gate-" + ProcessHandle.current().pid() + "-" + gateSerial.incrementAndGet(), spec.credentials());
+            ThrowawaySpawn spawn = new ThrowawaySpawn(spec, plan, sources, gate);
+            spawn.start();
+            if (gate != null) passGate(spec, plan, gate, spawn);
+            int pid = spawn.join();
+            started = true;
+            return new Spawned(pid, pipes);
+        } catch (LinuxException e) {
+            throw new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
+        } finally {
+            for (Fd fd : parentCopies) fd.close();
+            if (gate != null) gate.close();
+            if (!started) for (Fd fd : pipes.values()) fd.close();
+        }
+    }
+
+    /**
+     * Finds the child at the gate, applies the gated settings and releases it. Never lets a
+     * half-configured child exec: on any failure the child is killed at the gate, posix_spawn
+     * returns (glibc reports a child killed before exec as started) and the child is reaped here.
+     * A spawn that failed by itself (its child died before the gate, so the settings found no
+     * process) has the truer message, which {@code spawn.join()} then throws instead.
+     */
+    private static void passGate(ProcessSpec spec, Preflight.Plan plan, ExecGate gate, ThrowawaySpawn spawn) {
+        int child = ExecGate.awaitChild(spawn);
+        if (child <= 0) return;
+        try {
+            if (spec.credentials() != null && !ExecGate.awaitIds(child, spec.credentials(), spawn)) return;
+            ExecGate.apply(spec, plan, child);
+            gate.release(spawn);
+        } catch (RuntimeException e) {
+            Posix.kill(child, Signals.SIGKILL);
+            spawn.join();
+            Wait.waitid(Wait.P_PID, child, Wait.WEXITED);
+            if (e instanceof SpawnException se) throw se;
+            throw new SpawnException("cannot pass the exec gate of pid " + child + " (" + spec.program() + "): " + e.getMessage(), 1, e);
+        }
+    }
+
+    /**
+     * The directory for gate FIFOs: root-owned, mode 0711 so a child running as another user can
+     * enter it (its FIFO is its own) but nobody can list or add entries.
+     */
+    private Path gateDirectory() {
+        Path dir = gateDirectory;
+        if (dir != null) return dir;
+        synchronized (this) {
+            if (gateDirectory != null) return gateDirectory;
+            if (gateBase != null) dir = gateBase;
+            else if (Files.isDirectory(Path.of("/run")) && Files.isWritable(Path.of("/run"))) dir = Path.of("/run/jinit/gate");
+            else dir = Path.of(System.getProperty("java.io.tmpdir"), "jinit-gate-" + Posix.geteuid());
+            if (dir.getParent() != null && !Files.isDirectory(dir.getParent())) Fs.mkdir(dir.getParent().toString(), 0755);
+            Fs.mkdir(dir.toString(), 0711);
+            try {
+                Object owner = Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+                Object mode = Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) || (int) owner != Posix.geteuid()
+                        || ((int) mode & 0022) != 0)
+                    throw new SpawnException("exec gate directory " + dir + " must be a directory owned by uid "
+                            + Posix.geteuid() + " and writable by nobody else", 1);
+            } catch (IOException e) {
+                throw new SpawnException("exec gate directory " + dir + ": " + e.getMessage(), 1, e);
+            }
+            gateDirectory = dir;
+            return dir;
+        }
+    }
+
+    /** Signal state, session and process group: the attributes of every spawn. */
+    static void addProcessAttributes(Spawn.Request request, ProcessSpec spec) {
         request.cleanSignals();
         if (spec.newSession()) request.flag(Spawn.POSIX_SPAWN_SETSID);
         if (spec.processGroup() != null) request.processGroup(spec.processGroup());
-        if (spec.workingDirectory() != null) request.chdir(spec.workingDirectory().toString());
-        return request.spawn(program, spec.argv(), spec.env());
     }
 
     /**
@@ -66,7 +199,13 @@ public final class Spawner {
         for (int i = 0; i < fds.size(); i++) {
             sources[i] = switch (fds.get(i)) {
                 case FdSource.Inherit ignored -> i;
-                case FdSource.OpenFd open -> open.fd();
+                case FdSource.OpenFd open -> {
+                    // An fd that is not open would fail inside posix_spawn as a bare EBADF.
+                    if (open.fd() < 0 || !Files.exists(Path.of("/proc/self/fd/" + open.fd()), LinkOption.NOFOLLOW_LINKS))
+                        throw new SpawnException("fd " + i + " of " + spec.program() + ": descriptor " + open.fd()
+                                + " is not open in jinit", 2);
+                    yield open.fd();
+                }
                 case FdSource.Null ignored -> keep(parentCopies, Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0));
                 case FdSource.ReadFile read -> keep(parentCopies, Posix.open(read.path().toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0));
                 case FdSource.WriteFile write -> keep(parentCopies, Posix.open(write.path().toString(),
@@ -89,8 +228,7 @@ public final class Spawner {
 
     /** The two-pass dup2 plan described on the class, then the controlling tty, then closefrom. */
     static void describeFdTable(Spawn.Request request, ProcessSpec spec, int[] sources) {
-        int base = sources.length;
-        for (int s : sources) base = Math.max(base, s + 1);
+        int base = scratchBase(sources);
         for (int i = 0; i < sources.length; i++) request.dup2(sources[i], base + i);
         for (int i = 0; i < sources.length; i++) request.dup2(base + i, i);
         if (spec.controllingTty() != null) {
@@ -99,8 +237,19 @@ public final class Spawner {
             int ttyFd = base + sources.length;
             request.open(ttyFd, spec.controllingTty().toString(), Posix.O_RDWR, 0);
             if (spec.foreground()) request.tcsetpgrp(ttyFd);
+        } else if (spec.foreground()) {
+            // The terminal the child inherited on fd 0; glibc runs this after setpgid with every
+            // signal blocked, so a background group may take the terminal without SIGTTOU.
+            request.tcsetpgrp(0);
         }
         request.closeFrom(sources.length);
+    }
+
+    /** The first descriptor above every source and every target: the dup2 plan's scratch area. */
+    static int scratchBase(int[] sources) {
+        int base = sources.length;
+        for (int s : sources) base = Math.max(base, s + 1);
+        return base;
     }
 
     /**
@@ -127,24 +276,27 @@ public final class Spawner {
         throw new SpawnException(program + ": command not found in PATH " + path, 127);
     }
 
-    /** Turns a failed call into the message a user needs, with a shell exit code. */
-    static SpawnException translate(LinuxException e, ProcessSpec spec, String program) {
-        if (e.call().equals("posix_spawn")) {
-            int errno = e.errno();
-            if (errno == Errno.ENOENT) {
-                if (spec.workingDirectory() != null && !Files.isDirectory(rooted(spec, spec.workingDirectory())))
-                    return new SpawnException("working directory " + spec.workingDirectory() + ": no such directory", 1, e);
-                return new SpawnException(program + ": no such file or directory", 127, e);
-            }
-            if (errno == Errno.EACCES || errno == Errno.ENOEXEC || errno == Errno.EISDIR || errno == Errno.ETXTBSY)
-                return new SpawnException(program + ": cannot execute: " + Errno.describe(errno) + " (" + Errno.name(errno) + ")", 126, e);
-            return new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
-        }
-        return new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
+    /**
+     * The message for a failed posix_spawn. Its error number alone cannot tell a bad working
+     * directory from a missing program (both ENOENT, both EACCES), so the caller passes what
+     * access(2) said about each, checked as the child would have seen them.
+     */
+    static SpawnException explain(int errno, ProcessSpec spec, String program, int wdErr, int ttyErr, int programErr) {
+        LinuxException cause = new LinuxException("posix_spawn", program, errno);
+        boolean pathError = errno == Errno.ENOENT || errno == Errno.EACCES || errno == Errno.ENOTDIR
+                || errno == Errno.ELOOP || errno == Errno.ENAMETOOLONG;
+        if (pathError && wdErr != 0)
+            return new SpawnException("working directory " + spec.workingDirectory() + ": " + reason(wdErr), 2, cause);
+        if (pathError && ttyErr != 0)
+            return new SpawnException("controlling tty " + spec.controllingTty() + ": " + reason(ttyErr), 2, cause);
+        if (pathError && (programErr == Errno.ENOENT || programErr == Errno.ENOTDIR))
+            return new SpawnException(program + ": no such file or directory", 127, cause);
+        if (pathError || errno == Errno.ENOEXEC || errno == Errno.EISDIR || errno == Errno.ETXTBSY)
+            return new SpawnException(program + ": cannot execute: " + reason(errno), 126, cause);
+        return new SpawnException("cannot start " + program + ": " + cause.getMessage(), 1, cause);
     }
 
-    private static Path rooted(ProcessSpec spec, Path p) {
-        if (spec.rootDirectory() == null || !p.isAbsolute()) return p;
-        return spec.rootDirectory().resolve(p.toString().substring(1));
+    private static String reason(int errno) {
+        return Errno.describe(errno) + " (" + Errno.name(errno) + ")";
     }
 }

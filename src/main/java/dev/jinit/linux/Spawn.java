@@ -37,6 +37,8 @@ public final class Spawn {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FA_ADDCHDIR = Native.call("posix_spawn_file_actions_addchdir_np",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle FA_ADDFCHDIR = Native.call("posix_spawn_file_actions_addfchdir_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FA_ADDCLOSEFROM = Native.call("posix_spawn_file_actions_addclosefrom_np",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle FA_ADDTCSETPGRP = Native.call("posix_spawn_file_actions_addtcsetpgrp_np",
@@ -117,6 +119,16 @@ public final class Spawn {
             return this;
         }
 
+        /** fchdir(fd) in the child: back to a directory jinit holds open (O_PATH is enough). */
+        public Request fchdir(int fd) {
+            try {
+                ok((int) FA_ADDFCHDIR.invokeExact(actions, fd), "posix_spawn_file_actions_addfchdir_np", fd);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+            return this;
+        }
+
         public Request closeFrom(int from) {
             try {
                 ok((int) FA_ADDCLOSEFROM.invokeExact(actions, from), "posix_spawn_file_actions_addclosefrom_np", from);
@@ -154,13 +166,17 @@ public final class Spawn {
          * An empty signal mask and default dispositions for every signal: the JVM's blocked and
          * ignored signals must not leak into the child. The bits are set directly because glibc's
          * sigaddset refuses 32 and 33 (its own); SIGKILL and SIGSTOP cannot be changed anyway.
+         * 32 and 33 must be in the default set: otherwise glibc's child sets them to SIG_IGN (it
+         * shares the parent's memory, so glibc's handlers must not run there), and an ignored
+         * disposition survives exec, showing up as SigIgn 0000000180000000 in every program.
+         * SIG_DFL is as safe: only glibc's own threads of the parent are ever sent those signals.
          */
         public Request cleanSignals() {
             MemorySegment empty = arena.allocate(SIGSET_SIZE, 8);
             MemorySegment all = arena.allocate(SIGSET_SIZE, 8);
             long bits = 0;
             for (int sig = 1; sig <= 64; sig++)
-                if (sig != Signals.SIGKILL && sig != Signals.SIGSTOP && sig != 32 && sig != 33) bits |= 1L << (sig - 1);
+                if (sig != Signals.SIGKILL && sig != Signals.SIGSTOP) bits |= 1L << (sig - 1);
             all.set(JAVA_LONG, 0, bits);
             try {
                 ok((int) ATTR_SETSIGMASK.invokeExact(attr, empty), "posix_spawnattr_setsigmask", "");
@@ -176,16 +192,42 @@ public final class Spawn {
          * exec itself fails glibc reports that errno here (and has reaped the child already).
          */
         public int spawn(String path, List<String> argv, Map<String, String> env) {
-            MemorySegment argvArray = stringArray(argv);
-            MemorySegment envArray = stringArray(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
-            MemorySegment pid = arena.allocate(JAVA_INT);
+            prepare(path, argv, env);
+            ok(launch(), "posix_spawn", path);
+            return pid();
+        }
+
+        private MemorySegment program, argvArray, envArray, pid;
+
+        /** Builds every native argument of posix_spawn, so that {@link #launch()} allocates nothing. */
+        public Request prepare(String path, List<String> argv, Map<String, String> env) {
+            program = arena.allocateFrom(path);
+            argvArray = stringArray(argv);
+            envArray = stringArray(env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+            pid = arena.allocate(JAVA_INT);
             try {
                 ok((int) ATTR_SETFLAGS.invokeExact(attr, flags), "posix_spawnattr_setflags", flags);
-                int rc = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(path), actions, attr, argvArray, envArray);
-                ok(rc, "posix_spawn", path);
             } catch (Throwable t) {
                 throw Native.rethrow(t);
             }
+            return this;
+        }
+
+        /**
+         * posix_spawn with what {@link #prepare} built; returns 0 or the error number and creates no
+         * Java objects, so it is safe on a thread whose root directory is a chroot (where the JVM
+         * could not load a class from the class path).
+         */
+        public int launch() {
+            try {
+                return (int) POSIX_SPAWN.invokeExact(pid, program, actions, attr, argvArray, envArray);
+            } catch (Throwable t) {
+                throw Native.rethrow(t);
+            }
+        }
+
+        /** The pid {@link #launch()} started. */
+        public int pid() {
             return pid.get(JAVA_INT, 0);
         }
 

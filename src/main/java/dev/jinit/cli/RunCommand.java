@@ -1,0 +1,238 @@
+package dev.jinit.cli;
+
+import dev.jinit.control.ControlServer;
+import dev.jinit.control.StateDir;
+import dev.jinit.exec.Cgroups;
+import dev.jinit.exec.Reaper;
+import dev.jinit.exec.Spawner;
+import dev.jinit.linux.Fd;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Prctl;
+import dev.jinit.log.LogConfig;
+import dev.jinit.log.LogPump;
+import dev.jinit.log.Stream;
+import dev.jinit.supervise.EventLoop;
+import dev.jinit.supervise.JobOutcome;
+import dev.jinit.supervise.Manager;
+import dev.jinit.supervise.ManagerControl;
+import dev.jinit.supervise.Ports;
+import dev.jinit.supervise.UnitMapping;
+import dev.jinit.supervise.notify.NotifySocket;
+import dev.jinit.unit.Diagnostic;
+import dev.jinit.unit.LoadResult;
+import dev.jinit.unit.UnitLoader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import sun.misc.Signal;
+
+/**
+ * {@code jinit run --units DIR [--state DIR]}: supervises a unit directory until SIGTERM or SIGINT,
+ * then stops every unit in reverse dependency order and exits 0. SIGHUP re-reads the unit files.
+ *
+ * <p>Options for tests and unusual layouts: {@code --runtime-base}, {@code --state-base} and
+ * {@code --logs-base} move the bases of RuntimeDirectory=, StateDirectory= and LogsDirectory= (default
+ * /run, /var/lib, /var/log); {@code --no-cgroup} uses process groups even where cgroup v2 is available.
+ */
+final class RunCommand {
+    static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
+            + "[--logs-base DIR] [--no-cgroup]";
+
+    /** The parsed command line. */
+    record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup) {
+        static Args parse(String[] args) {
+            Path units = null;
+            String state = null;
+            Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
+            boolean noCgroup = false;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                if (a.equals("--no-cgroup")) {
+                    noCgroup = true;
+                    continue;
+                }
+                String value;
+                String key = a;
+                int eq = a.indexOf('=');
+                if (a.startsWith("--") && eq > 0) {
+                    key = a.substring(0, eq);
+                    value = a.substring(eq + 1);
+                } else {
+                    if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+                    value = args[++i];
+                }
+                switch (key) {
+                    case "--units" -> units = Path.of(value);
+                    case "--state" -> state = value;
+                    case "--runtime-base" -> runtime = Path.of(value);
+                    case "--state-base" -> lib = Path.of(value);
+                    case "--logs-base" -> log = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            if (units == null) throw new IllegalArgumentException("--units DIR is required");
+            return new Args(units, state, runtime, lib, log, noCgroup);
+        }
+    }
+
+    private RunCommand() {}
+
+    static int run(String[] argv, Map<String, String> env, PrintStream out, PrintStream err) {
+        Args args;
+        try {
+            args = Args.parse(argv);
+        } catch (IllegalArgumentException e) {
+            err.println("jinit run: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (!Files.isDirectory(args.units())) {
+            err.println("jinit run: --units " + args.units() + ": not a directory");
+            return 1;
+        }
+        Path stateDir = StateDir.resolve(args.state(), env, StateDir.effectiveUid());
+        try {
+            return supervise(args, stateDir, out, err);
+        } catch (RuntimeException e) {
+            err.println("jinit run: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("state directory " + stateDir + ": " + e.getMessage(), e);
+        }
+        int self = Posix.getpid();
+        // Not PID 1: become the reaper of everything our services leave behind (double-forking daemons).
+        if (self != 1) Prctl.setChildSubreaper(true);
+        Path cgroupParent = args.noCgroup() ? null : cgroupParent(self, err);
+
+        CountDownLatch shutdown = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> shutdown.countDown());
+        Signal.handle(new Signal("INT"), s -> shutdown.countDown());
+
+        try (Reaper reaper = Reaper.start();
+             LogPump pump = LogPump.start(LogConfig.defaults(stateDir), err);
+             EventLoop loop = new EventLoop("jinit-manager", err).start()) {
+            reaper.onUnowned((pid, status) -> { }); // orphans adopted as subreaper: reaped, nothing more to do
+            Spawner spawner = new Spawner();
+            Ports.LogSink sink = new Ports.LogSink() {
+                @Override
+                public void attach(String unit, Fd readEnd, boolean stderr) {
+                    pump.attach(unit, readEnd, stderr ? Stream.STDERR : Stream.STDOUT);
+                }
+
+                @Override
+                public void note(String unit, String text) {
+                    pump.note(unit, text);
+                }
+            };
+            NotifySocket notify = NotifySocket.bind(StateDir.notifySocket(stateDir).toString());
+            Manager manager = new Manager(loop, new Manager.Options(args.runtimeBase(), args.stateBase(), args.logsBase(),
+                    cgroupParent, notify.address()), spawner::spawn, reaper::register, sink, out);
+            notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
+
+            Set<String> reported = new HashSet<>();
+            Object reloadLock = new Object();
+            java.util.function.Supplier<List<String>> reload = () -> {
+                synchronized (reloadLock) {
+                    List<String> changes = manager.load(loadUnits(args.units(), reported, err)).join();
+                    for (String c : changes) out.println("jinit: daemon-reload: " + c);
+                    return changes;
+                }
+            };
+            Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(() -> {
+                try {
+                    reload.get();
+                } catch (RuntimeException e) {
+                    err.println("jinit: daemon-reload failed: " + e.getMessage());
+                }
+            }));
+
+            List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
+            for (String line : initial) err.println("jinit: " + line);
+            try (ControlServer control = ControlServer.start(stateDir, new ManagerControl(manager, pump, reload),
+                    msg -> err.println("jinit: control: " + msg))) {
+                out.println("jinit: supervising " + args.units() + " (state " + stateDir + ", "
+                        + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
+                manager.startup().thenAccept(outcomes -> {
+                    for (JobOutcome o : outcomes) if (!o.ok()) err.println("jinit: " + o.message());
+                });
+                awaitUninterruptibly(shutdown);
+                out.println("jinit: stopping all units");
+                manager.stopAll().join();
+                out.println("jinit: all units stopped");
+            } finally {
+                notify.close();
+                loop.close();
+            }
+        } finally {
+            if (cgroupParent != null) removeQuietly(cgroupParent);
+        }
+        return 0;
+    }
+
+    /** Loads the directory and prints each diagnostic once (a reload repeats only new ones). */
+    private static List<dev.jinit.supervise.UnitDefinition> loadUnits(Path dir, Set<String> reported, PrintStream err) {
+        LoadResult result;
+        try {
+            result = UnitLoader.load(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        for (Diagnostic d : result.diagnostics())
+            if (reported.add(d.toString())) err.println("jinit: " + (d.isError() ? "error: " : "warning: ") + d);
+        return UnitMapping.map(result);
+    }
+
+    /** {@code <cgroup2>/jinit/<pid>}, when cgroup v2 is mounted and writable here; else null. */
+    private static Path cgroupParent(int self, PrintStream err) {
+        try {
+            var cg = Cgroups.find();
+            if (cg.isEmpty()) return null;
+            Path parent = cg.get().mount().resolve("jinit").resolve(Integer.toString(self));
+            Files.createDirectories(parent);
+            return parent;
+        } catch (IOException | RuntimeException e) {
+            err.println("jinit: no cgroup v2 hierarchy to use (" + e.getMessage() + "); units run in process groups");
+            return null;
+        }
+    }
+
+    private static void removeQuietly(Path cgroup) {
+        try (var children = Files.list(cgroup)) {
+            for (Path c : children.filter(Files::isDirectory).toList()) Files.deleteIfExists(c);
+        } catch (IOException e) {
+            // a group still populated (a process survived): left for the administrator
+        }
+        try {
+            Files.deleteIfExists(cgroup);
+        } catch (IOException e) {
+            // same
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await(1, TimeUnit.DAYS);
+                if (latch.getCount() == 0) break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}

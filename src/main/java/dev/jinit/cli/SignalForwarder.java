@@ -1,0 +1,68 @@
+package dev.jinit.cli;
+
+import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Posix;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Passes the signals jinit receives on to its child, or to the child's whole process group. A
+ * signal that arrives before the child exists is kept and sent once it does, so a SIGTERM during
+ * start-up is not lost.
+ *
+ * <p>Handlers are installed with {@code sun.misc.Signal}, which replaces the JVM's own handling
+ * (for TERM, INT and HUP: running shutdown hooks and exiting). The JVM cannot catch QUIT (it
+ * prints a thread dump instead), KILL or STOP; CHLD is accepted but never fires, which is why
+ * the reaper waits with waitid instead.
+ */
+final class SignalForwarder {
+    /** What jinit forwards, as sun.misc.Signal names them. */
+    static final List<String> FORWARDED = List.of("TERM", "INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "PWR", "ALRM");
+
+    private final boolean toGroup;
+    /** Guarded by this: 0 until the child has been spawned. */
+    private int child;
+    private final List<Integer> pending = new ArrayList<>();
+
+    SignalForwarder(boolean toGroup) {
+        this.toGroup = toGroup;
+    }
+
+    /**
+     * Installs the handlers.
+     *
+     * @return the signals the JVM would not let jinit handle (empty on a normal JVM)
+     */
+    List<String> install() {
+        List<String> refused = new ArrayList<>();
+        for (String name : FORWARDED) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> forward(sig.getNumber()));
+            } catch (IllegalArgumentException e) {
+                refused.add(name);
+            }
+        }
+        return refused;
+    }
+
+    /** The child is running: send what arrived before and forward from now on. */
+    synchronized void child(int pid) {
+        child = pid;
+        for (int sig : pending) send(sig);
+        pending.clear();
+    }
+
+    private synchronized void forward(int signal) {
+        if (child == 0) pending.add(signal);
+        else send(signal);
+    }
+
+    private void send(int signal) {
+        try {
+            // false: the child (or its whole group) is gone already; its exit is on its way.
+            Posix.kill(toGroup ? -child : child, signal);
+        } catch (LinuxException e) {
+            System.err.println("jinit exec: cannot forward signal: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.jinit.control;
+
+import dev.jinit.linux.Errno;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * One connection to a running jinit: send a request, read the response, and for {@code logs -f}
+ * read log lines until jinit closes. Uses Java's own Unix socket channel, so a client command
+ * starts without the native linker.
+ */
+public final class ControlClient implements AutoCloseable {
+    private final Path socket;
+    private final SocketChannel channel;
+    private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+    private ControlClient(Path socket, SocketChannel channel) {
+        this.socket = socket;
+        this.channel = channel;
+        in.flip();
+    }
+
+    /** Connects to the jinit whose state directory is {@code stateDir}. */
+    public static ControlClient connect(Path stateDir) {
+        Path socket = StateDir.controlSocket(stateDir);
+        SocketChannel ch = null;
+        try {
+            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return new ControlClient(socket, ch);
+        } catch (IOException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // the connect error is the one to report
+                }
+            }
+            throw new ControlException("no jinit running at " + stateDir + ": connect " + socket + ": "
+                    + errnoText(e.getMessage()), e);
+        }
+    }
+
+    /**
+     * The JDK reports socket errors with strerror's text only; the matching errno name makes the
+     * message say exactly what failed ({@code ENOENT}, {@code ECONNREFUSED}, {@code EACCES}).
+     */
+    static String errnoText(String message) {
+        if (message == null) return "unknown error";
+        for (int e = 1; e < 134; e++) {
+            String d = Errno.describe(e);
+            if (message.equals(d)) return Errno.name(e) + " (" + d + ")";
+        }
+        return message;
+    }
+
+    /** Sends the request and returns the response line. */
+    public Response call(Request request) {
+        try {
+            ByteBuffer out = ByteBuffer.wrap((Protocol.encode(request) + "\n").getBytes(StandardCharsets.UTF_8));
+            while (out.hasRemaining()) channel.write(out);
+            String line = readLine();
+            if (line == null) throw new ControlException("jinit at " + socket + " closed the connection without an answer");
+            return Protocol.decodeResponse(line);
+        } catch (IOException e) {
+            throw new ControlException("talking to jinit at " + socket + ": " + errnoText(e.getMessage()), e);
+        } catch (IllegalArgumentException e) {
+            throw new ControlException("jinit at " + socket + " sent a bad answer: " + e.getMessage(), e);
+        }
+    }
+
+    /** After a follow request: hands each log line to {@code sink} until jinit closes the stream. */
+    public void stream(Consumer<LogLine> sink) {
+        try {
+            String line;
+            while ((line = readLine()) != null) sink.accept(Protocol.decodeLogLine(line));
+        } catch (IOException e) {
+            throw new ControlException("reading logs from jinit at " + socket + ": " + errnoText(e.getMessage()), e);
+        } catch (IllegalArgumentException e) {
+            throw new ControlException("jinit at " + socket + " sent a bad log line: " + e.getMessage(), e);
+        }
+    }
+
+    /** One line without its newline; null at end of stream. Lines may be of any length. */
+    private String readLine() throws IOException {
+        while (true) {
+            while (in.hasRemaining()) {
+                byte b = in.get();
+                if (b == '\n') {
+                    String s = pending.toString(StandardCharsets.UTF_8);
+                    pending.reset();
+                    return s;
+                }
+                pending.write(b);
+            }
+            in.clear();
+            int n = channel.read(in);
+            in.flip();
+            if (n < 0) {
+                if (pending.size() == 0) return null;
+                String s = pending.toString(StandardCharsets.UTF_8);
+                pending.reset();
+                return s;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to do with a connection that fails to close
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package dev.jinit.control;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What the control socket asks of the supervisor. The server calls these from its connection
+ * threads (virtual threads, several at once), so an implementation posts to the manager's queue
+ * and waits for the answer rather than touching unit state itself. Unit names arrive in full form
+ * ({@code web.service}): the client adds a missing {@code .service}.
+ */
+public interface ControlHandler {
+    /** Every known unit, sorted by name, without details. */
+    List<UnitStatus> list();
+
+    /**
+     * One unit with its details, or empty when no unit has that name. The details' recent log
+     * lines may be left empty: the server fills them from {@link #logs} with the count asked for.
+     */
+    Optional<UnitStatus> status(String unit);
+
+    /**
+     * Starts the units (and what they need) and returns when each start job has finished: the unit
+     * is active, or failed (reported with the reason). A unit already active is a success.
+     */
+    Result start(List<String> units);
+
+    /** Stops the units; never triggers a restart. Returns when they are inactive or failed. */
+    Result stop(List<String> units);
+
+    /** Stops, then starts each unit (starts it when it was not running). */
+    Result restart(List<String> units);
+
+    /** Runs ExecReload= of each unit (a unit without one fails with a reason). */
+    Result reload(List<String> units);
+
+    /** Clears the failed state and restart counters of the units, or of every unit when the list is empty. */
+    Result resetFailed(List<String> units);
+
+    /** Re-reads the unit files as SIGHUP does; nothing running is killed. */
+    Result daemonReload();
+
+    /** The last {@code lines} lines of a unit's output, oldest first; empty when no such unit. */
+    Optional<List<LogLine>> logs(String unit, int lines);
+
+    /**
+     * Subscribes to the units' output: delivers up to {@code backlog} recent lines per unit, then
+     * every new line, with no gap and no repeat between the two. {@code sink} must not block: the
+     * server's sink only queues. Closing the returned handle ends the subscription. The server
+     * checks unit names with {@link #status} first.
+     */
+    AutoCloseable follow(List<String> units, int backlog, Consumer<LogLine> sink);
+}

@@ -1,0 +1,374 @@
+package dev.jinit.control;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+
+/**
+ * The control socket, {@code <state>/control.sock}: one request line per connection, answered by
+ * one response line (or, for {@code logs -f}, a response line and then log lines until the client
+ * closes). Only the user jinit runs as may command it (root when jinit is root): the socket file
+ * is 0600 and every connection's peer credentials (SO_PEERCRED) are checked before anything is
+ * read, so a mode changed by somebody else still lets no other user in.
+ *
+ * <p>Threads: one platform thread accepts; each connection gets a virtual thread, and a second one
+ * to write a followed log stream while the first waits for the client to hang up. All unit state
+ * stays with the supervisor behind {@link ControlHandler}.
+ */
+public final class ControlServer implements AutoCloseable {
+    /** Lines queued for one slow {@code logs -f} client before new ones are dropped (and counted). */
+    static final int FOLLOW_QUEUE = 10_000;
+
+    /** What is read and discarded from a client after its answer, at most. */
+    private static final long DRAIN_LIMIT = 1 << 20;
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final ControlHandler handler;
+    private final UserPrincipal allowed;
+    private final Consumer<String> report;
+    private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private ControlServer(Path path, ServerSocketChannel server, ControlHandler handler, UserPrincipal allowed,
+            Consumer<String> report) {
+        this.path = path;
+        this.server = server;
+        this.handler = handler;
+        this.allowed = allowed;
+        this.report = report;
+        this.acceptor = Thread.ofPlatform().name("jinit-control").daemon(true).unstarted(this::acceptLoop);
+    }
+
+    /**
+     * Creates the state directory if needed, binds {@code <stateDir>/control.sock} and starts
+     * serving. Only the socket file's owner (this process's effective user) may command.
+     *
+     * @param report where connection-level problems are reported (jinit's own log)
+     * @throws IllegalStateException when another jinit already answers on that socket
+     */
+    public static ControlServer start(Path stateDir, ControlHandler handler, Consumer<String> report) {
+        return start(stateDir, handler, report, null);
+    }
+
+    /** As {@link #start(Path, ControlHandler, Consumer)}, commanded by {@code allowed} (tests), or the owner when null. */
+    static ControlServer start(Path stateDir, ControlHandler handler, Consumer<String> report, UserPrincipal allowed) {
+        Path path = StateDir.controlSocket(stateDir);
+        ServerSocketChannel server = null;
+        try {
+            Files.createDirectories(stateDir);
+            removeStale(path);
+            server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            // The file was just created by this process, so its owner is exactly our effective uid:
+            // no name lookup that a user named like a number could confuse.
+            UserPrincipal owner = allowed != null ? allowed : Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
+            ControlServer s = new ControlServer(path, server, handler, owner, report);
+            s.acceptor.start();
+            return s;
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw new UncheckedIOException("control socket " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A socket file with nobody listening is left over from a jinit that was killed: replace it. */
+    private static void removeStale(Path path) throws IOException {
+        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) return;
+        Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if (!(mode instanceof Integer m) || (m & 0170000) != 0140000)
+            throw new IllegalStateException("control socket " + path + ": exists and is not a socket");
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.connect(UnixDomainSocketAddress.of(path));
+            throw new IllegalStateException("control socket " + path + ": another jinit is running there");
+        } catch (IOException refused) {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel ch;
+            try {
+                ch = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (closed) return;
+                report.accept("control: accept on " + path + " failed: " + e.getMessage());
+                continue;
+            }
+            connections.add(ch);
+            if (closed) {
+                closeQuietly(ch);
+                return;
+            }
+            Thread.ofVirtual().name("jinit-control-conn").start(() -> serve(ch));
+        }
+    }
+
+    private void serve(SocketChannel ch) {
+        try (ch) {
+            UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!peer.user().equals(allowed)) {
+                report.accept("control: refused a connection from user " + peer.user().getName());
+                answerAndClose(ch, Response.error("permission denied: jinit at " + path.getParent()
+                        + " accepts commands from " + allowed.getName() + " only, not from " + peer.user().getName()));
+                return;
+            }
+            RequestLine line = readLine(ch);
+            if (line == null) return;
+            if (line.tooLong()) {
+                answerAndClose(ch, Response.error("bad request: longer than " + Protocol.MAX_REQUEST_BYTES + " bytes"));
+                return;
+            }
+            Request request;
+            try {
+                request = Protocol.decodeRequest(line.text());
+            } catch (IllegalArgumentException e) {
+                answerAndClose(ch, Response.error("bad request: " + e.getMessage()));
+                return;
+            }
+            if (request.follow()) {
+                follow(ch, request);
+                return;
+            }
+            Response response;
+            try {
+                response = dispatch(request);
+            } catch (RuntimeException e) {
+                report.accept("control: " + request.cmd().word() + " failed: " + e);
+                response = Response.error("internal error in jinit: " + e);
+            }
+            answerAndClose(ch, response);
+        } catch (IOException e) {
+            // The client went away mid-answer: nothing to tell anybody.
+        } finally {
+            connections.remove(ch);
+        }
+    }
+
+    /**
+     * Writes the answer, then reads what the client may still send until it closes. Closing an
+     * AF_UNIX socket with unread input makes the kernel reset the connection, and the client would
+     * see ECONNRESET instead of the answer (a refusal, say). The drain is bounded.
+     */
+    private static void answerAndClose(SocketChannel ch, Response response) throws IOException {
+        writeLine(ch, Protocol.encode(response));
+        ch.shutdownOutput();
+        ByteBuffer sink = ByteBuffer.allocate(8192);
+        long total = 0;
+        int n;
+        while (total < DRAIN_LIMIT && (n = ch.read(sink.clear())) >= 0) total += n;
+    }
+
+    Response dispatch(Request r) {
+        return switch (r.cmd()) {
+            case STATUS -> status(r);
+            case START -> Response.of(handler.start(r.units()));
+            case STOP -> Response.of(handler.stop(r.units()));
+            case RESTART -> Response.of(handler.restart(r.units()));
+            case RELOAD -> Response.of(handler.reload(r.units()));
+            case RESET_FAILED -> Response.of(handler.resetFailed(r.units()));
+            case DAEMON_RELOAD -> Response.of(handler.daemonReload());
+            case LOGS -> logs(r);
+        };
+    }
+
+    private Response status(Request r) {
+        if (r.units().isEmpty())
+            return new Response(handler.list().stream().map(UnitStatus::summary).toList(), List.of(), List.of(), null);
+        List<UnitStatus> units = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        for (String name : r.units()) {
+            Optional<UnitStatus> s = handler.status(name);
+            if (s.isEmpty()) {
+                failures.add(Failure.notFound(name));
+                continue;
+            }
+            UnitStatus u = s.get();
+            if (u.details() != null) {
+                UnitDetails d = u.details();
+                List<LogLine> recent = r.lines() == 0 ? List.of() : handler.logs(name, r.lines()).orElse(List.of());
+                d = new UnitDetails(d.fragmentPath(), d.loadError(), d.result(), d.execStart(), d.lastExitPid(),
+                        d.lastExit(), d.statusText(), d.activeEnter(), d.inactiveEnter(), d.processes(), d.warnings(), recent);
+                u = new UnitStatus(u.name(), u.load(), u.active(), u.sub(), u.pid(), u.restarts(), u.since(),
+                        u.description(), d);
+            }
+            units.add(u);
+        }
+        return new Response(units, List.of(), failures, null);
+    }
+
+    private List<String> unitsOrAll(Request r) {
+        return r.units().isEmpty() ? handler.list().stream().map(UnitStatus::name).toList() : r.units();
+    }
+
+    /** The last {@code lines} lines over all named units, in time order. */
+    private Response logs(Request r) {
+        List<LogLine> all = new ArrayList<>();
+        List<Failure> failures = new ArrayList<>();
+        for (String name : unitsOrAll(r)) {
+            Optional<List<LogLine>> lines = handler.logs(name, r.lines());
+            if (lines.isEmpty()) failures.add(Failure.notFound(name));
+            else all.addAll(lines.get());
+        }
+        all.sort(Comparator.comparing(LogLine::time)); // stable: each unit's own order is kept
+        List<LogLine> last = all.subList(Math.max(0, all.size() - r.lines()), all.size());
+        return new Response(List.of(), last, failures, null);
+    }
+
+    /**
+     * {@code logs -f}: subscribe, answer, then one virtual thread writes queued lines while this
+     * one waits for the client to hang up. The log pipeline's thread only ever offers to a bounded
+     * queue, so a client that stops reading cannot stall it or grow jinit's memory.
+     */
+    private void follow(SocketChannel ch, Request r) throws IOException {
+        List<String> units = unitsOrAll(r);
+        List<Failure> missing = units.stream().filter(u -> handler.status(u).isEmpty()).map(Failure::notFound).toList();
+        if (!missing.isEmpty()) {
+            writeLine(ch, Protocol.encode(new Response(List.of(), List.of(), missing, null)));
+            return;
+        }
+        BlockingQueue<LogLine> queue = new ArrayBlockingQueue<>(FOLLOW_QUEUE);
+        AtomicLong dropped = new AtomicLong();
+        AutoCloseable subscription;
+        try {
+            subscription = handler.follow(units, r.lines(), line -> {
+                if (!queue.offer(line)) dropped.incrementAndGet();
+            });
+        } catch (RuntimeException e) {
+            writeLine(ch, Protocol.encode(Response.error("internal error in jinit: " + e)));
+            return;
+        }
+        Thread writer = null;
+        try {
+            writeLine(ch, Protocol.encode(new Response(List.of(), List.of(), List.of(), null)));
+            writer = Thread.ofVirtual().name("jinit-control-follow").start(() -> writeFollowed(ch, queue, dropped));
+            ByteBuffer sink = ByteBuffer.allocate(256);
+            // The client sends nothing more; read returns -1 when it closes (or throws when we do).
+            while (ch.read(sink.clear()) >= 0) {
+                // discard
+            }
+        } finally {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                report.accept("control: closing a log subscription failed: " + e);
+            }
+            if (writer != null) {
+                writer.interrupt();
+                joinUninterruptibly(writer);
+            }
+        }
+    }
+
+    private void writeFollowed(SocketChannel ch, BlockingQueue<LogLine> queue, AtomicLong dropped) {
+        try {
+            while (true) {
+                LogLine line = queue.take();
+                long lost = dropped.getAndSet(0);
+                if (lost > 0)
+                    writeLine(ch, Protocol.encode(new LogLine(Instant.now(), line.unit(), "jinit",
+                            lost + " lines dropped: this client reads too slowly")));
+                writeLine(ch, Protocol.encode(line));
+            }
+        } catch (InterruptedException e) {
+            // the follow ended
+        } catch (IOException e) {
+            // The client is gone: closing the channel ends the reader's wait too.
+            closeQuietly(ch);
+        }
+    }
+
+    /** A request line, or the fact that the client sent more than a request may hold. */
+    private record RequestLine(String text, boolean tooLong) {}
+
+    /**
+     * Reads the request line; null at end of input. Stops reading after
+     * {@link Protocol#MAX_REQUEST_BYTES} without a newline, so memory stays bounded.
+     */
+    private static RequestLine readLine(SocketChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Protocol.MAX_REQUEST_BYTES + 1);
+        while (true) {
+            int before = buf.position();
+            int n = ch.read(buf);
+            for (int i = before; i < buf.position(); i++)
+                if (buf.get(i) == '\n') return new RequestLine(new String(buf.array(), 0, i, StandardCharsets.UTF_8), false);
+            if (!buf.hasRemaining()) return new RequestLine(null, true);
+            if (n < 0)
+                return buf.position() == 0 ? null : new RequestLine(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8), false);
+        }
+    }
+
+    static void writeLine(SocketChannel ch, String json) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) ch.write(b);
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing on an error path: the first error is the one worth reporting
+        }
+    }
+
+    /** Stops accepting, ends every connection (followers included) and removes the socket file. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        closeQuietly(server);
+        joinUninterruptibly(acceptor);
+        for (SocketChannel ch : connections) closeQuietly(ch);
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            report.accept("control: cannot remove " + path + ": " + e.getMessage());
+        }
+    }
+}

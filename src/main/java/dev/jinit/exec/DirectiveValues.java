@@ -1,0 +1,269 @@
+package dev.jinit.exec;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Parsers for systemd's value syntax (systemd.exec(5), systemd.time(7)), shared by the directives.
+ * Each throws {@link IllegalArgumentException} with a reason only; {@link Directives} prefixes the
+ * directive and value.
+ */
+final class DirectiveValues {
+    private DirectiveValues() {}
+
+    /** systemd's parse_boolean. */
+    static boolean parseBoolean(String v) {
+        return switch (v.strip().toLowerCase(Locale.ROOT)) {
+            case "1", "yes", "y", "true", "t", "on" -> true;
+            case "0", "no", "n", "false", "f", "off" -> false;
+            default -> throw new IllegalArgumentException("not a boolean (yes/no, true/false, on/off, 1/0)");
+        };
+    }
+
+    static int parseInt(String v, int min, int max) {
+        String s = v.strip();
+        if (s.startsWith("+")) s = s.substring(1);
+        int n;
+        try {
+            n = Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number");
+        }
+        if (n < min || n > max) throw new IllegalArgumentException("out of range " + min + ".." + max);
+        return n;
+    }
+
+    /** An octal access mode such as {@code 0022} or {@code 027}. */
+    static int parseUmask(String v) {
+        String s = v.strip();
+        if (s.isEmpty() || !s.chars().allMatch(c -> c >= '0' && c <= '7'))
+            throw new IllegalArgumentException("not an octal mode");
+        int n = Integer.parseInt(s.length() > 6 ? s.substring(s.length() - 6) : s, 8);
+        if (s.length() > 6 || n > 0777) throw new IllegalArgumentException("out of range 0000..0777");
+        return n;
+    }
+
+    private static final Map<String, Integer> SIZE_SUFFIXES = Map.of("", 0, "B", 0, "K", 10, "M", 20, "G", 30,
+            "T", 40, "P", 50, "E", 60);
+
+    /** A size with an optional base-1024 suffix (B, K, M, G, T, P, E), as systemd's parse_size. */
+    static long parseSize(String v) {
+        String s = v.strip();
+        int end = s.length();
+        while (end > 0 && Character.isLetter(s.charAt(end - 1))) end--;
+        String number = s.substring(0, end).strip();
+        Integer shift = SIZE_SUFFIXES.get(s.substring(end).toUpperCase(Locale.ROOT));
+        if (shift == null || number.isEmpty()) throw new IllegalArgumentException("not a size (a number with an optional K, M, G, T, P or E)");
+        BigDecimal n;
+        try {
+            n = new BigDecimal(number);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a size (a number with an optional K, M, G, T, P or E)");
+        }
+        if (n.signum() < 0) throw new IllegalArgumentException("negative size");
+        BigDecimal bytes = n.multiply(BigDecimal.valueOf(2).pow(shift));
+        if (bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) throw new IllegalArgumentException("size too large");
+        return bytes.longValue();
+    }
+
+    /** µs per unit, longest names first so that "ms" is not read as "m" + "s". */
+    private static final List<Map.Entry<String, Long>> TIME_UNITS = List.of(
+            Map.entry("seconds", 1_000_000L), Map.entry("second", 1_000_000L), Map.entry("minutes", 60_000_000L),
+            Map.entry("minute", 60_000_000L), Map.entry("months", 2_629_800_000_000L), Map.entry("month", 2_629_800_000_000L),
+            Map.entry("hours", 3_600_000_000L), Map.entry("hour", 3_600_000_000L), Map.entry("weeks", 604_800_000_000L),
+            Map.entry("week", 604_800_000_000L), Map.entry("years", 31_557_600_000_000L), Map.entry("year", 31_557_600_000_000L),
+            Map.entry("days", 86_400_000_000L), Map.entry("day", 86_400_000_000L), Map.entry("usec", 1L),
+            Map.entry("msec", 1_000L), Map.entry("sec", 1_000_000L), Map.entry("min", 60_000_000L),
+            Map.entry("hr", 3_600_000_000L), Map.entry("us", 1L), Map.entry("µs", 1L), Map.entry("μs", 1L),
+            Map.entry("ms", 1_000L), Map.entry("s", 1_000_000L), Map.entry("m", 60_000_000L), Map.entry("h", 3_600_000_000L),
+            Map.entry("d", 86_400_000_000L), Map.entry("w", 604_800_000_000L), Map.entry("M", 2_629_800_000_000L),
+            Map.entry("y", 31_557_600_000_000L));
+
+    /**
+     * A time span per systemd.time(7) in microseconds: "5", "1min 30s", "100ms", "2.5h"; a bare
+     * number is in {@code defaultUnitUsec}. "infinity" is -1.
+     */
+    static long parseTimeUsec(String v, long defaultUnitUsec) {
+        String s = v.strip();
+        if (s.equals("infinity")) return -1;
+        if (s.isEmpty()) throw new IllegalArgumentException("empty time span");
+        BigDecimal total = BigDecimal.ZERO;
+        int i = 0;
+        boolean anyUnitless = false;
+        int parts = 0;
+        while (i < s.length()) {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+            if (i == s.length()) break;
+            int start = i;
+            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) i++;
+            if (start == i) throw new IllegalArgumentException("not a time span (e.g. 30s, 1min 30s, 100ms)");
+            BigDecimal n;
+            try {
+                n = new BigDecimal(s.substring(start, i));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a time span (e.g. 30s, 1min 30s, 100ms)");
+            }
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
+            int unitStart = i;
+            while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && !Character.isDigit(s.charAt(i))) i++;
+            String unit = s.substring(unitStart, i);
+            long mult;
+            if (unit.isEmpty()) {
+                mult = defaultUnitUsec;
+                anyUnitless = true;
+            } else {
+                mult = TIME_UNITS.stream().filter(e -> e.getKey().equals(unit)).map(Map.Entry::getValue).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("unknown time unit '" + unit + "'"));
+            }
+            total = total.add(n.multiply(BigDecimal.valueOf(mult)));
+            parts++;
+        }
+        if (anyUnitless && parts > 1) throw new IllegalArgumentException("a number without a unit must stand alone");
+        if (total.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0) throw new IllegalArgumentException("time span too large");
+        return total.setScale(0, java.math.RoundingMode.HALF_UP).longValue();
+    }
+
+    /** Highest CPU number accepted: systemd's CPU set limit. */
+    static final int MAX_CPU = 8191;
+
+    /** A CPU list: numbers and ranges separated by spaces or commas, e.g. {@code 0-3 8,10}. */
+    static BitSet parseCpuList(String v) {
+        BitSet cpus = new BitSet();
+        for (String item : v.strip().split("[\\s,]+")) {
+            if (item.isEmpty()) continue;
+            int dash = item.indexOf('-');
+            int lo, hi;
+            try {
+                lo = Integer.parseInt(dash < 0 ? item : item.substring(0, dash));
+                hi = dash < 0 ? lo : Integer.parseInt(item.substring(dash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + item + "' is not a CPU number or range");
+            }
+            if (lo < 0 || hi > MAX_CPU) throw new IllegalArgumentException("CPU " + (lo < 0 ? lo : hi) + " out of range 0.." + MAX_CPU);
+            if (lo > hi) throw new IllegalArgumentException("range " + item + " is backwards");
+            cpus.set(lo, hi + 1);
+        }
+        return cpus;
+    }
+
+    /** The capability names of Linux up to 6.x, by number (capability.h). */
+    static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH",
+            "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+            "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK",
+            "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT",
+            "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG",
+            "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+            "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON",
+            "CAP_BPF", "CAP_CHECKPOINT_RESTORE");
+
+    /** Every capability jinit knows, as a bit mask (systemd's CAP_MASK_ALL for this list). */
+    static final long ALL_CAPABILITIES = (1L << CAPABILITIES.size()) - 1;
+
+    /** A space-separated list of capability names (any case) or numbers, as a bit mask. */
+    static long parseCapabilities(String v) {
+        long mask = 0;
+        for (String word : v.strip().split("\\s+")) {
+            if (word.isEmpty()) continue;
+            String upper = word.toUpperCase(Locale.ROOT);
+            int n = CAPABILITIES.indexOf(upper.startsWith("CAP_") ? upper : "CAP_" + upper);
+            if (n < 0 && Users.isNumber(word) && word.length() <= 2 && Integer.parseInt(word) < 64) n = Integer.parseInt(word);
+            if (n < 0) throw new IllegalArgumentException("unknown capability '" + word + "'");
+            mask |= 1L << n;
+        }
+        return mask;
+    }
+
+    /**
+     * Splits a value into words as systemd's extract_first_word with unquoting and C unescaping:
+     * whitespace separates words, "…" and '…' quote (also mid-word: {@code A="b c"}), and
+     * backslash escapes ({@code \n \t \\ \" \xNN \NNN \\uNNNN}) are decoded.
+     */
+    static List<String> splitWords(String v) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        char quote = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (quote == 0 && Character.isWhitespace(c)) {
+                if (word != null) words.add(word.toString());
+                word = null;
+                continue;
+            }
+            if (word == null) word = new StringBuilder();
+            if (c == '\\') {
+                i = unescape(v, i, word);
+            } else if (quote != 0 && c == quote) {
+                quote = 0;
+            } else if (quote == 0 && (c == '"' || c == '\'')) {
+                quote = c;
+            } else {
+                word.append(c);
+            }
+        }
+        if (quote != 0) throw new IllegalArgumentException("unterminated " + (quote == '"' ? "double" : "single") + " quote");
+        if (word != null) words.add(word.toString());
+        return words;
+    }
+
+    /** Decodes the escape starting at the backslash at {@code i}; returns the index of its last char. */
+    private static int unescape(String v, int i, StringBuilder out) {
+        if (i + 1 >= v.length()) throw new IllegalArgumentException("trailing backslash");
+        char e = v.charAt(i + 1);
+        switch (e) {
+            case 'a' -> out.append('\u0007');
+            case 'b' -> out.append('\b');
+            case 'f' -> out.append('\f');
+            case 'n' -> out.append('\n');
+            case 'r' -> out.append('\r');
+            case 't' -> out.append('\t');
+            case 'v' -> out.append('\u000b');
+            case 's' -> out.append(' ');
+            case '\\', '"', '\'', ' ' -> out.append(e);
+            case 'x' -> {
+                out.append((char) hex(v, i + 2, 2));
+                return i + 3;
+            }
+            case 'u' -> {
+                out.appendCodePoint(hex(v, i + 2, 4));
+                return i + 5;
+            }
+            case 'U' -> {
+                out.appendCodePoint(hex(v, i + 2, 8));
+                return i + 9;
+            }
+            default -> {
+                if (e >= '0' && e <= '7') {
+                    if (i + 3 >= v.length()) throw new IllegalArgumentException("short octal escape");
+                    String digits = v.substring(i + 1, i + 4);
+                    if (!digits.chars().allMatch(c -> c >= '0' && c <= '7') || Integer.parseInt(digits, 8) > 0377)
+                        throw new IllegalArgumentException("bad octal escape \\" + digits);
+                    out.append((char) Integer.parseInt(digits, 8));
+                    return i + 3;
+                }
+                throw new IllegalArgumentException("unknown escape \\" + e);
+            }
+        }
+        return i + 1;
+    }
+
+    private static int hex(String v, int from, int digits) {
+        if (from + digits > v.length()) throw new IllegalArgumentException("short hex escape");
+        try {
+            int cp = Integer.parseUnsignedInt(v.substring(from, from + digits), 16);
+            if (cp == 0 || !Character.isValidCodePoint(cp)) throw new IllegalArgumentException("bad escape value " + v.substring(from, from + digits));
+            return cp;
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException("bad hex escape " + v.substring(from, from + digits));
+        }
+    }
+
+    /** A valid environment variable name: letters, digits, underscore, not starting with a digit. */
+    static boolean isEnvName(String name) {
+        if (name.isEmpty() || Character.isDigit(name.charAt(0))) return false;
+        return name.chars().allMatch(c -> c == '_' || (c < 128 && Character.isLetterOrDigit(c)));
+    }
+}

@@ -1,0 +1,201 @@
+package dev.jinit.exec;
+
+import dev.jinit.linux.Capabilities;
+import dev.jinit.linux.Namespaces;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Prctl;
+import dev.jinit.linux.Resources;
+import dev.jinit.linux.ThreadIds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Checks, before anything is spawned, that jinit can give a child every attribute its spec asks
+ * for, and works out what the throwaway spawn thread must do. A spec that cannot be honoured is
+ * refused here with a message naming the attribute and why (shell code 2): better than a child
+ * that dies half set up, or one that runs with less isolation than its unit asked for.
+ */
+final class Preflight {
+    private Preflight() {}
+
+    /** util-linux unshare, the one way to give a child of a multithreaded process a user namespace. */
+    static final Path UNSHARE = Path.of("/usr/bin/unshare");
+
+    /**
+     * What the throwaway thread and the gate do for one spec.
+     *
+     * @param program      the path to exec (the unshare binary for a user namespace)
+     * @param argv         argv to exec with
+     * @param unshareFlags namespaces the spawn thread unshares (CLONE_NEWNS included for PrivateTmp)
+     * @param cgroups      the cgroup2 hierarchy when a cgroup is asked for, else null
+     * @param cgroup       the absolute cgroup directory, or null
+     * @param caps         jinit's capability sets when checked
+     */
+    record Plan(String program, List<String> argv, int unshareFlags, Cgroups cgroups, Path cgroup,
+                Capabilities.Sets caps) {}
+
+    static SpawnException refuse(String message) {
+        return new SpawnException(message, 2);
+    }
+
+    /** Checks {@code spec}; {@code unshare} is the util-linux binary a user namespace is handed to. */
+    static Plan check(ProcessSpec spec, String program, Path unshare) {
+        Capabilities.Sets caps = Capabilities.current();
+        checkCredentials(spec, caps);
+        checkRoot(spec, caps);
+        checkBoundingSet(spec, caps);
+        Cgroups cgroups = spec.cgroup() == null ? null : Cgroups.find().orElseThrow(() -> refuse(
+                "cgroup " + spec.cgroup() + ": no cgroup2 file system is mounted (none in /proc/self/mountinfo)"));
+        Path cgroup = checkCgroup(spec, cgroups);
+        checkAffinity(spec);
+        checkNice(spec, caps);
+        checkLimits(spec, caps);
+        checkOomScore(spec, caps);
+        if (spec.needsGate()) checkGateSupport();
+
+        int flags = 0;
+        for (Namespace ns : spec.namespaces()) if (ns != Namespace.USER) flags |= ns.cloneFlag;
+        if (spec.privateTmp()) flags |= Namespaces.CLONE_NEWNS;
+        if (flags != 0 && !caps.has(Capabilities.CAP_SYS_ADMIN))
+            throw refuse("new namespaces (" + describe(spec) + ") need CAP_SYS_ADMIN, which jinit lacks");
+
+        String exec = program;
+        List<String> argv = spec.argv();
+        if (spec.namespaces().contains(Namespace.USER)) {
+            if (spec.rootDirectory() != null)
+                throw refuse("a user namespace cannot be created inside a chroot (RootDirectory=" + spec.rootDirectory()
+                        + "): the kernel refuses CLONE_NEWUSER there");
+            if (!Files.isExecutable(unshare))
+                throw refuse("a user namespace needs util-linux unshare (" + unshare + "), which is not installed: "
+                        + "a multithreaded process such as jinit cannot create one itself");
+            List<String> handoff = new ArrayList<>();
+            handoff.add(unshare.toString());
+            // Without credentials the child is root inside its namespace (unshare -r); with them it
+            // keeps its own uid and gid there, mapped to themselves.
+            handoff.add(spec.credentials() == null ? "--map-root-user" : "--map-current-user");
+            handoff.add("--");
+            handoff.add(program);
+            handoff.addAll(argv.subList(1, argv.size()));
+            exec = unshare.toString();
+            argv = List.copyOf(handoff);
+        }
+        return new Plan(exec, argv, flags, cgroups, cgroup, caps);
+    }
+
+    private static void checkCredentials(ProcessSpec spec, Capabilities.Sets caps) {
+        Credentials c = spec.credentials();
+        if (c == null) return;
+        if (!caps.has(Capabilities.CAP_SETUID) || !caps.has(Capabilities.CAP_SETGID))
+            throw refuse("running as uid " + c.uid() + " gid " + c.gid() + " needs CAP_SETUID and CAP_SETGID; jinit runs"
+                    + " as uid " + Posix.geteuid() + " without them");
+        if (c.groups().size() > 65536) throw refuse("too many supplementary groups: " + c.groups().size());
+    }
+
+    private static void checkRoot(ProcessSpec spec, Capabilities.Sets caps) {
+        Path root = spec.rootDirectory();
+        if (root != null) {
+            if (!root.isAbsolute()) throw refuse("RootDirectory=" + root + " is not an absolute path");
+            if (!Files.isDirectory(root)) throw refuse("RootDirectory=" + root + " is not a directory");
+            if (!caps.has(Capabilities.CAP_SYS_CHROOT)) throw refuse("RootDirectory=" + root + " needs CAP_SYS_CHROOT, which jinit lacks");
+        }
+        if (spec.privateTmp()) {
+            Path tmp = root == null ? Path.of("/tmp") : root.resolve("tmp");
+            if (!Files.isDirectory(tmp)) throw refuse("PrivateTmp=yes needs a directory " + tmp + " to mount over");
+        }
+    }
+
+    private static void checkBoundingSet(ProcessSpec spec, Capabilities.Sets caps) {
+        Long keep = spec.capabilityBoundingSet();
+        if (keep == null) return;
+        int last = Prctl.lastCapability();
+        if (last < 63 && (keep >>> (last + 1)) != 0)
+            throw refuse("CapabilityBoundingSet= names " + Capabilities.name(63 - Long.numberOfLeadingZeros(keep))
+                    + ", which this kernel does not have (its last is " + Capabilities.name(last) + ")");
+        boolean dropsSomething = (caps.bounding() & ~keep) != 0;
+        if (dropsSomething && !caps.has(Capabilities.CAP_SETPCAP))
+            throw refuse("CapabilityBoundingSet= needs CAP_SETPCAP to drop capabilities, which jinit lacks");
+    }
+
+    private static Path checkCgroup(ProcessSpec spec, Cgroups cgroups) {
+        if (cgroups == null) return null;
+        try {
+            return cgroups.resolve(spec.cgroup());
+        } catch (IllegalArgumentException e) {
+            throw refuse(e.getMessage());
+        }
+    }
+
+    private static void checkAffinity(ProcessSpec spec) {
+        BitSet wanted = spec.cpuAffinity();
+        if (wanted == null) return;
+        BitSet online;
+        try {
+            online = CpuList.parse(Files.readString(Path.of("/sys/devices/system/cpu/online")));
+        } catch (IOException | IllegalArgumentException e) {
+            online = Resources.getAffinity(0);
+        }
+        BitSet missing = (BitSet) wanted.clone();
+        missing.andNot(online);
+        if (!missing.isEmpty())
+            throw refuse("CPUAffinity=" + CpuList.format(wanted) + " names CPUs this machine does not have: "
+                    + CpuList.format(missing) + " (online: " + CpuList.format(online) + ")");
+    }
+
+    private static void checkNice(ProcessSpec spec, Capabilities.Sets caps) {
+        if (spec.nice() == null) return;
+        int own = Resources.getNice(0);
+        if (spec.nice() < own && !caps.has(Capabilities.CAP_SYS_NICE))
+            throw refuse("Nice=" + spec.nice() + " is below jinit's own nice value " + own + " and jinit lacks CAP_SYS_NICE");
+    }
+
+    private static void checkLimits(ProcessSpec spec, Capabilities.Sets caps) {
+        if (caps.has(Capabilities.CAP_SYS_RESOURCE)) return;
+        for (Map.Entry<Rlimit, Rlimit.Limit> e : spec.rlimits().entrySet()) {
+            long ownHard = Resources.getLimit(0, e.getKey().resource).hard();
+            // RLIM_INFINITY is all ones, the largest unsigned value, so unsigned order is the kernel's.
+            if (Long.compareUnsigned(e.getValue().hard(), ownHard) > 0)
+                throw refuse(e.getKey().directive() + "=" + limitText(e.getValue()) + " raises the hard limit above jinit's own ("
+                        + limitText(ownHard) + ") and jinit lacks CAP_SYS_RESOURCE");
+        }
+    }
+
+    private static void checkOomScore(ProcessSpec spec, Capabilities.Sets caps) {
+        if (spec.oomScoreAdjust() == null || caps.has(Capabilities.CAP_SYS_RESOURCE)) return;
+        int own;
+        try {
+            own = Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).trim());
+        } catch (IOException | NumberFormatException e) {
+            own = 0;
+        }
+        if (spec.oomScoreAdjust() < own)
+            throw refuse("OOMScoreAdjust=" + spec.oomScoreAdjust() + " is below jinit's own (" + own
+                    + ") and jinit lacks CAP_SYS_RESOURCE");
+    }
+
+    private static void checkGateSupport() {
+        Path children = Path.of("/proc/self/task/" + ThreadIds.gettid() + "/children");
+        if (!Files.exists(children))
+            throw refuse("resource limits, cgroup, OOM score, nice and CPU affinity are applied at an exec gate that needs "
+                    + children + " (a kernel with CONFIG_PROC_CHILDREN)");
+    }
+
+    static String limitText(Rlimit.Limit l) {
+        return l.soft() == l.hard() ? limitText(l.soft()) : limitText(l.soft()) + ":" + limitText(l.hard());
+    }
+
+    static String limitText(long v) {
+        return v == Rlimit.INFINITY ? "infinity" : Long.toUnsignedString(v);
+    }
+
+    private static String describe(ProcessSpec spec) {
+        List<String> names = new ArrayList<>();
+        for (Namespace ns : spec.namespaces()) if (ns != Namespace.USER) names.add(ns.procName);
+        if (spec.privateTmp()) names.add("PrivateTmp");
+        return String.join(", ", names);
+    }
+}

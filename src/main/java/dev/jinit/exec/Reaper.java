@@ -1,0 +1,324 @@
+package dev.jinit.exec;
+
+import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Wait;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * Reaps every child and adopted orphan of this process with {@code waitid(P_ALL)} on one platform
+ * thread, and hands each exit to whoever registered that pid. No zombie survives it.
+ *
+ * <p>Callbacks run on the reaper thread (or, for an exit reaped before its pid was registered, on
+ * the thread calling {@link #register}); they must be quick and must not block: the supervisor
+ * posts them to its own queue. An exception from a callback is reported on stderr and contained.
+ *
+ * <p>Exits for pids nobody owns are normal: orphans, and spawns the reaper reaped before their
+ * owner could register them (posix_spawn returns after the child may already have died), or a
+ * failed exec whose child glibc reaps itself. Such exits are held for {@link #HOLD} (at most
+ * {@link #MAX_HELD} of them) and delivered on a later {@link #register}; once the hold expires
+ * they go to the {@link #onUnowned} handler.
+ *
+ * <p>Each exit is first seen with WNOWAIT and only then reaped, under the lock that
+ * {@link #register} takes: while a pid is still a zombie it cannot be reused, so register can tell
+ * an exit held for the pid it is registering (the process is gone) from a stale one left by an
+ * earlier process with the same number (the process still exists). pid_max is often 32768, so
+ * reuse within the hold is real.
+ *
+ * <p>waitid returns ECHILD at once when there are no children, so the thread then PARKS until
+ * {@link #register} or {@link #wake} says children may exist, a held exit is due to expire, or
+ * {@link #SAFETY_NET} has passed.
+ * Only one reaper may run in a process: two would steal each other's exits.
+ */
+public final class Reaper implements AutoCloseable {
+    /** How long an exit nobody owns is held for a late {@link #register}. */
+    public static final Duration HOLD = Duration.ofSeconds(10);
+    /** At most this many unowned exits are held; the oldest go to {@link #onUnowned} first. */
+    public static final int MAX_HELD = 10_000;
+
+    /**
+     * A parked reaper looks again after this long even if nobody woke it, so a child started
+     * without {@link #register} or {@link #wake} is still reaped. One wake-up a second costs nothing
+     * measurable and is not a spin.
+     */
+    static final Duration SAFETY_NET = Duration.ofSeconds(1);
+
+    private final long holdNanos;
+    private final int maxHeld;
+
+    /** Guards the one-reaper-per-process rule; cleared by {@link #close()}. */
+    private static final AtomicBoolean RUNNING = new AtomicBoolean();
+
+    private record Held(ExitStatus status, long heldAtNanos) {}
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<Integer, Consumer<ExitStatus>> owners = new HashMap<>();
+    private final LinkedHashMap<Integer, Held> held = new LinkedHashMap<>();
+    private BiConsumer<Integer, ExitStatus> unowned = (pid, status) -> {};
+    private boolean woken;
+    private boolean closed;
+    /** Incremented each time waitid reports ECHILD: lets {@link #awaitNoChildren} see a fresh observation. */
+    private long childlessObservations;
+    private final Thread thread;
+
+    private Reaper(Duration hold, int maxHeld) {
+        this.holdNanos = hold.toNanos();
+        this.maxHeld = maxHeld;
+        thread = Thread.ofPlatform().name("jinit-reaper").daemon(true).unstarted(this::loop);
+    }
+
+    /**
+     * Starts the reaper thread.
+     *
+     * @throws IllegalStateException when a reaper is already running in this process
+     */
+    public static Reaper start() {
+        return start(HOLD, MAX_HELD);
+    }
+
+    /** A reaper with another hold and bound: tests use short ones. */
+    static Reaper start(Duration hold, int maxHeld) {
+        if (!RUNNING.compareAndSet(false, true))
+            throw new IllegalStateException("a Reaper is already running in this process");
+        Reaper r = new Reaper(hold, maxHeld);
+        r.thread.start();
+        return r;
+    }
+
+    /**
+     * Says who gets the exit of {@code pid}; call it right after the spawn. When the exit was
+     * already reaped, {@code onExit} runs at once on the calling thread.
+     */
+    public void register(int pid, Consumer<ExitStatus> onExit) {
+        Objects.requireNonNull(onExit);
+        ExitStatus already = null;
+        ExitStatus stale = null;
+        BiConsumer<Integer, ExitStatus> unownedHandler;
+        lock.lock();
+        try {
+            Held h = held.remove(pid);
+            if (h != null && processExists(pid)) {
+                stale = h.status();
+                h = null;
+            }
+            if (h != null) {
+                already = h.status();
+            } else {
+                owners.put(pid, onExit);
+                woken = true;
+                changed.signalAll();
+            }
+            unownedHandler = unowned;
+        } finally {
+            lock.unlock();
+        }
+        if (stale != null) {
+            ExitStatus old = stale;
+            run(() -> unownedHandler.accept(pid, old));
+        }
+        if (already != null) {
+            ExitStatus status = already;
+            run(() -> onExit.accept(status));
+        }
+    }
+
+    /** Who hears of exits nobody registered within {@link #HOLD}: orphans, mostly. */
+    public void onUnowned(BiConsumer<Integer, ExitStatus> handler) {
+        Objects.requireNonNull(handler);
+        lock.lock();
+        try {
+            unowned = handler;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Tells a parked reaper that children may exist now (e.g. after a spawn nobody registers). */
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until the reaper has seen, after this call began, that this process has no children
+     * left at all (every one reaped).
+     *
+     * @return false if that did not happen within {@code timeout}
+     */
+    public boolean awaitNoChildren(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            long seen = childlessObservations;
+            woken = true;
+            changed.signalAll();
+            while (childlessObservations == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || closed) return false;
+                changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the reaper thread (for tests and orderly shutdown; PID 1 never calls it). A thread
+     * blocked in waitid is released by starting one short-lived child, which is then reaped here.
+     */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            closed = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            thread.join(200);
+            while (thread.isAlive()) {
+                int pid = new Spawner().spawn(ProcessSpec.builder("/bin/true").build()).pid();
+                thread.join(2000);
+                Wait.waitid(Wait.P_PID, pid, Wait.WEXITED);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            RUNNING.set(false);
+        }
+    }
+
+    private void loop() {
+        while (true) {
+            Wait.Child next;
+            try {
+                next = Wait.waitid(Wait.P_ALL, 0, Wait.WEXITED | Wait.WNOWAIT);
+            } catch (LinuxException e) {
+                System.err.println("jinit: reaper: " + e.getMessage());
+                next = null;
+            }
+            if (next == null) {
+                if (!park()) return;
+                continue;
+            }
+            if (!reap(next.pid())) return;
+        }
+    }
+
+    /** Reaps one child seen by the WNOWAIT peek and delivers its exit. False once closed. */
+    private boolean reap(int pid) {
+        Consumer<ExitStatus> owner;
+        ExitStatus status;
+        List<Map.Entry<Integer, ExitStatus>> expired;
+        BiConsumer<Integer, ExitStatus> unownedHandler;
+        lock.lock();
+        try {
+            Wait.Child child = Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | Wait.WNOHANG);
+            // null: somebody else reaped it first (glibc's posix_spawn does after a failed exec).
+            if (child == null) return !closed;
+            status = decode(child);
+            owner = owners.remove(pid);
+            if (owner == null) held.put(pid, new Held(status, System.nanoTime()));
+            expired = expireHeld();
+            unownedHandler = unowned;
+            if (closed) return false;
+        } finally {
+            lock.unlock();
+        }
+        if (owner != null) run(() -> owner.accept(status));
+        for (var e : expired) run(() -> unownedHandler.accept(e.getKey(), e.getValue()));
+        return true;
+    }
+
+    /** Waits while there are no children. False once closed. */
+    private boolean park() {
+        List<Map.Entry<Integer, ExitStatus>> expired;
+        BiConsumer<Integer, ExitStatus> unownedHandler;
+        lock.lock();
+        try {
+            childlessObservations++;
+            changed.signalAll();
+            long until = System.nanoTime() + SAFETY_NET.toNanos();
+            if (!held.isEmpty()) until = Math.min(until, held.values().iterator().next().heldAtNanos() + holdNanos);
+            while (!woken && !closed) {
+                long left = until - System.nanoTime();
+                if (left <= 0) break;
+                try {
+                    changed.awaitNanos(left);
+                } catch (InterruptedException e) {
+                    // The reaper is never interrupted on purpose; keep reaping.
+                }
+            }
+            woken = false;
+            expired = expireHeld();
+            unownedHandler = unowned;
+            if (closed) return false;
+        } finally {
+            lock.unlock();
+        }
+        for (var e : expired) run(() -> unownedHandler.accept(e.getKey(), e.getValue()));
+        return true;
+    }
+
+    /** Removes held exits past their hold or beyond the bound; caller holds the lock. */
+    private List<Map.Entry<Integer, ExitStatus>> expireHeld() {
+        List<Map.Entry<Integer, ExitStatus>> out = new ArrayList<>();
+        long now = System.nanoTime();
+        Iterator<Map.Entry<Integer, Held>> it = held.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Integer, Held> e = it.next();
+            if (held.size() <= maxHeld && now - e.getValue().heldAtNanos() < holdNanos) break;
+            out.add(Map.entry(e.getKey(), e.getValue().status()));
+            it.remove();
+        }
+        return out;
+    }
+
+    static ExitStatus decode(Wait.Child child) {
+        return switch (child.code()) {
+            case Wait.CLD_EXITED -> ExitStatus.exited(child.status());
+            case Wait.CLD_KILLED -> ExitStatus.killed(child.status(), false);
+            case Wait.CLD_DUMPED -> ExitStatus.killed(child.status(), true);
+            default -> throw new IllegalStateException("waitid(WEXITED) reported si_code " + child.code() + " for pid " + child.pid());
+        };
+    }
+
+    /** A pid whose process (alive or zombie) exists; EPERM means it exists but is not ours. */
+    private static boolean processExists(int pid) {
+        try {
+            return Posix.kill(pid, 0);
+        } catch (LinuxException e) {
+            return true;
+        }
+    }
+
+    private static void run(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException | Error e) {
+            System.err.println("jinit: reaper callback failed: " + e);
+            e.printStackTrace();
+        }
+    }
+}

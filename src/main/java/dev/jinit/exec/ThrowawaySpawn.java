@@ -1,0 +1,221 @@
+package dev.jinit.exec;
+
+import dev.jinit.linux.Fd;
+import dev.jinit.linux.Fs;
+import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Mount;
+import dev.jinit.linux.Namespaces;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Prctl;
+import dev.jinit.linux.Spawn;
+import dev.jinit.linux.ThreadIds;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One spawn on a fresh platform thread that changes its own per-thread state (fs state,
+ * namespaces, no_new_privs, bounding set, credentials) so that the child copies it, calls
+ * posix_spawn once and ends. Nothing it changed can reach another spawn or any other part of
+ * jinit: the thread is never pooled (a thread that unshared CLONE_NEWPID could not even spawn a
+ * second child).
+ *
+ * <p>For a gated spawn the thread stays inside posix_spawn (CLONE_VFORK) until the caller releases
+ * the gate; the caller finds the child through {@link #tid()}.
+ */
+final class ThrowawaySpawn implements Runnable {
+    /**
+     * jinit's dumpable flag before any spawn changed it. A credential change (ours on the spawn
+     * thread, the child's RESETIDS while it still shares jinit's memory) resets the flag of the
+     * shared mm to fs.suid_dumpable, i.e. makes jinit itself undumpable; it is put back after.
+     */
+    private static final int DUMPABLE_AT_START = Prctl.prctl(Prctl.PR_GET_DUMPABLE, 0, 0, 0, 0);
+
+    private final ProcessSpec spec;
+    private final Preflight.Plan plan;
+    private final int[] sources;
+    private final ExecGate gate;
+    private final Thread thread;
+    private final CountDownLatch tidKnown = new CountDownLatch(1);
+    private volatile int tid;
+    // Written by the spawn thread before it ends, read after join(): Thread.join orders them.
+    private int pid;
+    private RuntimeException failure;
+
+    ThrowawaySpawn(ProcessSpec spec, Preflight.Plan plan, int[] sources, ExecGate gate) {
+        this.spec = spec;
+        this.plan = plan;
+        this.sources = sources;
+        this.gate = gate;
+        this.thread = Thread.ofPlatform().name("jinit-spawn").daemon(true).unstarted(this);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** The spawn thread's kernel thread id (waits until the thread has started). */
+    int tid() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                tidKnown.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        return tid;
+    }
+
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    /** Waits for the thread; returns the child's pid or throws the spawn's SpawnException. */
+    int join() {
+        joinUninterruptibly(thread);
+        if (failure != null) throw failure;
+        return pid;
+    }
+
+    /** A spawn must not be abandoned half way: an interrupt is kept for later, not obeyed. */
+    static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    @Override
+    public void run() {
+        try {
+            tid = ThreadIds.gettid();
+        } finally {
+            tidKnown.countDown();
+        }
+        try {
+            pid = setUpAndSpawn();
+        } catch (SpawnException e) {
+            failure = e;
+        } catch (LinuxException e) {
+            failure = new SpawnException("cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
+        } catch (RuntimeException | Error e) {
+            failure = new SpawnException("cannot start " + spec.program() + ": " + e, 1, e);
+        }
+    }
+
+    private int setUpAndSpawn() {
+        Path root = spec.rootDirectory();
+        boolean ownFs = gate != null || spec.umask() != null || root != null || plan.unshareFlags() != 0;
+        Fd oldCwd = null;
+        Fd realRoot = null;
+        try {
+            if (ownFs) setUp("a private fs state (unshare CLONE_FS)", () -> Namespaces.unshare(Namespaces.CLONE_FS));
+            if (gate != null) {
+                // The child opens the gate by a name relative to this directory; a child that keeps
+                // jinit's working directory returns to it through this descriptor afterwards.
+                if (spec.workingDirectory() == null && root == null)
+                    oldCwd = Posix.open(".", Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
+                Fs.chdir(gate.directory().toString());
+            }
+            if (plan.unshareFlags() != 0)
+                setUp("new namespaces", () -> Namespaces.unshare(plan.unshareFlags()));
+            if (spec.privateTmp()) setUp("PrivateTmp", this::mountPrivateTmp);
+            if (spec.umask() != null) Fs.umask(spec.umask());
+            if (spec.capabilityBoundingSet() != null) setUp("CapabilityBoundingSet", this::dropBoundingSet);
+            if (spec.noNewPrivileges()) setUp("NoNewPrivileges", Prctl::setNoNewPrivileges);
+            Credentials c = spec.credentials();
+            if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {
+                // This thread only. Real and saved ids become the target, the effective uid stays 0
+                // so the thread keeps its capabilities; POSIX_SPAWN_RESETIDS then makes the child
+                // setuid(real) with euid 0, which sets every uid and clears its capabilities.
+                ThreadIds.setGroups(c.groups());
+                ThreadIds.setResGid(c.gid(), c.gid(), c.gid());
+                ThreadIds.setResUid(c.uid(), 0, c.uid());
+            });
+
+            try (Spawn.Request request = new Spawn.Request()) {
+                Spawner.addProcessAttributes(request, spec);
+                if (c != null) request.flag(Spawn.POSIX_SPAWN_RESETIDS);
+                if (gate != null) {
+                    // The first file action, above every descriptor the later actions read.
+                    int gateFd = Math.max(Spawner.scratchBase(sources) + sources.length + 1,
+                            oldCwd == null ? 0 : oldCwd.get() + 1);
+                    request.open(gateFd, gate.name(), Posix.O_RDONLY, 0);
+                }
+                String workingDirectory = workingDirectory();
+                if (workingDirectory != null) request.chdir(workingDirectory);
+                else if (oldCwd != null) request.fchdir(oldCwd.get());
+                Spawner.describeFdTable(request, spec, sources);
+                request.prepare(plan.program(), plan.argv(), spec.env());
+
+                if (root != null) {
+                    realRoot = Posix.open("/", Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
+                    setUp("RootDirectory=" + root, () -> Fs.chroot(root.toString()));
+                }
+                // Between chroot and its undoing nothing may load a class: the class path is outside
+                // the new root. launch() and access() only make downcalls.
+                int rc = request.launch();
+                int wdErr = 0, ttyErr = 0, programErr = 0;
+                if (rc != 0) {
+                    // Seen as the child saw them: same root, same real ids.
+                    if (workingDirectory != null) wdErr = Fs.access(workingDirectory, Fs.X_OK);
+                    if (spec.controllingTty() != null) ttyErr = Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
+                    programErr = Fs.access(plan.program(), Fs.X_OK);
+                }
+                if (realRoot != null) {
+                    // Back to the real root so this thread's last steps (and the JVM's own thread exit)
+                    // see the class path again.
+                    Fs.fchdir(realRoot.get());
+                    Fs.chroot(".");
+                }
+                if (rc != 0) throw Spawner.explain(rc, spec, plan.program(), wdErr, ttyErr, programErr);
+                return request.pid();
+            }
+        } finally {
+            if (oldCwd != null) oldCwd.close();
+            if (realRoot != null) realRoot.close();
+            if (spec.credentials() != null && DUMPABLE_AT_START == 1) Prctl.prctl(Prctl.PR_SET_DUMPABLE, 1, 0, 0, 0);
+        }
+    }
+
+    /** The child's working directory as an absolute path inside its root, or null to keep jinit's. */
+    private String workingDirectory() {
+        Path wd = spec.workingDirectory();
+        if (wd == null) return spec.rootDirectory() != null ? "/" : null;
+        if (wd.isAbsolute()) return wd.toString();
+        return spec.rootDirectory() != null ? "/" + wd : wd.toAbsolutePath().toString();
+    }
+
+    /**
+     * A fresh tmpfs on /tmp in this thread's new mount namespace. Every mount is made private
+     * first, so neither the tmpfs nor anything the child mounts propagates back to the host.
+     */
+    private void mountPrivateTmp() {
+        Mount.mount(null, "/", null, Mount.MS_REC | Mount.MS_PRIVATE, null);
+        Path tmp = spec.rootDirectory() == null ? Path.of("/tmp") : spec.rootDirectory().resolve("tmp");
+        Mount.mount("tmpfs", tmp.toString(), "tmpfs", Mount.MS_NOSUID | Mount.MS_NODEV, "mode=1777");
+    }
+
+    private void dropBoundingSet() {
+        long keep = spec.capabilityBoundingSet();
+        int last = Prctl.lastCapability();
+        for (int cap = 0; cap <= last && cap < 64; cap++)
+            if ((keep & (1L << cap)) == 0 && Prctl.inBoundingSet(cap)) Prctl.dropBoundingCapability(cap);
+    }
+
+    private void setUp(String attribute, Runnable step) {
+        try {
+            step.run();
+        } catch (LinuxException e) {
+            throw new SpawnException("cannot set up " + attribute + " for " + spec.program() + ": " + e.getMessage(), 1, e);
+        }
+    }
+}

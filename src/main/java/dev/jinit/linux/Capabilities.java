@@ -1,0 +1,70 @@
+package dev.jinit.linux;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Capability numbers and names (as systemd's CapabilityBoundingSet= spells them), and the calling
+ * thread's capability sets as the kernel reports them in {@code /proc/thread-self/status}.
+ */
+public final class Capabilities {
+    private Capabilities() {}
+
+    public static final int CAP_CHOWN = 0, CAP_DAC_OVERRIDE = 1, CAP_KILL = 5, CAP_SETGID = 6, CAP_SETUID = 7,
+            CAP_SETPCAP = 8, CAP_NET_BIND_SERVICE = 10, CAP_NET_ADMIN = 12, CAP_NET_RAW = 13, CAP_SYS_CHROOT = 18,
+            CAP_SYS_PTRACE = 19, CAP_SYS_ADMIN = 21, CAP_SYS_NICE = 23, CAP_SYS_RESOURCE = 24;
+
+    private static final String[] NAMES = {"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL",
+            "SETGID", "SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN",
+            "NET_RAW", "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
+            "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE",
+            "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
+            "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"};
+
+    /** {@code CAP_NET_ADMIN}, or {@code cap_41} for numbers newer than this table. */
+    public static String name(int capability) {
+        return capability >= 0 && capability < NAMES.length ? "CAP_" + NAMES[capability] : "cap_" + capability;
+    }
+
+    /**
+     * Parses {@code CAP_NET_ADMIN}, {@code net_admin} or a number.
+     * @throws IllegalArgumentException naming the value when it is not a capability
+     */
+    public static int parse(String text) {
+        String s = text.trim().toUpperCase(Locale.ROOT);
+        if (s.startsWith("CAP_")) s = s.substring(4);
+        for (int i = 0; i < NAMES.length; i++) if (NAMES[i].equals(s)) return i;
+        if (!s.isEmpty() && s.length() < 3 && s.chars().allMatch(Character::isDigit)) return Integer.parseInt(s);
+        throw new IllegalArgumentException("not a capability: " + text);
+    }
+
+    /** A thread's sets, bit N = capability N. */
+    public record Sets(long effective, long permitted, long bounding) {
+        public boolean has(int capability) {
+            return (effective & (1L << capability)) != 0;
+        }
+    }
+
+    /** The calling thread's capability sets. */
+    public static Sets current() {
+        try {
+            return parseStatus(Files.readString(Path.of("/proc/thread-self/status")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/thread-self/status", e);
+        }
+    }
+
+    /** The CapEff, CapPrm and CapBnd lines of a /proc status file. */
+    static Sets parseStatus(String status) {
+        long eff = 0, prm = 0, bnd = 0;
+        for (String line : status.split("\n")) {
+            if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            else if (line.startsWith("CapPrm:")) prm = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            else if (line.startsWith("CapBnd:")) bnd = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+        }
+        return new Sets(eff, prm, bnd);
+    }
+}

@@ -1,0 +1,147 @@
+package dev.jinit.supervise;
+
+import java.io.PrintStream;
+import java.util.Comparator;
+import java.util.PriorityQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The manager's one thread: runs posted events in order and timers when due, and is the real
+ * {@link Clock} of the state machines. Other threads (reaper, notify receiver, control socket,
+ * signal handlers) only {@link #post} to it, so the state it runs needs no locks.
+ *
+ * <p>An exception from one event or timer is reported and contained: the loop never dies of it.
+ */
+public final class EventLoop implements Clock, AutoCloseable {
+    private final BlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    // Owned by the loop thread.
+    private final PriorityQueue<Task> timers = new PriorityQueue<>(
+            Comparator.comparingLong((Task t) -> t.at).thenComparingLong(t -> t.seq));
+    private long sequence;
+    private final Thread thread;
+    private final PrintStream err;
+    private volatile boolean stopped;
+
+    private final class Task implements Timer {
+        final long at;
+        final long seq;
+        final Runnable run;
+        boolean cancelled;
+
+        Task(long at, Runnable run) {
+            this.at = at;
+            this.seq = sequence++;
+            this.run = run;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+    }
+
+    public EventLoop(String name, PrintStream err) {
+        this.err = err;
+        this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
+    }
+
+    public EventLoop start() {
+        thread.start();
+        return this;
+    }
+
+    @Override
+    public long millis() {
+        return System.nanoTime() / 1_000_000;
+    }
+
+    /** Only from the loop thread (the machines' timers are armed there). */
+    @Override
+    public Timer schedule(long atMillis, Runnable task) {
+        if (Thread.currentThread() != thread) throw new IllegalStateException("timers are armed on the manager thread only");
+        Task t = new Task(atMillis, task);
+        timers.add(t);
+        return t;
+    }
+
+    /** Queues an event; never blocks. Events posted after {@link #close} are dropped. */
+    public void post(Runnable event) {
+        if (!stopped) events.add(event);
+    }
+
+    /** Runs {@code work} on the loop and returns its result as a future (completed exceptionally on failure). */
+    public <T> CompletableFuture<T> call(Callable<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        if (stopped) {
+            f.completeExceptionally(new IllegalStateException("the manager has stopped"));
+            return f;
+        }
+        events.add(() -> {
+            try {
+                f.complete(work.call());
+            } catch (Throwable t) {
+                f.completeExceptionally(t);
+            }
+        });
+        return f;
+    }
+
+    public boolean inLoop() {
+        return Thread.currentThread() == thread;
+    }
+
+    private void run() {
+        while (!stopped) {
+            try {
+                long wait = runDueTimers();
+                Runnable event = wait < 0 ? events.take() : events.poll(wait, TimeUnit.MILLISECONDS);
+                if (event != null) event.run();
+            } catch (InterruptedException e) {
+                if (stopped) return;
+            } catch (Throwable t) {
+                // Containment: one unit's bad event must not take the supervisor down.
+                err.println("jinit: error in manager event (contained): " + t);
+                t.printStackTrace(err);
+            }
+        }
+    }
+
+    /** Runs every due timer; returns milliseconds until the next one, or -1 when none is armed. */
+    private long runDueTimers() {
+        while (!timers.isEmpty()) {
+            Task t = timers.peek();
+            if (t.cancelled) {
+                timers.poll();
+                continue;
+            }
+            long now = millis();
+            if (t.at > now) return Math.max(1, t.at - now);
+            timers.poll();
+            try {
+                t.run.run();
+            } catch (Throwable e) {
+                err.println("jinit: error in manager timer (contained): " + e);
+                e.printStackTrace(err);
+            }
+        }
+        return -1;
+    }
+
+    /** Stops the loop after the event it is running; waits for the thread to end. */
+    @Override
+    public void close() {
+        stopped = true;
+        thread.interrupt();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

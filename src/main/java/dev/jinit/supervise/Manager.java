@@ -1,0 +1,896 @@
+package dev.jinit.supervise;
+
+import dev.jinit.exec.ExitStatus;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.SpawnException;
+import dev.jinit.exec.Spawned;
+import dev.jinit.linux.Fd;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The supervisor: every unit's state, its jobs (start and stop requests waiting for their
+ * ordering), and the dependency rules, all owned by one {@link EventLoop} thread. Other threads call
+ * the public methods, which post to that thread and answer with futures.
+ *
+ * <p>Dependencies follow systemd: starting a unit starts what it Requires=, Wants= and BindsTo=
+ * (and stops what it Conflicts= with); a start job waits until every unit it is ordered After=
+ * has finished its own job (for a notify service: READY=1). A failed start fails the jobs of units
+ * that Require or BindTo it and are ordered after it. Stopping a unit stops the units that Require
+ * or BindTo it, in reverse order; a unit whose BindsTo= target goes down on its own is stopped too.
+ */
+public final class Manager implements AutoCloseable {
+    /** Targets that make a unit start at startup when named in its WantedBy=/RequiredBy=. */
+    public static final Set<String> STARTUP_TARGETS = Set.of("multi-user.target", "default.target");
+
+    /**
+     * Where things go.
+     *
+     * @param runtimeBase  base of RuntimeDirectory= (/run)
+     * @param stateBase    base of StateDirectory= (/var/lib)
+     * @param logsBase     base of LogsDirectory= (/var/log)
+     * @param cgroupParent a cgroup v2 directory under which each unit gets its own group, or null for process groups
+     * @param notifySocket the NOTIFY_SOCKET address given to units, or null
+     */
+    public record Options(Path runtimeBase, Path stateBase, Path logsBase, Path cgroupParent, String notifySocket) {}
+
+    private final EventLoop loop;
+    private final Options options;
+    private final Ports.Launcher launcher;
+    private final Ports.ExitWatcher exits;
+    private final Ports.LogSink logs;
+    private final PrintStream console;
+
+    // ---- owned by the loop thread ----
+    private final Map<String, UnitRuntime> units = new TreeMap<>();
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private boolean shuttingDown;
+
+    private enum JobType { START, STOP }
+
+    /** A start or stop request for one unit, waiting for its ordering or for the unit to settle. */
+    private static final class Job {
+        final JobType type;
+        boolean running;
+        final List<CompletableFuture<JobOutcome>> waiters = new ArrayList<>();
+
+        Job(JobType type) {
+            this.type = type;
+        }
+    }
+
+    public Manager(EventLoop loop, Options options, Ports.Launcher launcher, Ports.ExitWatcher exits,
+                   Ports.LogSink logs, PrintStream console) {
+        this.loop = loop;
+        this.options = options;
+        this.launcher = launcher;
+        this.exits = exits;
+        this.logs = logs;
+        this.console = console;
+    }
+
+    // =========================================================================================
+    // Public API: callable from any thread.
+    // =========================================================================================
+
+    /** Loads (first time) or re-reads (daemon-reload) the unit set; returns a line per change. */
+    public CompletableFuture<List<String>> load(List<UnitDefinition> definitions) {
+        return loop.call(() -> applyDefinitions(definitions));
+    }
+
+    /** Starts the units that are wanted by multi-user.target or default.target (and those targets). */
+    public CompletableFuture<List<JobOutcome>> startup() {
+        return loop.call(() -> {
+            List<CompletableFuture<JobOutcome>> all = new ArrayList<>();
+            for (UnitRuntime rt : units.values()) {
+                if (!rt.def.loaded()) continue;
+                boolean wanted = STARTUP_TARGETS.contains(rt.name)
+                        || rt.def.deps().wantedBy().stream().anyMatch(STARTUP_TARGETS::contains)
+                        || rt.def.deps().requiredBy().stream().anyMatch(STARTUP_TARGETS::contains);
+                if (wanted) all.add(enqueueStart(rt.name));
+            }
+            dispatch();
+            return all;
+        }).thenCompose(Manager::allOf);
+    }
+
+    public CompletableFuture<JobOutcome> start(String unit) {
+        return loop.call(() -> {
+            CompletableFuture<JobOutcome> f = shuttingDown
+                    ? CompletableFuture.completedFuture(JobOutcome.failed(unit, "jinit is shutting down"))
+                    : enqueueStart(unit);
+            dispatch();
+            return f;
+        }).thenCompose(f -> f);
+    }
+
+    public CompletableFuture<JobOutcome> stop(String unit) {
+        return loop.call(() -> {
+            CompletableFuture<JobOutcome> f = enqueueStop(unit);
+            dispatch();
+            return f;
+        }).thenCompose(f -> f);
+    }
+
+    /** Stop then start; a unit that is not running is just started. */
+    public CompletableFuture<JobOutcome> restart(String unit) {
+        return loop.call(() -> {
+            UnitRuntime rt = units.get(unit);
+            if (rt == null) return CompletableFuture.completedFuture(notFound(unit));
+            if (rt.machine != null && !rt.machine.state().isInactive() && !jobs.containsKey(unit)) {
+                rt.machine.restart();
+                Job job = new Job(JobType.START);
+                job.running = true;
+                jobs.put(unit, job);
+                CompletableFuture<JobOutcome> f = new CompletableFuture<>();
+                job.waiters.add(f);
+                return f;
+            }
+            CompletableFuture<JobOutcome> f = enqueueStart(unit);
+            dispatch();
+            return f;
+        }).thenCompose(f -> f);
+    }
+
+    /** Runs ExecReload=; fails when the unit is not active or has none. */
+    public CompletableFuture<JobOutcome> reload(String unit) {
+        return loop.call(() -> {
+            UnitRuntime rt = units.get(unit);
+            if (rt == null) return notFound(unit);
+            if (rt.machine == null) return JobOutcome.failed(unit, "Job type reload is not applicable for unit " + unit + ".");
+            try {
+                rt.machine.reload();
+                return JobOutcome.done(unit);
+            } catch (IllegalStateException e) {
+                return JobOutcome.failed(unit, e.getMessage());
+            }
+        });
+    }
+
+    /** Clears failed state and counters of one unit, or of all when {@code unit} is null. */
+    public CompletableFuture<JobOutcome> resetFailed(String unit) {
+        return loop.call(() -> {
+            if (unit == null) {
+                for (UnitRuntime rt : units.values()) if (rt.machine != null) rt.machine.resetFailed();
+                return JobOutcome.done("");
+            }
+            UnitRuntime rt = units.get(unit);
+            if (rt == null) return notFound(unit);
+            if (rt.machine != null) rt.machine.resetFailed();
+            return JobOutcome.done(unit);
+        });
+    }
+
+    /** Stops every unit in reverse dependency order; completes when all are down. */
+    public CompletableFuture<List<JobOutcome>> stopAll() {
+        return loop.call(() -> {
+            shuttingDown = true;
+            List<CompletableFuture<JobOutcome>> all = new ArrayList<>();
+            for (UnitRuntime rt : units.values()) {
+                Job job = jobs.get(rt.name);
+                if (job != null && job.type == JobType.START && !job.running) finishJob(rt.name, JobOutcome.Kind.CANCELED, "jinit is shutting down");
+                if (!rt.isInactive() || jobs.containsKey(rt.name)) all.add(enqueueStopOne(rt));
+            }
+            dispatch();
+            return all;
+        }).thenCompose(Manager::allOf);
+    }
+
+    public CompletableFuture<List<UnitSnapshot>> snapshot() {
+        return loop.call(() -> units.values().stream().map(UnitRuntime::snapshot).toList());
+    }
+
+    public CompletableFuture<UnitSnapshot> snapshot(String unit) {
+        return loop.call(() -> {
+            UnitRuntime rt = units.get(unit);
+            return rt == null ? null : rt.snapshot();
+        });
+    }
+
+    /** A notify-socket message whose sender credentials the receiver checked. */
+    public void notifyMessage(int pid, Map<String, String> fields) {
+        loop.post(() -> {
+            UnitRuntime owner = null;
+            for (UnitRuntime rt : units.values())
+                if (rt.machine != null && (rt.machine.mainPid() == pid || rt.machine.controlPid() == pid)) owner = rt;
+            if (owner == null)
+                for (UnitRuntime rt : units.values())
+                    if (rt.machine != null && !rt.isInactive() && rt.scope != null && rt.scope.contains(pid)) owner = rt;
+            if (owner == null) {
+                console.println("jinit: notify message from pid " + pid + " which belongs to no unit, ignored: " + fields.keySet());
+                return;
+            }
+            owner.machine.notify(pid, fields);
+        });
+    }
+
+    @Override
+    public void close() {
+        loop.close();
+    }
+
+    private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    private static JobOutcome notFound(String unit) {
+        return new JobOutcome(unit, JobOutcome.Kind.NOT_FOUND, "Unit " + unit + " not found.");
+    }
+
+    // =========================================================================================
+    // Loading
+    // =========================================================================================
+
+    private List<String> applyDefinitions(List<UnitDefinition> definitions) {
+        List<String> report = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (UnitDefinition def : definitions) {
+            seen.add(def.name());
+            UnitRuntime rt = units.get(def.name());
+            if (rt == null) {
+                units.put(def.name(), new UnitRuntime(def));
+                if (!def.loaded()) report.add(def.name() + ": " + def.loadState() + ": " + def.loadError());
+                continue;
+            }
+            rt.removed = false;
+            if (rt.def.fingerprint().equals(def.fingerprint())) continue;
+            if (rt.isInactive() && !jobs.containsKey(rt.name)) {
+                rt.replace(def);
+                report.add(def.name() + ": reloaded");
+            } else {
+                rt.pending = def;
+                report.add(def.name() + ": changed on disk; the new definition applies at its next start");
+            }
+        }
+        for (UnitRuntime rt : List.copyOf(units.values())) {
+            if (seen.contains(rt.name)) continue;
+            if (rt.isInactive() && !jobs.containsKey(rt.name)) {
+                units.remove(rt.name);
+                report.add(rt.name + ": removed");
+            } else {
+                rt.removed = true;
+                report.add(rt.name + ": file removed; kept until it stops");
+            }
+        }
+        return report;
+    }
+
+    // =========================================================================================
+    // Dependencies (computed from the current definitions; unit sets are small)
+    // =========================================================================================
+
+    private List<String> requiresOf(UnitRuntime rt) {
+        Set<String> out = new LinkedHashSet<>(rt.def.deps().requires());
+        for (UnitRuntime o : units.values()) if (o.def.deps().requiredBy().contains(rt.name)) out.add(o.name);
+        return List.copyOf(out);
+    }
+
+    private List<String> wantsOf(UnitRuntime rt) {
+        Set<String> out = new LinkedHashSet<>(rt.def.deps().wants());
+        for (UnitRuntime o : units.values()) if (o.def.deps().wantedBy().contains(rt.name)) out.add(o.name);
+        return List.copyOf(out);
+    }
+
+    /** Units that must finish their jobs before this one's start: After=, others' Before=, a target's wants. */
+    private Set<String> orderedBefore(UnitRuntime rt) {
+        Set<String> out = new LinkedHashSet<>(rt.def.deps().after());
+        for (UnitRuntime o : units.values()) if (o.def.deps().before().contains(rt.name)) out.add(o.name);
+        if (rt.def.kind() == UnitDefinition.Kind.TARGET) {
+            // systemd's default dependencies: a target is ordered after what it pulls in.
+            out.addAll(requiresOf(rt));
+            out.addAll(wantsOf(rt));
+            out.addAll(rt.def.deps().bindsTo());
+        }
+        out.remove(rt.name);
+        return out;
+    }
+
+    /** Whether {@code a} is ordered after {@code b}. */
+    private boolean isAfter(UnitRuntime a, String b) {
+        return orderedBefore(a).contains(b);
+    }
+
+    /** Units that Require= or BindTo= this one: they go down when it is stopped. */
+    private List<UnitRuntime> dependents(UnitRuntime rt) {
+        List<UnitRuntime> out = new ArrayList<>();
+        for (UnitRuntime o : units.values()) {
+            if (o == rt) continue;
+            if (requiresOf(o).contains(rt.name) || o.def.deps().bindsTo().contains(rt.name)) out.add(o);
+        }
+        return out;
+    }
+
+    // =========================================================================================
+    // Jobs
+    // =========================================================================================
+
+    private CompletableFuture<JobOutcome> enqueueStart(String name) {
+        UnitRuntime target = units.get(name);
+        if (target == null) return CompletableFuture.completedFuture(notFound(name));
+        if (!target.def.loaded())
+            return CompletableFuture.completedFuture(JobOutcome.failed(name, "Unit " + name + " is not loaded properly ("
+                    + target.def.loadState() + "): " + target.def.loadError()));
+        // The transaction: the unit and everything it pulls in.
+        Set<String> closure = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(name));
+        List<String> problems = new ArrayList<>();
+        while (!todo.isEmpty()) {
+            String n = todo.poll();
+            if (!closure.add(n)) continue;
+            UnitRuntime rt = units.get(n);
+            List<String> hard = new ArrayList<>(requiresOf(rt));
+            hard.addAll(rt.def.deps().bindsTo());
+            for (String r : hard) {
+                UnitRuntime dep = units.get(r);
+                if (dep == null || !dep.def.loaded())
+                    problems.add(n + " requires " + r + ", which is " + (dep == null ? "not found" : dep.def.loadState()));
+                else todo.add(r);
+            }
+            for (String w : wantsOf(rt)) {
+                UnitRuntime dep = units.get(w);
+                if (dep != null && dep.def.loaded()) todo.add(w);
+            }
+        }
+        if (!problems.isEmpty()) {
+            String msg = "Dependency failed for " + name + ": " + String.join("; ", problems);
+            target.note(msg);
+            return CompletableFuture.completedFuture(JobOutcome.failed(name, msg));
+        }
+        // Conflicts: starting a unit stops what it conflicts with (either side may name the other).
+        for (String n : closure) {
+            UnitRuntime rt = units.get(n);
+            Set<String> conflicting = new LinkedHashSet<>(rt.def.deps().conflicts());
+            for (UnitRuntime o : units.values()) if (o.def.deps().conflicts().contains(n)) conflicting.add(o.name);
+            for (String c : conflicting) {
+                UnitRuntime other = units.get(c);
+                if (other != null && !closure.contains(c) && (!other.isInactive() || jobs.containsKey(c))) {
+                    other.note("Stopping " + c + ": it conflicts with " + n + ".");
+                    enqueueStopOne(other);
+                }
+            }
+        }
+        CompletableFuture<JobOutcome> result = null;
+        for (String n : closure) {
+            CompletableFuture<JobOutcome> f = startJob(units.get(n));
+            if (n.equals(name)) result = f;
+        }
+        return result;
+    }
+
+    /** A start job for one unit (no closure); completes at once for a unit already up. */
+    private CompletableFuture<JobOutcome> startJob(UnitRuntime rt) {
+        CompletableFuture<JobOutcome> f = new CompletableFuture<>();
+        Job job = jobs.get(rt.name);
+        if (job != null && job.type == JobType.STOP) {
+            // A start replaces a stop; the machine starts again once the stop it is in has finished.
+            finishJob(rt.name, JobOutcome.Kind.CANCELED, "Job for " + rt.name + " canceled by a start request.");
+            job = null;
+        }
+        if (job == null) {
+            if (rt.isActive() && rt.pending == null) {
+                f.complete(JobOutcome.done(rt.name));
+                return f;
+            }
+            job = new Job(JobType.START);
+            jobs.put(rt.name, job);
+        }
+        job.waiters.add(f);
+        return f;
+    }
+
+    private CompletableFuture<JobOutcome> enqueueStop(String name) {
+        UnitRuntime rt = units.get(name);
+        if (rt == null) return CompletableFuture.completedFuture(notFound(name));
+        // Units that need this one go down with it (transitively).
+        Set<UnitRuntime> closure = new LinkedHashSet<>();
+        Deque<UnitRuntime> todo = new ArrayDeque<>(List.of(rt));
+        while (!todo.isEmpty()) {
+            UnitRuntime u = todo.poll();
+            if (!closure.add(u)) continue;
+            for (UnitRuntime d : dependents(u)) if (!d.isInactive() || jobs.containsKey(d.name)) todo.add(d);
+        }
+        CompletableFuture<JobOutcome> result = null;
+        for (UnitRuntime u : closure) {
+            CompletableFuture<JobOutcome> f = enqueueStopOne(u);
+            if (u == rt) result = f;
+        }
+        return result;
+    }
+
+    private CompletableFuture<JobOutcome> enqueueStopOne(UnitRuntime rt) {
+        CompletableFuture<JobOutcome> f = new CompletableFuture<>();
+        Job job = jobs.get(rt.name);
+        if (job != null && job.type == JobType.START) {
+            finishJob(rt.name, JobOutcome.Kind.CANCELED, "Job for " + rt.name + " canceled by a stop request.");
+            job = null;
+        }
+        if (job == null) {
+            if (rt.isInactive()) {
+                f.complete(JobOutcome.done(rt.name));
+                return f;
+            }
+            job = new Job(JobType.STOP);
+            jobs.put(rt.name, job);
+        }
+        job.waiters.add(f);
+        return f;
+    }
+
+    /** Starts every job whose ordering allows it, until nothing more can start. */
+    private void dispatch() {
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (Map.Entry<String, Job> e : List.copyOf(jobs.entrySet())) {
+                Job job = e.getValue();
+                if (job.running || jobs.get(e.getKey()) != job) continue;
+                UnitRuntime rt = units.get(e.getKey());
+                if (rt == null) {
+                    finishJob(e.getKey(), JobOutcome.Kind.NOT_FOUND, "Unit " + e.getKey() + " not found.");
+                    progress = true;
+                    continue;
+                }
+                if (job.type == JobType.START ? startBlocked(rt) : stopBlocked(rt)) continue;
+                job.running = true;
+                progress = true;
+                if (job.type == JobType.START) beginStart(rt);
+                else beginStop(rt);
+            }
+        }
+    }
+
+    /** A start waits for every unit it is ordered after that still has a job. */
+    private boolean startBlocked(UnitRuntime rt) {
+        for (String p : orderedBefore(rt)) if (jobs.containsKey(p)) return true;
+        return false;
+    }
+
+    /** A stop waits for every unit ordered after it that is being stopped: reverse order. */
+    private boolean stopBlocked(UnitRuntime rt) {
+        for (Map.Entry<String, Job> e : jobs.entrySet()) {
+            if (e.getValue().type != JobType.STOP || e.getKey().equals(rt.name)) continue;
+            UnitRuntime other = units.get(e.getKey());
+            if (other != null && isAfter(other, rt.name)) return true;
+        }
+        return false;
+    }
+
+    private void beginStart(UnitRuntime rt) {
+        if (rt.pending != null && rt.isInactive()) rt.replace(rt.pending);
+        if (rt.def.kind() == UnitDefinition.Kind.TARGET) {
+            rt.targetActive(true);
+            finishJob(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
+        rt.machine.start();
+        // Nothing changes for a unit already on its way up; its next settled state ends the job.
+        if (rt.machine.isActive()) finishJob(rt.name, JobOutcome.Kind.DONE, "");
+    }
+
+    private void beginStop(UnitRuntime rt) {
+        if (rt.def.kind() == UnitDefinition.Kind.TARGET) {
+            rt.targetActive(false);
+            finishJob(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
+        rt.machine.stop();
+        if (rt.machine.state().isInactive()) finishJob(rt.name, JobOutcome.Kind.DONE, "");
+    }
+
+    /** Ends a unit's job, answers its waiters, and fails the start jobs that needed it. */
+    private void finishJob(String name, JobOutcome.Kind kind, String message) {
+        Job job = jobs.remove(name);
+        if (job == null) return;
+        JobOutcome outcome = new JobOutcome(name, kind, message);
+        for (CompletableFuture<JobOutcome> f : job.waiters) f.complete(outcome);
+        if (job.type == JobType.START && kind != JobOutcome.Kind.DONE) {
+            // systemd: a unit that Requires= (or BindsTo=) a failed one and is ordered after it is not started.
+            UnitRuntime failed = units.get(name);
+            for (UnitRuntime d : failed == null ? List.<UnitRuntime>of() : dependents(failed)) {
+                Job dj = jobs.get(d.name);
+                if (dj != null && dj.type == JobType.START && !dj.running && isAfter(d, name)) {
+                    String msg = "Dependency failed for " + d.def.description() + " (" + d.name + "): " + name + " failed.";
+                    d.note(msg);
+                    console.println("jinit: " + msg);
+                    finishJob(d.name, JobOutcome.Kind.FAILED, msg);
+                }
+            }
+        }
+        loop.post(this::dispatch);
+    }
+
+    /** A unit's state settled somewhere: ends its job when the job's goal is reached (or missed). */
+    private void settled(UnitRuntime rt, ServiceState to, ServiceResult result) {
+        Job job = jobs.get(rt.name);
+        if (job != null && job.running) {
+            if (job.type == JobType.START) {
+                if (to.active == ActiveState.ACTIVE || to.active == ActiveState.RELOADING) {
+                    finishJob(rt.name, JobOutcome.Kind.DONE, "");
+                } else if (to == ServiceState.DEAD && result == ServiceResult.SUCCESS) {
+                    finishJob(rt.name, JobOutcome.Kind.DONE, ""); // a oneshot that did its work
+                } else if (to == ServiceState.FAILED || to == ServiceState.AUTO_RESTART || to == ServiceState.DEAD) {
+                    finishJob(rt.name, JobOutcome.Kind.FAILED, "Job for " + rt.name + " failed because "
+                            + explain(result) + ". See \"jinit status " + rt.name + "\" and \"jinit logs " + rt.name + "\" for details.");
+                }
+            } else if (to.isInactive()) {
+                finishJob(rt.name, JobOutcome.Kind.DONE, "");
+            }
+        }
+        if (to.isInactive()) {
+            // BindsTo=: units bound to this one go down when it does, however it went down.
+            for (UnitRuntime o : units.values()) {
+                if (o.def.deps().bindsTo().contains(rt.name) && (!o.isInactive() || jobs.containsKey(o.name))
+                        && !(jobs.get(o.name) instanceof Job j && j.type == JobType.STOP)) {
+                    o.note("Stopping " + o.name + ": the unit it is bound to, " + rt.name + ", is " + to.active.word() + ".");
+                    enqueueStopOne(o);
+                }
+            }
+        }
+        dispatch();
+    }
+
+    private static String explain(ServiceResult r) {
+        return switch (r) {
+            case SUCCESS -> "the unit stopped";
+            case EXIT_CODE -> "the control process exited with error code";
+            case SIGNAL -> "a fatal signal was delivered to the control process";
+            case CORE_DUMP -> "a fatal signal was delivered causing the control process to dump core";
+            case TIMEOUT -> "a timeout was exceeded";
+            case WATCHDOG -> "the watchdog timed out";
+            case START_LIMIT_HIT -> "the service was started too often (start-limit-hit)";
+            case RESOURCES -> "of unavailable resources or another system error";
+            case PROTOCOL -> "the service did not take the steps required by its unit configuration";
+        };
+    }
+
+    // =========================================================================================
+    // One unit at run time
+    // =========================================================================================
+
+    /** Everything the manager keeps about one unit; the machine's driver for a service. */
+    private final class UnitRuntime implements ServiceEffects {
+        final String name;
+        UnitDefinition def;
+        /** A newer definition read by daemon-reload, applied when the unit is next down. */
+        UnitDefinition pending;
+        boolean removed;
+        ServiceMachine machine;
+        ProcessScope scope;
+        String invocationId = "";
+        boolean targetUp;
+        Instant since, activeEnter, inactiveEnter;
+        int lastExitPid;
+        ExitStatus lastExit;
+        private final List<Action.StateChanged> transitions = new ArrayList<>();
+
+        UnitRuntime(UnitDefinition def) {
+            this.name = def.name();
+            replace(def);
+        }
+
+        void replace(UnitDefinition d) {
+            def = d;
+            pending = null;
+            machine = d.loaded() && d.kind() == UnitDefinition.Kind.SERVICE ? new ServiceMachine(d.service(), loop, this) : null;
+        }
+
+        boolean isInactive() {
+            if (machine != null) return machine.state().isInactive();
+            return !targetUp;
+        }
+
+        boolean isActive() {
+            if (machine != null) return machine.isActive();
+            return targetUp;
+        }
+
+        void targetActive(boolean up) {
+            if (targetUp == up) return;
+            targetUp = up;
+            since = Instant.now();
+            if (up) activeEnter = since;
+            else inactiveEnter = since;
+            console.println("jinit: " + (up ? "Reached target " : "Stopped target ") + def.description() + ".");
+        }
+
+        void note(String text) {
+            logs.note(name, text);
+        }
+
+        // ---- ServiceEffects ------------------------------------------------------------------
+
+        @Override
+        public int spawn(Action.Spawn s) throws SpawnException {
+            boolean firstOfRun = (s.role() == ServiceConfig.Role.START_PRE && s.index() == 0)
+                    || (s.role() == ServiceConfig.Role.START && s.index() == 0 && def.service().startPre().isEmpty());
+            if (firstOfRun) beginRun();
+            Map<String, String> env = new LinkedHashMap<>(s.env());
+            env.put("INVOCATION_ID", invocationId);
+            if (options.notifySocket() != null && def.service().notifyAccess() != NotifyAccess.NONE)
+                env.put("NOTIFY_SOCKET", options.notifySocket());
+            if (s.role() == ServiceConfig.Role.START && def.service().watchdogMillis() > 0)
+                env.put("WATCHDOG_USEC", Long.toString(def.service().watchdogMillis() * 1000));
+            addDirectoryEnv(env);
+            ProcessSpec spec;
+            try {
+                spec = scope.prepare(def.plan().spec(s.role(), s.index(), env).toBuilder()).build();
+            } catch (IllegalArgumentException e) {
+                throw new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + e.getMessage(), 1, e);
+            } catch (RuntimeException e) {
+                // Contained here so that the machine sees a failed start, not a half-done transition.
+                throw new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + e, 1, e);
+            }
+            Spawned spawned;
+            try {
+                spawned = launcher.spawn(spec);
+            } catch (SpawnException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new SpawnException(name + ": cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
+            }
+            int pid = spawned.pid();
+            try {
+                scope.adopt(pid);
+            } catch (RuntimeException e) {
+                note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
+            }
+            for (Map.Entry<Integer, Fd> pipe : spawned.pipes().entrySet()) {
+                if (pipe.getKey() == 1 || pipe.getKey() == 2) logs.attach(name, pipe.getValue(), pipe.getKey() == 2);
+                else pipe.getValue().close();
+            }
+            watch(pid);
+            return pid;
+        }
+
+        private void watch(int pid) {
+            exits.watch(pid, status -> loop.post(() -> exited(pid, status)));
+        }
+
+        private void exited(int pid, ExitStatus status) {
+            if (scope != null) scope.exited(pid);
+            if (machine == null) return;
+            if (pid == machine.mainPid()) {
+                lastExitPid = pid;
+                lastExit = status;
+            }
+            machine.processExited(pid, status);
+        }
+
+        @Override
+        public void perform(Action action) {
+            switch (action) {
+                case Action.Signal s -> {
+                    try {
+                        dev.jinit.linux.Posix.kill(s.pid(), s.signal());
+                    } catch (RuntimeException e) {
+                        note("Failed to send " + dev.jinit.linux.Signals.name(s.signal()) + " to " + s.pid() + ": " + e.getMessage());
+                    }
+                }
+                case Action.SignalAll s -> {
+                    try {
+                        if (scope != null) scope.signalAll(s.signal(), s.mainPid(), s.controlPid());
+                        else for (int p : new int[] {s.mainPid(), s.controlPid()}) if (p > 0) dev.jinit.linux.Posix.kill(p, s.signal());
+                    } catch (RuntimeException e) {
+                        note("Failed to send " + dev.jinit.linux.Signals.name(s.signal()) + " to the unit's processes: " + e.getMessage());
+                    }
+                }
+                case Action.MainPid m -> {
+                    if (scope != null) {
+                        try {
+                            scope.adopt(m.pid());
+                        } catch (RuntimeException e) {
+                            note("Could not place main pid " + m.pid() + " in " + scope.describe() + ": " + e.getMessage());
+                        }
+                    }
+                    watch(m.pid());
+                }
+                case Action.Log l -> {
+                    note(l.message());
+                }
+                case Action.StateChanged c -> stateChanged(c);
+                case Action.Spawn s -> throw new IllegalArgumentException("spawns go through spawn()");
+            }
+        }
+
+        @Override
+        public int readPidFile(Path pidFile) {
+            try {
+                String text = Files.readString(pidFile).trim();
+                int pid = Integer.parseInt(text);
+                return pid > 0 && Files.isDirectory(Path.of("/proc", Integer.toString(pid))) ? pid : 0;
+            } catch (IOException | NumberFormatException e) {
+                return 0;
+            }
+        }
+
+        @Override
+        public boolean isUnitProcess(int pid) {
+            return scope != null && scope.contains(pid);
+        }
+
+        @Override
+        public boolean unitHasProcesses() {
+            return scope != null && !scope.pids().isEmpty();
+        }
+
+        // ---- runs and states ----------------------------------------------------------------
+
+        /** A start begins: a new invocation, a process scope, the unit's directories. */
+        private void beginRun() {
+            byte[] id = new byte[16];
+            ThreadLocalRandom.current().nextBytes(id);
+            StringBuilder hex = new StringBuilder();
+            for (byte b : id) hex.append(String.format("%02x", b));
+            invocationId = hex.toString();
+            if (scope == null) scope = newScope();
+            makeDirectories();
+        }
+
+        private ProcessScope newScope() {
+            if (options.cgroupParent() != null) {
+                try {
+                    return new ProcessScope.Cgroup(options.cgroupParent().resolve(name));
+                } catch (RuntimeException e) {
+                    note("No cgroup for " + name + " (" + e.getMessage() + "); using process groups.");
+                }
+            }
+            return new ProcessScope.Groups();
+        }
+
+        private void makeDirectories() {
+            UnitDefinition.Directories d = def.directories();
+            make(options.runtimeBase(), d.runtime(), d.runtimeMode(), d);
+            make(options.stateBase(), d.state(), d.stateMode(), d);
+            make(options.logsBase(), d.logs(), d.logsMode(), d);
+        }
+
+        private void make(Path base, List<String> names, int mode, UnitDefinition.Directories d) {
+            for (String n : names) {
+                Path dir = base.resolve(n);
+                try {
+                    Files.createDirectories(dir);
+                    Files.setPosixFilePermissions(dir, permissions(mode));
+                    if (d.uid() != null) {
+                        Files.setAttribute(dir, "unix:uid", d.uid());
+                        Files.setAttribute(dir, "unix:gid", d.gid() != null ? d.gid() : d.uid());
+                    }
+                } catch (IOException | UnsupportedOperationException e) {
+                    // The start fails on the spawn if the service needs it; say why here.
+                    note("Failed to set up directory " + dir + ": " + e);
+                }
+            }
+        }
+
+        private void addDirectoryEnv(Map<String, String> env) {
+            UnitDefinition.Directories d = def.directories();
+            if (!d.runtime().isEmpty()) env.put("RUNTIME_DIRECTORY", join(options.runtimeBase(), d.runtime()));
+            if (!d.state().isEmpty()) env.put("STATE_DIRECTORY", join(options.stateBase(), d.state()));
+            if (!d.logs().isEmpty()) env.put("LOGS_DIRECTORY", join(options.logsBase(), d.logs()));
+        }
+
+        private static String join(Path base, List<String> names) {
+            return String.join(":", names.stream().map(n -> base.resolve(n).toString()).toList());
+        }
+
+        private void removeRuntimeDirectories() {
+            for (String n : def.directories().runtime()) {
+                Path dir = options.runtimeBase().resolve(n);
+                try {
+                    deleteTree(dir);
+                } catch (IOException e) {
+                    note("Failed to remove runtime directory " + dir + ": " + e);
+                }
+            }
+        }
+
+        private void stateChanged(Action.StateChanged c) {
+            Instant now = Instant.now();
+            if (c.from().active != c.to().active) since = now;
+            if (c.to().active == ActiveState.ACTIVE && c.from().active != ActiveState.RELOADING) {
+                activeEnter = now;
+                if (c.from().active != ActiveState.ACTIVE)
+                    console.println("jinit: Started " + def.description() + " (" + name + ").");
+            }
+            if (c.to().isInactive()) {
+                inactiveEnter = now;
+                console.println(c.to() == ServiceState.FAILED
+                        ? "jinit: " + name + ": Failed with result '" + c.result().word + "'."
+                        : "jinit: Stopped " + def.description() + " (" + name + ").");
+                note(c.to() == ServiceState.FAILED ? "Failed with result '" + c.result().word + "'." : "Deactivated successfully.");
+                removeRuntimeDirectories();
+                if (scope != null) {
+                    scope.release();
+                    scope = null;
+                }
+            }
+            // Job and dependency consequences run as their own event, after the machine's call returns,
+            // so the machine is never re-entered from inside its own transition.
+            transitions.add(c);
+            if (transitions.size() == 1) loop.post(this::drainTransitions);
+        }
+
+        private void drainTransitions() {
+            List<Action.StateChanged> batch = List.copyOf(transitions);
+            transitions.clear();
+            for (Action.StateChanged c : batch) settled(this, c.to(), c.result());
+            if (isInactive() && !jobs.containsKey(name)) {
+                if (removed) {
+                    units.remove(name);
+                    console.println("jinit: " + name + " removed (its file is gone).");
+                } else if (pending != null) {
+                    replace(pending);
+                }
+            }
+        }
+
+        UnitSnapshot snapshot() {
+            String load = def.loadState();
+            String active, sub;
+            int pid = 0, restarts = 0;
+            String result = null, statusText = null, execStart = null;
+            if (machine != null) {
+                active = machine.activeState().word();
+                sub = machine.state().word;
+                pid = machine.mainPid();
+                restarts = machine.restarts();
+                result = machine.result().word;
+                statusText = machine.statusText();
+                execStart = String.join("; ", def.service().start().stream().map(ServiceConfig.Command::toString).toList());
+            } else if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) {
+                active = targetUp ? "active" : "inactive";
+                sub = targetUp ? "active" : "dead";
+            } else {
+                active = "inactive";
+                sub = "dead";
+            }
+            List<Integer> procs = new ArrayList<>();
+            if (pid != 0) procs.add(pid);
+            if (scope != null) for (int p : scope.pids()) if (p != pid) procs.add(p);
+            List<String> warnings = new ArrayList<>(def.warnings());
+            if (pending != null) warnings.add("The unit file changed on disk; the new definition applies at the next start.");
+            if (removed) warnings.add("The unit file was removed; the unit is kept until it stops.");
+            return new UnitSnapshot(name, load, active, sub, pid, restarts, since, def.description(), result, statusText,
+                    lastExitPid, lastExit, def.source() == null ? null : def.source().toString(), def.loadError(),
+                    execStart, activeEnter, inactiveEnter, procs, warnings, pending != null);
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(int mode) {
+        StringBuilder s = new StringBuilder();
+        String rwx = "rwx";
+        for (int i = 8; i >= 0; i--) s.append((mode & (1 << i)) != 0 ? rwx.charAt(2 - i % 3) : '-');
+        return PosixFilePermissions.fromString(s.toString());
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    /** For tests: unit names with jobs. */
+    CompletableFuture<Collection<String>> pendingJobs() {
+        return loop.call(() -> List.copyOf(jobs.keySet()));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.jinit.supervise;
+
+import dev.jinit.control.ActiveState;
+import dev.jinit.control.ControlHandler;
+import dev.jinit.control.Failure;
+import dev.jinit.control.LoadState;
+import dev.jinit.control.LogLine;
+import dev.jinit.control.Result;
+import dev.jinit.control.UnitDetails;
+import dev.jinit.control.UnitStatus;
+import dev.jinit.log.LogPump;
+import dev.jinit.log.Subscription;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The control socket's view of the manager: each command is posted to the manager thread and the
+ * connection thread waits for the answer. Log requests go to the log pump directly (it has its own
+ * locking), after the unit name was checked with the manager.
+ */
+public final class ManagerControl implements ControlHandler {
+    /** A job longer than this is reported as still running rather than keeping a client forever. */
+    static final long JOB_WAIT_SECONDS = 600;
+    /** Log lines shown by {@code status UNIT}. */
+    static final int STATUS_LOG_LINES = 10;
+
+    private final Manager manager;
+    private final LogPump logs;
+    private final Supplier<List<String>> reloadUnits;
+
+    /**
+     * @param reloadUnits re-reads the unit directory and applies it (daemon-reload); returns what changed
+     */
+    public ManagerControl(Manager manager, LogPump logs, Supplier<List<String>> reloadUnits) {
+        this.manager = manager;
+        this.logs = logs;
+        this.reloadUnits = reloadUnits;
+    }
+
+    @Override
+    public List<UnitStatus> list() {
+        return await(manager.snapshot()).stream().map(s -> status(s, false)).toList();
+    }
+
+    @Override
+    public Optional<UnitStatus> status(String unit) {
+        UnitSnapshot s = await(manager.snapshot(unit));
+        return s == null ? Optional.empty() : Optional.of(status(s, true));
+    }
+
+    @Override
+    public Result start(List<String> units) {
+        return jobs(units, manager::start);
+    }
+
+    @Override
+    public Result stop(List<String> units) {
+        return jobs(units, manager::stop);
+    }
+
+    @Override
+    public Result restart(List<String> units) {
+        return jobs(units, manager::restart);
+    }
+
+    @Override
+    public Result reload(List<String> units) {
+        return jobs(units, manager::reload);
+    }
+
+    @Override
+    public Result resetFailed(List<String> units) {
+        if (units.isEmpty()) return jobs(List.of(""), u -> manager.resetFailed(null));
+        return jobs(units, manager::resetFailed);
+    }
+
+    @Override
+    public Result daemonReload() {
+        try {
+            reloadUnits.get();
+            return Result.OK;
+        } catch (RuntimeException e) {
+            return new Result(List.of(new Failure("", Failure.Reason.FAILED, "daemon-reload failed: " + e.getMessage())));
+        }
+    }
+
+    @Override
+    public Optional<List<LogLine>> logs(String unit, int lines) {
+        if (await(manager.snapshot(unit)) == null) return Optional.empty();
+        return Optional.of(logs.history(unit, lines).stream().map(ManagerControl::line).toList());
+    }
+
+    @Override
+    public AutoCloseable follow(List<String> units, int backlog, Consumer<LogLine> sink) {
+        List<Subscription> subs = new ArrayList<>();
+        for (String u : units) subs.add(logs.follow(u, backlog, l -> sink.accept(line(l))));
+        return () -> {
+            for (Subscription s : subs) s.close();
+        };
+    }
+
+    private Result jobs(List<String> units, Function<String, CompletableFuture<JobOutcome>> job) {
+        // All jobs are queued first, then awaited: "start a b" starts both together, as systemctl does.
+        List<CompletableFuture<JobOutcome>> futures = units.stream().map(job).toList();
+        List<Failure> failures = new ArrayList<>();
+        for (int i = 0; i < futures.size(); i++) {
+            JobOutcome o;
+            try {
+                o = futures.get(i).get(JOB_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                failures.add(new Failure(units.get(i), Failure.Reason.FAILED, "Job for " + units.get(i)
+                        + " is still running after " + JOB_WAIT_SECONDS + " s; see jinit status " + units.get(i)));
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failures.add(new Failure(units.get(i), Failure.Reason.FAILED, "interrupted"));
+                continue;
+            } catch (ExecutionException e) {
+                failures.add(new Failure(units.get(i), Failure.Reason.FAILED, String.valueOf(e.getCause())));
+                continue;
+            }
+            switch (o.kind()) {
+                case DONE -> { }
+                case NOT_FOUND -> failures.add(Failure.notFound(o.unit()));
+                case FAILED, CANCELED -> failures.add(new Failure(o.unit(), Failure.Reason.FAILED, o.message()));
+            }
+        }
+        return new Result(failures);
+    }
+
+    private static <T> T await(CompletableFuture<T> f) {
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking the manager", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the manager did not answer: " + e, e);
+        }
+    }
+
+    private UnitStatus status(UnitSnapshot s, boolean details) {
+        UnitDetails d = null;
+        if (details) {
+            List<LogLine> recent = logs.history(s.name(), STATUS_LOG_LINES).stream().map(ManagerControl::line).toList();
+            d = new UnitDetails(s.fragmentPath(), s.loadError(), s.result(), s.execStart(), s.lastExitPid(), s.lastExit(),
+                    s.statusText(), s.activeEnter(), s.inactiveEnter(), s.processes(), s.warnings(), recent);
+        }
+        return new UnitStatus(s.name(), LoadState.of(s.load()), ActiveState.of(s.active()), s.sub(), s.mainPid(),
+                s.restarts(), s.since(), s.description(), d);
+    }
+
+    static LogLine line(dev.jinit.log.LogLine l) {
+        return new LogLine(l.time() == null ? Instant.EPOCH : l.time(), l.unit(), l.stream().tag(),
+                l.cut() ? l.text() + "…" : l.text());
+    }
+}

@@ -1,0 +1,78 @@
+package dev.jinit.supervise;
+
+import dev.jinit.exec.ExitStatus;
+import dev.jinit.linux.Signals;
+
+/** The pure decisions of systemd's restart logic, kept apart so they can be tested exhaustively. */
+public final class RestartPolicy {
+    private RestartPolicy() {}
+
+    /**
+     * Whether a main process ended cleanly. A daemon stopped by SIGHUP, SIGINT, SIGTERM or SIGPIPE
+     * did what it was asked; a oneshot command is clean only with status 0 (systemd's
+     * EXIT_CLEAN_DAEMON versus EXIT_CLEAN_COMMAND). SuccessExitStatus adds codes and signals.
+     */
+    public static boolean isClean(ExitStatus status, boolean daemon, ExitStatusSet success) {
+        if (success.contains(status)) return true;
+        if (!status.isSignal()) return status.code() == 0;
+        if (!daemon) return false;
+        int s = status.signal();
+        return s == Signals.SIGHUP || s == Signals.SIGINT || s == Signals.SIGTERM || s == Signals.SIGPIPE;
+    }
+
+    /** The result an unclean exit stands for. */
+    public static ServiceResult failureOf(ExitStatus status) {
+        if (!status.isSignal()) return ServiceResult.EXIT_CODE;
+        return status.coreDumped() ? ServiceResult.CORE_DUMP : ServiceResult.SIGNAL;
+    }
+
+    /**
+     * systemd's {@code service_shall_restart}: RestartPreventExitStatus wins, then
+     * RestartForceExitStatus, then the Restart= table:
+     * <pre>
+     *                     no always on-success on-failure on-abnormal on-abort on-watchdog
+     * clean exit/signal        X        X
+     * unclean exit code        X                  X
+     * unclean signal           X                  X          X          X
+     * timeout                  X                  X          X
+     * watchdog                 X                  X          X                   X
+     * </pre>
+     * A start-limit hit never restarts; neither does a manual stop (the caller checks that).
+     *
+     * @param mainExit the main process's last exit, or null when it never exited (a timeout)
+     */
+    public static boolean shallRestart(RestartMode mode, ServiceResult result, ExitStatus mainExit,
+                                       ExitStatusSet prevent, ExitStatusSet force) {
+        if (result == ServiceResult.START_LIMIT_HIT) return false;
+        if (mainExit != null && prevent.contains(mainExit)) return false;
+        if (mainExit != null && force.contains(mainExit)) return true;
+        return switch (mode) {
+            case NO -> false;
+            case ALWAYS -> true;
+            case ON_SUCCESS -> result == ServiceResult.SUCCESS;
+            case ON_FAILURE -> result != ServiceResult.SUCCESS;
+            case ON_ABNORMAL -> result != ServiceResult.SUCCESS && result != ServiceResult.EXIT_CODE;
+            case ON_WATCHDOG -> result == ServiceResult.WATCHDOG;
+            case ON_ABORT -> result == ServiceResult.SIGNAL || result == ServiceResult.CORE_DUMP;
+        };
+    }
+
+    /**
+     * The delay before restart number {@code restartNumber} (1 for the first), as systemd's
+     * {@code service_restart_usec_next} computes it: RestartSec for the first restart, then a
+     * geometric climb {@code r_i = r_0 · (r_max / r_0)^(i / steps)} with {@code i = restartNumber − 1},
+     * and RestartMaxDelaySec once the restarts outnumber RestartSteps. Without steps, or without a
+     * maximum larger than RestartSec, the delay is always RestartSec.
+     *
+     * @param maxDelayMillis 0 for no maximum
+     */
+    public static long restartDelay(long restartMillis, int steps, long maxDelayMillis, int restartNumber) {
+        if (restartNumber <= 1 || steps <= 0 || restartMillis <= 0 || maxDelayMillis <= 0
+                || restartMillis >= maxDelayMillis)
+            return restartMillis;
+        if (restartNumber > steps) return maxDelayMillis;
+        double ratio = (double) maxDelayMillis / restartMillis;
+        long value = (long) (restartMillis * Math.pow(ratio, (double) (restartNumber - 1) / steps));
+        return Math.max(restartMillis, Math.min(maxDelayMillis, value));
+    }
+}

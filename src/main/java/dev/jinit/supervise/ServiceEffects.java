@@ -1,0 +1,26 @@
+package dev.jinit.supervise;
+
+import dev.jinit.exec.SpawnException;
+import java.nio.file.Path;
+
+/**
+ * The driver of a {@link ServiceMachine}: carries out its {@link Action}s and answers the few
+ * questions about the outside world it needs. The manager implements it with real processes;
+ * tests implement it with a recorder.
+ */
+public interface ServiceEffects {
+    /** Starts a process; returns its pid. */
+    int spawn(Action.Spawn spawn) throws SpawnException;
+
+    /** Anything that is not a spawn. */
+    void perform(Action action);
+
+    /** The pid a PIDFile names, or 0 when it is missing, empty or not a number. */
+    int readPidFile(Path pidFile);
+
+    /** Whether {@code pid} belongs to the unit (its cgroup, or its process group or descendants). */
+    boolean isUnitProcess(int pid);
+
+    /** Whether any process of the unit is still alive (other than ones already reaped). */
+    boolean unitHasProcesses();
+}

@@ -1,0 +1,104 @@
+package dev.jinit.supervise;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A unit as the manager runs it, whatever it was loaded from: its dependencies, and for a service
+ * the state machine's configuration and how to build each process. A unit that failed to load has
+ * a {@code loadState} other than {@code loaded}, a {@code loadError}, and no service.
+ *
+ * @param name        full name, {@code web.service}
+ * @param kind        service or target
+ * @param loadState   systemd's LOAD word: loaded, not-found, bad-setting, error, masked
+ * @param loadError   why it is not loaded ("file:line: reason"), or null
+ * @param source      the unit file, or null
+ * @param description Description=, or the name
+ * @param service     the service's configuration, for a loaded service; else null
+ * @param plan        builds the service's processes; null when {@code service} is
+ * @param directories RuntimeDirectory=/StateDirectory=/LogsDirectory= to create before the start
+ * @param warnings    notes shown by {@code status UNIT} (unsupported directives with file:line)
+ * @param fingerprint changes whenever the unit's files change (compared on daemon-reload)
+ */
+public record UnitDefinition(
+        String name,
+        Kind kind,
+        String loadState,
+        String loadError,
+        Path source,
+        String description,
+        Dependencies deps,
+        ServiceConfig service,
+        SpawnPlan plan,
+        Directories directories,
+        List<String> warnings,
+        String fingerprint) {
+
+    public enum Kind { SERVICE, TARGET }
+
+    /** The [Unit] and [Install] dependency lists, as written (unit names). */
+    public record Dependencies(List<String> requires, List<String> wants, List<String> bindsTo, List<String> after,
+                               List<String> before, List<String> conflicts, List<String> wantedBy,
+                               List<String> requiredBy) {
+        public static final Dependencies NONE = new Dependencies(List.of(), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of());
+
+        public Dependencies {
+            requires = List.copyOf(requires);
+            wants = List.copyOf(wants);
+            bindsTo = List.copyOf(bindsTo);
+            after = List.copyOf(after);
+            before = List.copyOf(before);
+            conflicts = List.copyOf(conflicts);
+            wantedBy = List.copyOf(wantedBy);
+            requiredBy = List.copyOf(requiredBy);
+        }
+    }
+
+    /**
+     * Directories made before the start: names relative to the runtime (/run), state (/var/lib) and
+     * logs (/var/log) bases, owned by {@code uid}/{@code gid} when not null, with their modes.
+     */
+    public record Directories(List<String> runtime, List<String> state, List<String> logs, int runtimeMode,
+                              int stateMode, int logsMode, Integer uid, Integer gid) {
+        public static final Directories NONE = new Directories(List.of(), List.of(), List.of(), 0755, 0755, 0755, null, null);
+
+        public Directories {
+            runtime = List.copyOf(runtime);
+            state = List.copyOf(state);
+            logs = List.copyOf(logs);
+            for (List<String> l : List.of(runtime, state, logs))
+                for (String d : l)
+                    if (d.isEmpty() || d.startsWith("/") || d.contains("..") )
+                        throw new IllegalArgumentException("directory name must be relative and stay below its base: " + d);
+        }
+
+        public boolean isEmpty() {
+            return runtime.isEmpty() && state.isEmpty() && logs.isEmpty();
+        }
+    }
+
+    public UnitDefinition {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(loadState, "loadState");
+        deps = deps == null ? Dependencies.NONE : deps;
+        directories = directories == null ? Directories.NONE : directories;
+        warnings = List.copyOf(warnings);
+        description = description == null || description.isEmpty() ? name : description;
+        if (loadState.equals("loaded") && kind == Kind.SERVICE && (service == null || plan == null))
+            throw new IllegalArgumentException(name + ": a loaded service needs its configuration and spawn plan");
+    }
+
+    public boolean loaded() {
+        return loadState.equals("loaded");
+    }
+
+    /** A unit that could not be loaded: it shows in status with the reason, and cannot start. */
+    public static UnitDefinition failed(String name, String loadState, String error, Path source) {
+        Kind kind = name.endsWith(".target") ? Kind.TARGET : Kind.SERVICE;
+        return new UnitDefinition(name, kind, loadState, error, source, name, Dependencies.NONE, null, null,
+                Directories.NONE, List.of(), "failed:" + error);
+    }
+}

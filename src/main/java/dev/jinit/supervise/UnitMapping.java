@@ -1,0 +1,233 @@
+package dev.jinit.supervise;
+
+import dev.jinit.exec.DirectiveState;
+import dev.jinit.exec.Directives;
+import dev.jinit.exec.FdSource;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Users;
+import dev.jinit.unit.Diagnostic;
+import dev.jinit.unit.EnvFile;
+import dev.jinit.unit.ExecCommand;
+import dev.jinit.unit.LoadResult;
+import dev.jinit.unit.LoadedUnit;
+import dev.jinit.unit.Service;
+import dev.jinit.unit.ServiceUnit;
+import dev.jinit.unit.SpawnDirective;
+import dev.jinit.unit.TargetUnit;
+import dev.jinit.unit.TimeSpans;
+import dev.jinit.unit.Unit;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns the unit loader's model into what the manager runs: a {@link ServiceConfig} for the state
+ * machine, and a {@link SpawnPlan} that builds each process at the moment it starts (EnvironmentFile=
+ * is read then, and {@code $VAR} expanded with that environment, as systemd does).
+ */
+public final class UnitMapping {
+    private UnitMapping() {}
+
+    /** systemd's default PATH for services. */
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** Directives the {@code +} prefix drops: credentials and sandboxing, not resources or output. */
+    private static final Set<String> PRIVILEGED_DROPS = Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
+            "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
+            "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers");
+    /** Directives the {@code !} prefix drops: only the credential change. */
+    private static final Set<String> NO_SETUID_DROPS = Set.of("User", "Group", "SupplementaryGroups");
+
+    public static List<UnitDefinition> map(LoadResult result) {
+        List<UnitDefinition> out = new ArrayList<>();
+        for (LoadedUnit lu : result.units().values()) {
+            switch (lu) {
+                case LoadedUnit.Failed f -> out.add(UnitDefinition.failed(f.name(), f.loadState().word(),
+                        String.join("; ", f.reasons()), f.source()));
+                case LoadedUnit.Ok ok -> out.add(map(ok.unit(), result.diagnostics()));
+            }
+        }
+        return out;
+    }
+
+    static UnitDefinition map(Unit unit, List<Diagnostic> diagnostics) {
+        Unit.UnitInfo info = unit.info();
+        List<Path> files = new ArrayList<>();
+        if (info.source() != null) files.add(info.source());
+        files.addAll(info.dropIns());
+        List<String> warnings = diagnostics.stream().filter(d -> files.contains(d.file())).map(Diagnostic::toString).toList();
+        UnitDefinition.Dependencies deps = new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(),
+                info.after(), info.before(), info.conflicts(), info.wantedBy(), info.requiredBy());
+        String fingerprint = fingerprint(files);
+        return switch (unit) {
+            case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, "loaded", null, info.source(),
+                    info.description(), deps, null, null, null, warnings, fingerprint);
+            case ServiceUnit su -> {
+                try {
+                    ServiceConfig config = config(su.name(), su.service(), info);
+                    yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, "loaded", null, info.source(),
+                            info.description(), deps, config, plan(su), directories(su.service()), warnings, fingerprint);
+                } catch (IllegalArgumentException e) {
+                    yield UnitDefinition.failed(su.name(), "bad-setting", (info.source() == null ? su.name() : info.source().toString())
+                            + ": " + e.getMessage(), info.source());
+                }
+            }
+        };
+    }
+
+    static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
+        return new ServiceConfig(name, ServiceType.valueOf(s.type().name()),
+                commands(s.execStartPre()), commands(s.execStart()), commands(s.execStartPost()),
+                commands(s.execReload()), commands(s.execStop()), commands(s.execStopPost()),
+                s.remainAfterExit(), s.pidFile(), RestartMode.valueOf(s.restart().name()),
+                millis(s.restartSec()), s.restartSteps(), millis(s.restartMaxDelay()),
+                set(s.successExitStatus()), set(s.restartPreventExitStatus()), set(s.restartForceExitStatus()),
+                millis(s.timeoutStart()), millis(s.timeoutStop()), KillMode.valueOf(s.killMode().name()),
+                s.killSignal(), s.sendSigkill(), NotifyAccess.valueOf(s.notifyAccess().name()), millis(s.watchdog()),
+                millis(info.startLimitInterval()), info.startLimitBurst());
+    }
+
+    private static List<ServiceConfig.Command> commands(List<ExecCommand> list) {
+        List<ServiceConfig.Command> out = new ArrayList<>();
+        for (ExecCommand c : list) {
+            List<String> argv = new ArrayList<>();
+            argv.add(c.path());
+            argv.addAll(c.words());
+            out.add(new ServiceConfig.Command(argv, c.has(ExecCommand.Prefix.IGNORE_FAILURE)));
+        }
+        return out;
+    }
+
+    /** Infinity and zero both mean "no limit" to the state machine. */
+    private static long millis(Duration d) {
+        if (d == null || TimeSpans.isInfinite(d)) return 0;
+        return d.toMillis();
+    }
+
+    private static ExitStatusSet set(dev.jinit.unit.ExitStatusSet s) {
+        return new ExitStatusSet(s.codes(), s.signals());
+    }
+
+    private static UnitDefinition.Directories directories(Service s) {
+        if (s.runtimeDirectory().isEmpty() && s.stateDirectory().isEmpty() && s.logsDirectory().isEmpty())
+            return UnitDefinition.Directories.NONE;
+        Integer uid = null, gid = null;
+        for (SpawnDirective d : s.spawnDirectives()) {
+            if (d.key().equals("User") && !d.value().isBlank()) {
+                try {
+                    Users.User u = Users.system().user(d.value().strip());
+                    uid = u.uid();
+                    gid = u.gid();
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(d.where() + ": User=" + d.value() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return new UnitDefinition.Directories(s.runtimeDirectory(), s.stateDirectory(), s.logsDirectory(),
+                s.runtimeDirectoryMode(), s.stateDirectoryMode(), s.logsDirectoryMode(), uid, gid);
+    }
+
+    /** Builds each process of the service when it is about to run. */
+    static SpawnPlan plan(ServiceUnit su) {
+        Service s = su.service();
+        String where = su.source() == null ? su.name() : su.source().toString();
+        return (role, index, extraEnv) -> {
+            ExecCommand cmd = switch (role) {
+                case START_PRE -> s.execStartPre().get(index);
+                case START -> s.execStart().get(index);
+                case START_POST -> s.execStartPost().get(index);
+                case RELOAD -> s.execReload().get(index);
+                case STOP -> s.execStop().get(index);
+                case STOP_POST -> s.execStopPost().get(index);
+            };
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PATH", DEFAULT_PATH);
+            env.putAll(s.environment());
+            for (EnvFile.Ref ref : s.environmentFiles()) {
+                try {
+                    env.putAll(ref.read().vars());
+                } catch (IOException e) {
+                    throw new IllegalArgumentException(where + ": EnvironmentFile=" + ref.path() + ": " + e.getMessage(), e);
+                }
+            }
+            env.putAll(extraEnv);
+            ExecCommand.Invocation inv = cmd.expand(env);
+            ProcessSpec.Builder b = ProcessSpec.builder(inv.argv()).program(inv.path()).env(env);
+            b.stdin(FdSource.NULL);
+            DirectiveState st = new DirectiveState();
+            Set<String> dropped = cmd.has(ExecCommand.Prefix.PRIVILEGED) ? PRIVILEGED_DROPS
+                    : cmd.has(ExecCommand.Prefix.NO_SETUID) ? NO_SETUID_DROPS : Set.of();
+            for (SpawnDirective d : s.spawnDirectives()) {
+                if (dropped.contains(d.key())) continue;
+                try {
+                    Directives.apply(b, st, d.key(), d.value());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(d.where() + ": " + e.getMessage(), e);
+                }
+            }
+            try {
+                Directives.finish(b, st);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            }
+            applyOutput(b, s.standardOutput(), s.standardError(), where);
+            return b.build();
+        };
+    }
+
+    /**
+     * StandardOutput=/StandardError=: journal is a pipe to jinit's log pipeline (each stream its own
+     * pipe, so lines keep their stream); stderr "inherit" goes where stdout goes.
+     */
+    private static void applyOutput(ProcessSpec.Builder b, String stdout, String stderr, String where) {
+        String out = stdout == null || stdout.isEmpty() ? "journal" : stdout;
+        String err = stderr == null || stderr.isEmpty() || stderr.equals("inherit") ? out : stderr;
+        b.stdout(output("StandardOutput", out, where, false));
+        boolean inherited = stderr == null || stderr.isEmpty() || stderr.equals("inherit");
+        b.stderr(output("StandardError", err, where, inherited && (out.startsWith("file:") || out.startsWith("truncate:"))));
+    }
+
+    private static FdSource output(String key, String v, String where, boolean sharesStdoutFile) {
+        if (v.equals("journal")) return new FdSource.Pipe(true);
+        if (v.equals("null")) return FdSource.NULL;
+        if (v.equals("inherit")) return FdSource.INHERIT;
+        for (String prefix : List.of("file:", "truncate:", "append:")) {
+            if (v.startsWith(prefix)) {
+                // stderr following a truncated stdout file appends, so it does not truncate it a second time.
+                boolean append = prefix.equals("append:") || sharesStdoutFile;
+                return new FdSource.WriteFile(Path.of(v.substring(prefix.length())), append);
+            }
+        }
+        throw new IllegalArgumentException(where + ": " + key + "=" + v + ": not journal, inherit, null, file:, append: or truncate:");
+    }
+
+    /** Changes when any of the unit's files changes (content, or existence). */
+    static String fingerprint(List<Path> files) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Path p : files) {
+                md.update(p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                try {
+                    md.update(Files.readAllBytes(p));
+                    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                    md.update(Long.toString(a.size()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    md.update((byte) 0);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+}

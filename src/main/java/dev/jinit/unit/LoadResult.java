@@ -1,0 +1,109 @@
+package dev.jinit.unit;
+
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Every unit of a directory, loaded or failed, with every diagnostic. Immutable: {@link #with} returns a new
+ * result that also holds a template instance requested later.
+ */
+public final class LoadResult {
+    private final UnitDirectory source;
+    private final Map<String, LoadedUnit> units;
+    private final Map<String, String> aliases;
+    private final List<Diagnostic> diagnostics;
+
+    private LoadResult(UnitDirectory source, Map<String, LoadedUnit> units, List<Diagnostic> diagnostics) {
+        this.source = source;
+        this.units = Collections.unmodifiableMap(new TreeMap<>(units));
+        this.diagnostics = List.copyOf(diagnostics);
+        Map<String, String> a = new TreeMap<>();
+        for (LoadedUnit u : this.units.values())
+            if (u instanceof LoadedUnit.Ok ok)
+                for (String alias : ok.unit().info().aliases())
+                    if (!this.units.containsKey(alias)) a.putIfAbsent(alias, ok.name());
+        this.aliases = Collections.unmodifiableMap(a);
+    }
+
+    /** Loads the units named, and every unit of the directory they reference, transitively. */
+    static LoadResult load(UnitDirectory dir, List<String> names) {
+        Map<String, LoadedUnit> units = new TreeMap<>();
+        List<Diagnostic> diags = new ArrayList<>(dir.diagnostics());
+        return new LoadResult(dir, closure(dir, names, units, diags), diags);
+    }
+
+    private static Map<String, LoadedUnit> closure(UnitDirectory dir, List<String> names, Map<String, LoadedUnit> units,
+                                                   List<Diagnostic> diags) {
+        Deque<String> todo = new ArrayDeque<>(names);
+        while (!todo.isEmpty()) {
+            String n = todo.poll();
+            if (units.containsKey(n)) continue;
+            UnitDirectory.Built b = dir.build(n);
+            units.put(n, b.unit());
+            diags.addAll(b.diagnostics());
+            Unit.UnitInfo i = b.unit().infoOrNull();
+            if (i != null) {
+                Stream.of(i.requires(), i.wants(), i.bindsTo(), i.after(), i.before(), i.conflicts(), i.wantedBy(), i.requiredBy())
+                        .flatMap(List::stream)
+                        .filter(r -> !units.containsKey(r) && dir.provides(r))
+                        .forEach(todo::add);
+            }
+        }
+        return units;
+    }
+
+    /** The directory the units came from. */
+    public Path dir() {
+        return source.dir();
+    }
+
+    /** Every unit by name, sorted by name. */
+    public Map<String, LoadedUnit> units() {
+        return units;
+    }
+
+    /** Every warning and error, in the order found. */
+    public List<Diagnostic> diagnostics() {
+        return diagnostics;
+    }
+
+    public List<Diagnostic> warnings() {
+        return diagnostics.stream().filter(d -> !d.isError()).toList();
+    }
+
+    /** {@code Alias=} names and the units they stand for. */
+    public Map<String, String> aliases() {
+        return aliases;
+    }
+
+    /** The unit called {@code name} or aliased so, if it was loaded (successfully or not). */
+    public Optional<LoadedUnit> get(String name) {
+        LoadedUnit u = units.get(name);
+        if (u == null && aliases.containsKey(name)) u = units.get(aliases.get(name));
+        return Optional.ofNullable(u);
+    }
+
+    /** The successfully loaded unit called {@code name} (or aliased so). */
+    public Optional<Unit> unit(String name) {
+        return get(name).flatMap(u -> u instanceof LoadedUnit.Ok ok ? Optional.of(ok.unit()) : Optional.empty());
+    }
+
+    /**
+     * This result plus {@code name} and whatever it references, loading template instances on demand. When
+     * {@code name} has no file, the result holds it as {@link LoadState#NOT_FOUND}, so the caller always finds it.
+     */
+    public LoadResult with(String name) {
+        if (get(name).isPresent()) return this;
+        Map<String, LoadedUnit> all = new TreeMap<>(units);
+        List<Diagnostic> diags = new ArrayList<>(diagnostics);
+        return new LoadResult(source, closure(source, List.of(name), all, diags), diags);
+    }
+}

@@ -1,0 +1,144 @@
+package dev.jinit.unit;
+
+import dev.jinit.exec.ExitStatus;
+import dev.jinit.linux.Signals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The [Service] section, typed and with systemd's defaults filled in. Durations use {@link TimeSpans#INFINITY}
+ * for "no limit"; {@link #watchdog} is {@link Duration#ZERO} when there is no watchdog.
+ *
+ * @param type                     Type= (simple when ExecStart= is set, else oneshot)
+ * @param remainAfterExit          RemainAfterExit=
+ * @param pidFile                  PIDFile= (relative paths are under /run, as in systemd), or null
+ * @param execStartPre             ExecStartPre=
+ * @param execStart                ExecStart= (exactly one, except for oneshot)
+ * @param execStartPost            ExecStartPost=
+ * @param execReload               ExecReload=
+ * @param execStop                 ExecStop=
+ * @param execStopPost             ExecStopPost=
+ * @param restart                  Restart=
+ * @param restartSec               RestartSec= (default 100 ms)
+ * @param restartSteps             RestartSteps= (0: no backoff)
+ * @param restartMaxDelay          RestartMaxDelaySec= (infinity when unset)
+ * @param restartPreventExitStatus RestartPreventExitStatus=
+ * @param restartForceExitStatus   RestartForceExitStatus=
+ * @param successExitStatus        SuccessExitStatus= (on top of 0 and SIGHUP/SIGINT/SIGTERM/SIGPIPE)
+ * @param timeoutStart             TimeoutStartSec= (90 s; infinity for oneshot; 0 means infinity)
+ * @param timeoutStop              TimeoutStopSec= (90 s; 0 means infinity)
+ * @param killMode                 KillMode=
+ * @param killSignal               KillSignal= (SIGTERM)
+ * @param finalKillSignal          FinalKillSignal= (SIGKILL), sent after TimeoutStopSec=
+ * @param sendSigkill              SendSIGKILL=
+ * @param sendSighup               SendSIGHUP= (SIGHUP right after KillSignal=, for shells)
+ * @param notifyAccess             NotifyAccess= (main for Type=notify or with WatchdogSec=, else none)
+ * @param watchdog                 WatchdogSec=
+ * @param environment              Environment=, in order (later assignments win). Not a spawn directive here:
+ *                                 the supervisor merges it with EnvironmentFile= and jinit's own variables
+ * @param environmentFiles         EnvironmentFile=, read at each start
+ * @param runtimeDirectory         RuntimeDirectory= (relative to /run)
+ * @param stateDirectory           StateDirectory= (relative to /var/lib)
+ * @param logsDirectory            LogsDirectory= (relative to /var/log)
+ * @param runtimeDirectoryMode     RuntimeDirectoryMode= (0755)
+ * @param stateDirectoryMode       StateDirectoryMode= (0755)
+ * @param logsDirectoryMode        LogsDirectoryMode= (0755)
+ * @param standardOutput           StandardOutput= as written (journal when unset: jinit's log pipeline)
+ * @param standardError            StandardError= as written; {@code inherit} (the default) means "where stdout
+ *                                 goes", as in systemd, which is not what {@code exec.Directives} means by
+ *                                 inherit: use {@link #effectiveStandardError()}
+ * @param spawnDirectives          every process attribute directive (User=, LimitNOFILE=, …) in file order
+ */
+public record Service(
+        ServiceType type, boolean remainAfterExit, Path pidFile,
+        List<ExecCommand> execStartPre, List<ExecCommand> execStart, List<ExecCommand> execStartPost,
+        List<ExecCommand> execReload, List<ExecCommand> execStop, List<ExecCommand> execStopPost,
+        RestartPolicy restart, Duration restartSec, int restartSteps, Duration restartMaxDelay,
+        ExitStatusSet restartPreventExitStatus, ExitStatusSet restartForceExitStatus, ExitStatusSet successExitStatus,
+        Duration timeoutStart, Duration timeoutStop,
+        KillMode killMode, int killSignal, int finalKillSignal, boolean sendSigkill, boolean sendSighup,
+        NotifyAccess notifyAccess, Duration watchdog,
+        Map<String, String> environment, List<EnvFile.Ref> environmentFiles,
+        List<String> runtimeDirectory, List<String> stateDirectory, List<String> logsDirectory,
+        int runtimeDirectoryMode, int stateDirectoryMode, int logsDirectoryMode,
+        String standardOutput, String standardError,
+        List<SpawnDirective> spawnDirectives) {
+
+    public Service {
+        execStartPre = List.copyOf(execStartPre);
+        execStart = List.copyOf(execStart);
+        execStartPost = List.copyOf(execStartPost);
+        execReload = List.copyOf(execReload);
+        execStop = List.copyOf(execStop);
+        execStopPost = List.copyOf(execStopPost);
+        environment = Collections.unmodifiableMap(new LinkedHashMap<>(environment));
+        environmentFiles = List.copyOf(environmentFiles);
+        runtimeDirectory = List.copyOf(runtimeDirectory);
+        stateDirectory = List.copyOf(stateDirectory);
+        logsDirectory = List.copyOf(logsDirectory);
+        spawnDirectives = List.copyOf(spawnDirectives);
+        if (type != ServiceType.ONESHOT && execStart.size() != 1)
+            throw new BadValueException("Type=" + type.word() + " needs exactly one ExecStart=, found " + execStart.size());
+        if (restartSteps < 0) throw new BadValueException("negative RestartSteps=");
+    }
+
+    /**
+     * StandardError= resolved as systemd does: {@code inherit} means the same destination as stdout. The
+     * supervisor can give both the same descriptor when they are equal.
+     */
+    public String effectiveStandardError() {
+        return standardError.equals("inherit") ? standardOutput : standardError;
+    }
+
+    /**
+     * Whether an exit of the main process counts as success: code 0, a code or signal in SuccessExitStatus=, or
+     * one of the signals systemd treats as a clean stop (SIGHUP, SIGINT, SIGTERM, SIGPIPE).
+     */
+    public boolean isSuccess(ExitStatus status) {
+        if (successExitStatus.contains(status)) return true;
+        if (!status.isSignal()) return status.code() == 0;
+        int s = status.signal();
+        return s == Signals.SIGHUP || s == Signals.SIGINT || s == Signals.SIGTERM || s == Signals.SIGPIPE;
+    }
+
+    /** The restart table's cause for an exit of the main process. */
+    public RestartPolicy.Cause causeOf(ExitStatus status) {
+        if (isSuccess(status)) return RestartPolicy.Cause.CLEAN_EXIT;
+        return status.isSignal() ? RestartPolicy.Cause.UNCLEAN_SIGNAL : RestartPolicy.Cause.UNCLEAN_EXIT_CODE;
+    }
+
+    /**
+     * Whether the service is restarted after its main process ended with {@code status} (null when the cause is
+     * a timeout or the watchdog and there is no exit status yet) for {@code cause}, not counting explicit stop
+     * requests, which never restart. RestartPreventExitStatus= wins over the table; RestartForceExitStatus= then
+     * forces a restart.
+     */
+    public boolean shouldRestart(RestartPolicy.Cause cause, ExitStatus status) {
+        if (status != null && restartPreventExitStatus.contains(status)) return false;
+        if (status != null && restartForceExitStatus.contains(status)) return true;
+        return restart.restartsOn(cause);
+    }
+
+    /**
+     * The delay before restart number {@code restartsSoFar + 1}: RestartSec=, growing exponentially over
+     * RestartSteps= steps up to RestartMaxDelaySec= (systemd's formula: {@code sec * (max/sec)^(n/steps)}), and
+     * never above RestartMaxDelaySec=.
+     */
+    public Duration restartDelay(int restartsSoFar) {
+        if (restartSteps == 0 || TimeSpans.isInfinite(restartMaxDelay) || restartMaxDelay.compareTo(restartSec) <= 0) {
+            return TimeSpans.isInfinite(restartMaxDelay) || restartSec.compareTo(restartMaxDelay) <= 0 ? restartSec : restartMaxDelay;
+        }
+        int n = Math.min(Math.max(restartsSoFar, 0), restartSteps);
+        if (n == restartSteps) return restartMaxDelay;
+        double base = Math.max(1, restartSec.toNanos() / 1000.0);
+        double max = restartMaxDelay.toNanos() / 1000.0;
+        double micros = base * Math.pow(max / base, (double) n / restartSteps);
+        long m = Math.min(Math.round(micros), (long) max);
+        return Duration.ofNanos(m * 1000L);
+    }
+}

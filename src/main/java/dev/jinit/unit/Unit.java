@@ -1,0 +1,72 @@
+package dev.jinit.unit;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A successfully loaded unit: a {@link ServiceUnit} or a {@link TargetUnit}. Immutable; a reload builds new ones.
+ */
+public sealed interface Unit permits ServiceUnit, TargetUnit {
+    UnitInfo info();
+
+    default String name() {
+        return info().name();
+    }
+
+    default UnitKind kind() {
+        return this instanceof ServiceUnit ? UnitKind.SERVICE : UnitKind.TARGET;
+    }
+
+    default Path source() {
+        return info().source();
+    }
+
+    default String description() {
+        return info().description();
+    }
+
+    /**
+     * What every unit type has: [Unit] and [Install].
+     *
+     * @param name                the unit name, e.g. {@code web@8080.service}
+     * @param source              the file it was loaded from (for an instance: the template)
+     * @param dropIns             the drop-in files applied after it, in order
+     * @param description         Description=, or the name when not set
+     * @param requires            Requires=
+     * @param wants               Wants= (including the {@code NAME.wants/} directory)
+     * @param bindsTo             BindsTo=
+     * @param after               After=
+     * @param before              Before=
+     * @param conflicts           Conflicts=
+     * @param startLimitInterval  StartLimitIntervalSec= (default 10 s; zero disables rate limiting)
+     * @param startLimitBurst     StartLimitBurst= (default 5)
+     * @param wantedBy            [Install] WantedBy=
+     * @param requiredBy          [Install] RequiredBy= (including the {@code NAME.requires/} directory)
+     * @param aliases             [Install] Alias=: other names that find this unit
+     * @param defaultDependencies DefaultDependencies= (yes): for a target, whether it is ordered after what it
+     *                            pulls in
+     * @param unsupported         every assignment jinit does not interpret (unknown directives and sections), kept
+     *                            as written with file and line, for status output and for tools
+     */
+    record UnitInfo(String name, Path source, List<Path> dropIns, String description,
+                    List<String> requires, List<String> wants, List<String> bindsTo,
+                    List<String> after, List<String> before, List<String> conflicts,
+                    java.time.Duration startLimitInterval, int startLimitBurst,
+                    List<String> wantedBy, List<String> requiredBy, List<String> aliases,
+                    boolean defaultDependencies, List<UnitFile.Assignment> unsupported) {
+        public UnitInfo {
+            dropIns = List.copyOf(dropIns);
+            requires = List.copyOf(requires);
+            wants = List.copyOf(wants);
+            bindsTo = List.copyOf(bindsTo);
+            after = List.copyOf(after);
+            before = List.copyOf(before);
+            conflicts = List.copyOf(conflicts);
+            wantedBy = List.copyOf(wantedBy);
+            requiredBy = List.copyOf(requiredBy);
+            aliases = List.copyOf(aliases);
+            unsupported = List.copyOf(unsupported);
+            if (startLimitBurst < 0) throw new IllegalArgumentException("negative StartLimitBurst");
+        }
+    }
+}

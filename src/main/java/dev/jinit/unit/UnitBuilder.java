@@ -1,0 +1,440 @@
+package dev.jinit.unit;
+
+import dev.jinit.exec.DirectiveState;
+import dev.jinit.exec.Directives;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.linux.Signals;
+import dev.jinit.unit.Unit.UnitInfo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Interprets the assignments of one {@link UnitFile} into a {@link Unit}. Every problem is collected rather than
+ * stopping at the first, so the user sees all of them at once: unknown sections and directives are warnings
+ * (reported once per file and name, never fatal); a malformed value is an error
+ * ({@code file:line: Directive=value: reason}) that fails this unit only.
+ *
+ * <p>Mutable while building and confined to one call of {@link #build}; what it returns is immutable.
+ */
+public final class UnitBuilder {
+
+    /**
+     * The outcome for one unit: the unit when there is no error, and every diagnostic either way. {@code info}
+     * is the [Unit]/[Install] part as far as it could be read, also for a failed unit, so that the failure is
+     * placed in the dependency graph where the unit would have been.
+     */
+    public record Result(Unit unit, Unit.UnitInfo info, List<Diagnostic> diagnostics) {
+        public Result {
+            diagnostics = List.copyOf(diagnostics);
+        }
+
+        public boolean failed() {
+            return unit == null;
+        }
+
+        public List<Diagnostic> errors() {
+            return diagnostics.stream().filter(Diagnostic::isError).toList();
+        }
+    }
+
+    private final UnitName name;
+    private final UnitFile file;
+    private final Specifiers specifiers;
+    private final List<Diagnostic> diags = new ArrayList<>();
+    private final Set<String> reportedUnknown = new HashSet<>();
+    private final List<UnitFile.Assignment> unsupported = new ArrayList<>();
+
+    // [Unit]
+    private String description;
+    private final List<String> requires = new ArrayList<>(), wants = new ArrayList<>(), bindsTo = new ArrayList<>(),
+            after = new ArrayList<>(), before = new ArrayList<>(), conflicts = new ArrayList<>();
+    private Duration startLimitInterval = Duration.ofSeconds(10);
+    private int startLimitBurst = 5;
+    private boolean defaultDependencies = true;
+    // [Install]
+    private final List<String> wantedBy = new ArrayList<>(), requiredBy = new ArrayList<>(), aliases = new ArrayList<>();
+    // [Service]
+    private ServiceType type;
+    private boolean remainAfterExit;
+    private Path pidFile;
+    private final List<ExecCommand> execStartPre = new ArrayList<>(), execStart = new ArrayList<>(),
+            execStartPost = new ArrayList<>(), execReload = new ArrayList<>(), execStop = new ArrayList<>(),
+            execStopPost = new ArrayList<>();
+    private RestartPolicy restart = RestartPolicy.NO;
+    private Duration restartSec = Duration.ofMillis(100);
+    private int restartSteps;
+    private Duration restartMaxDelay = TimeSpans.INFINITY;
+    private ExitStatusSet restartPrevent = ExitStatusSet.EMPTY, restartForce = ExitStatusSet.EMPTY,
+            successExit = ExitStatusSet.EMPTY;
+    private Duration timeoutStart, timeoutStop;
+    private KillMode killMode = KillMode.CONTROL_GROUP;
+    private int killSignal = Signals.SIGTERM, finalKillSignal = Signals.SIGKILL;
+    private boolean sendSigkill = true, sendSighup;
+    private NotifyAccess notifyAccess;
+    private Duration watchdog = Duration.ZERO;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final List<EnvFile.Ref> environmentFiles = new ArrayList<>();
+    private final List<String> runtimeDirectory = new ArrayList<>(), stateDirectory = new ArrayList<>(),
+            logsDirectory = new ArrayList<>();
+    private int runtimeDirectoryMode = 0755, stateDirectoryMode = 0755, logsDirectoryMode = 0755;
+    private String standardOutput = "journal", standardError = "inherit";
+    private final List<SpawnDirective> spawnDirectives = new ArrayList<>();
+    /**
+     * Spawn directives are checked here, at load, through the same {@link Directives} the supervisor applies
+     * them with, so a bad LimitNOFILE= fails the unit with its line instead of failing every start. Users and
+     * groups are resolved only at start ({@link Directives#finish}), as systemd does: the user may be created
+     * between load and start.
+     */
+    private final ProcessSpec.Builder spawnCheck = ProcessSpec.builder("/bin/true");
+    private final DirectiveState spawnCheckState = new DirectiveState();
+    private int serviceSectionLine;
+
+    private UnitBuilder(UnitName name, UnitFile file, SystemContext system) {
+        this.name = name;
+        this.file = file;
+        this.specifiers = new Specifiers(name, system);
+    }
+
+    /**
+     * Builds the unit {@code name} (for an instance, from its template's file).
+     * @throws BadValueException when {@code name} is a template or of a type jinit does not run
+     */
+    public static Result build(UnitName name, UnitFile file, SystemContext system) {
+        if (name.isTemplate()) throw new BadValueException(name.name() + " is a template; only its instances can be loaded");
+        name.kind();
+        return new UnitBuilder(name, file, system).run();
+    }
+
+    private Result run() {
+        diags.addAll(file.diagnostics());
+        boolean service = name.kind() == UnitKind.SERVICE;
+        for (UnitFile.Assignment a : file.assignments()) {
+            try {
+                // NUL cannot reach a path, an argument or an environment variable; systemd rejects it too.
+                if (a.value().indexOf('\0') >= 0) throw new BadValueException("value contains a NUL character");
+                switch (a.section()) {
+                    case "Unit" -> unitDirective(a);
+                    case "Install" -> installDirective(a);
+                    case "Service" -> {
+                        if (!service) unknownSection(a);
+                        else {
+                            if (serviceSectionLine == 0) serviceSectionLine = a.line();
+                            serviceDirective(a);
+                        }
+                    }
+                    default -> unknownSection(a);
+                }
+            } catch (BadValueException | java.nio.file.InvalidPathException e) {
+                diags.add(Diagnostic.error(a.file(), a.line(), a.key() + "=" + a.value() + ": " + e.getMessage()));
+            }
+        }
+        UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
+                requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
+                wantedBy, requiredBy, aliases, defaultDependencies, unsupported);
+        Unit unit = null;
+        if (service) {
+            Service s = finishService();
+            if (s != null) unit = new ServiceUnit(info, s);
+        } else {
+            unit = new TargetUnit(info);
+        }
+        if (diags.stream().anyMatch(Diagnostic::isError)) unit = null;
+        return new Result(unit, info, diags);
+    }
+
+    private List<Path> dropIns() {
+        List<Path> out = new ArrayList<>();
+        for (UnitFile.Assignment a : file.assignments())
+            if (!a.file().equals(file.path()) && !out.contains(a.file())) out.add(a.file());
+        return out;
+    }
+
+    private Service finishService() {
+        ServiceType t = type != null ? type : execStart.isEmpty() ? ServiceType.ONESHOT : ServiceType.SIMPLE;
+        Path where = file.path();
+        int line = serviceSectionLine;
+        if (execStart.isEmpty() && t != ServiceType.ONESHOT) {
+            diags.add(Diagnostic.error(where, line, "Type=" + t.word() + " needs an ExecStart= (only oneshot services may have none)"));
+            return null;
+        }
+        if (execStart.isEmpty() && execStop.isEmpty()) {
+            diags.add(Diagnostic.error(where, line, "service has no ExecStart= and no ExecStop=, refusing"));
+            return null;
+        }
+        if (execStart.size() > 1 && t != ServiceType.ONESHOT) {
+            diags.add(Diagnostic.error(where, line, "Type=" + t.word() + " allows one ExecStart=, found " + execStart.size()
+                    + " (only oneshot services may have several)"));
+            return null;
+        }
+        if (t == ServiceType.ONESHOT && (restart == RestartPolicy.ALWAYS || restart == RestartPolicy.ON_SUCCESS)) {
+            diags.add(Diagnostic.error(where, line, "Restart=" + restart.word() + " is not allowed for Type=oneshot"));
+            return null;
+        }
+        Duration defaultTimeout = Duration.ofSeconds(90);
+        Duration start = timeoutStart != null ? timeoutStart : t == ServiceType.ONESHOT ? TimeSpans.INFINITY : defaultTimeout;
+        Duration stop = timeoutStop != null ? timeoutStop : defaultTimeout;
+        NotifyAccess access = notifyAccess != null ? notifyAccess
+                : t == ServiceType.NOTIFY || !watchdog.isZero() ? NotifyAccess.MAIN : NotifyAccess.NONE;
+        if (t == ServiceType.NOTIFY && access == NotifyAccess.NONE)
+            diags.add(Diagnostic.warning(where, line, "Type=notify with NotifyAccess=none: READY=1 will never be accepted"));
+        return new Service(t, remainAfterExit, pidFile, execStartPre, execStart, execStartPost, execReload, execStop,
+                execStopPost, restart, restartSec, restartSteps, restartMaxDelay, restartPrevent, restartForce,
+                successExit, start, stop, killMode, killSignal, finalKillSignal, sendSigkill, sendSighup, access,
+                watchdog, environment, environmentFiles, runtimeDirectory, stateDirectory, logsDirectory,
+                runtimeDirectoryMode, stateDirectoryMode, logsDirectoryMode, standardOutput, standardError,
+                spawnDirectives);
+    }
+
+    private void unknownSection(UnitFile.Assignment a) {
+        unsupported.add(a);
+        if (a.section().startsWith("X-")) return; // extension sections are for other tools, silently
+        if (reportedUnknown.add("[" + a.section() + "]"))
+            diags.add(Diagnostic.warning(a.file(), a.line(), "unknown section [" + a.section() + "], ignoring"));
+    }
+
+    private void unknown(UnitFile.Assignment a) {
+        unsupported.add(a);
+        if (a.key().startsWith("X-")) return;
+        if (reportedUnknown.add(a.section() + "." + a.key()))
+            diags.add(Diagnostic.warning(a.file(), a.line(), "unknown directive " + a.key() + " in [" + a.section() + "], ignoring"));
+    }
+
+    // ---- [Unit] ----
+
+    private void unitDirective(UnitFile.Assignment a) {
+        String v = a.value();
+        switch (a.key()) {
+            case "Description" -> description = v.isEmpty() ? null : specifiers.expand(v);
+            case "Requires" -> names(requires, v);
+            case "Wants" -> names(wants, v);
+            case "BindsTo" -> names(bindsTo, v);
+            case "After" -> names(after, v);
+            case "Before" -> names(before, v);
+            case "Conflicts" -> names(conflicts, v);
+            case "StartLimitIntervalSec", "StartLimitInterval" ->
+                    startLimitInterval = v.isEmpty() ? Duration.ofSeconds(10) : TimeSpans.parse(v);
+            case "StartLimitBurst" -> startLimitBurst = v.isEmpty() ? 5 : nonNegativeInt(v);
+            case "DefaultDependencies" -> defaultDependencies = v.isEmpty() || bool(v);
+            case "Documentation" -> { } // for people only; accepted so it is not reported
+            default -> unknown(a);
+        }
+    }
+
+    private void names(List<String> into, String value) {
+        if (value.isEmpty()) {
+            into.clear();
+            return;
+        }
+        for (String w : Words.splitText(value)) {
+            String n = specifiers.expand(w);
+            UnitName.parse(n);
+            if (!into.contains(n)) into.add(n);
+        }
+    }
+
+    // ---- [Install] ----
+
+    private void installDirective(UnitFile.Assignment a) {
+        switch (a.key()) {
+            case "WantedBy" -> names(wantedBy, a.value());
+            case "RequiredBy" -> names(requiredBy, a.value());
+            case "Alias" -> names(aliases, a.value());
+            case "Also", "DefaultInstance" -> { } // only meaningful to systemctl enable; accepted silently
+            default -> unknown(a);
+        }
+    }
+
+    // ---- [Service] ----
+
+    private void serviceDirective(UnitFile.Assignment a) {
+        String v = a.value();
+        String key = a.key();
+        switch (key) {
+            // Before systemd 230 these lived in [Service]; old unit files still carry them there.
+            case "StartLimitInterval", "StartLimitBurst" -> unitDirective(a);
+            case "Type" -> type = v.isEmpty() ? null : ServiceType.parse(v);
+            case "RemainAfterExit" -> remainAfterExit = !v.isEmpty() && bool(v);
+            case "PIDFile" -> pidFile = v.isEmpty() ? null : pidPath(specifiers.expand(v));
+            case "ExecStartPre" -> exec(execStartPre, v);
+            case "ExecStart" -> exec(execStart, v);
+            case "ExecStartPost" -> exec(execStartPost, v);
+            case "ExecReload" -> exec(execReload, v);
+            case "ExecStop" -> exec(execStop, v);
+            case "ExecStopPost" -> exec(execStopPost, v);
+            case "Restart" -> restart = v.isEmpty() ? RestartPolicy.NO : RestartPolicy.parse(v);
+            case "RestartSec" -> restartSec = v.isEmpty() ? Duration.ofMillis(100) : TimeSpans.parse(v);
+            case "RestartSteps" -> restartSteps = v.isEmpty() ? 0 : nonNegativeInt(v);
+            case "RestartMaxDelaySec" -> restartMaxDelay = v.isEmpty() ? TimeSpans.INFINITY : TimeSpans.parse(v);
+            case "RestartPreventExitStatus" -> restartPrevent = v.isEmpty() ? ExitStatusSet.EMPTY : restartPrevent.plus(v);
+            case "RestartForceExitStatus" -> restartForce = v.isEmpty() ? ExitStatusSet.EMPTY : restartForce.plus(v);
+            case "SuccessExitStatus" -> successExit = v.isEmpty() ? ExitStatusSet.EMPTY : successExit.plus(v);
+            case "TimeoutStartSec" -> timeoutStart = timeout(v);
+            case "TimeoutStopSec" -> timeoutStop = timeout(v);
+            case "TimeoutSec" -> {
+                timeoutStart = timeout(v);
+                timeoutStop = timeoutStart;
+            }
+            case "KillMode" -> {
+                killMode = v.isEmpty() ? KillMode.CONTROL_GROUP : KillMode.parse(v);
+                if (killMode == KillMode.NONE)
+                    diags.add(Diagnostic.warning(a.file(), a.line(), "KillMode=none leaves the unit's processes running when it stops; "
+                            + "only ExecStop= runs"));
+            }
+            case "KillSignal" -> killSignal = v.isEmpty() ? Signals.SIGTERM : signal(v);
+            case "FinalKillSignal" -> finalKillSignal = v.isEmpty() ? Signals.SIGKILL : signal(v);
+            case "SendSIGKILL" -> sendSigkill = v.isEmpty() || bool(v);
+            case "SendSIGHUP" -> sendSighup = !v.isEmpty() && bool(v);
+            case "NotifyAccess" -> notifyAccess = v.isEmpty() ? null : NotifyAccess.parse(v);
+            case "WatchdogSec" -> {
+                watchdog = v.isEmpty() ? Duration.ZERO : TimeSpans.parse(v);
+                if (TimeSpans.isInfinite(watchdog)) watchdog = Duration.ZERO; // infinity: never fires, i.e. off
+            }
+            case "Environment" -> environment(v);
+            case "EnvironmentFile" -> {
+                if (v.isEmpty()) environmentFiles.clear();
+                else {
+                    boolean optional = v.startsWith("-");
+                    String p = specifiers.expand(optional ? v.substring(1).strip() : v);
+                    if (!p.startsWith("/")) throw new BadValueException("EnvironmentFile= needs an absolute path");
+                    environmentFiles.add(new EnvFile.Ref(Path.of(p), optional));
+                }
+            }
+            case "RuntimeDirectory" -> directories(runtimeDirectory, v);
+            case "StateDirectory" -> directories(stateDirectory, v);
+            case "LogsDirectory" -> directories(logsDirectory, v);
+            case "RuntimeDirectoryMode" -> runtimeDirectoryMode = v.isEmpty() ? 0755 : mode(v);
+            case "StateDirectoryMode" -> stateDirectoryMode = v.isEmpty() ? 0755 : mode(v);
+            case "LogsDirectoryMode" -> logsDirectoryMode = v.isEmpty() ? 0755 : mode(v);
+            case "StandardOutput" -> standardOutput = v.isEmpty() ? "journal" : output(a);
+            case "StandardError" -> standardError = v.isEmpty() ? "inherit" : output(a);
+            default -> {
+                if (Directives.isSpawnDirective(key)) {
+                    String expanded = specifiers.expand(v);
+                    try {
+                        Directives.apply(spawnCheck, spawnCheckState, key, expanded);
+                    } catch (IllegalArgumentException e) {
+                        // Directives names "Key=value: " itself; the caller adds it with file and line.
+                        String m = e.getMessage() == null ? "invalid value" : e.getMessage();
+                        String own = key + "=" + expanded + ": ";
+                        throw new BadValueException(m.startsWith(own) ? m.substring(own.length()) : m);
+                    }
+                    spawnDirectives.add(new SpawnDirective(key, expanded, a.file(), a.line()));
+                } else {
+                    unknown(a);
+                }
+            }
+        }
+    }
+
+    private void exec(List<ExecCommand> into, String value) {
+        if (value.isEmpty()) {
+            into.clear();
+            return;
+        }
+        into.addAll(ExecCommand.parseLine(value, specifiers));
+    }
+
+    private void environment(String value) {
+        if (value.isEmpty()) {
+            environment.clear();
+            return;
+        }
+        for (String w : Words.splitText(value)) {
+            String assignment = specifiers.expand(w);
+            int eq = assignment.indexOf('=');
+            if (eq <= 0 || !ExecCommand.validName(assignment.substring(0, eq)))
+                throw new BadValueException("not a VAR=VALUE assignment: " + assignment);
+            String key = assignment.substring(0, eq);
+            environment.remove(key);
+            environment.put(key, assignment.substring(eq + 1));
+        }
+    }
+
+    private void directories(List<String> into, String value) {
+        if (value.isEmpty()) {
+            into.clear();
+            return;
+        }
+        for (String w : Words.splitText(value)) {
+            String d = specifiers.expand(w);
+            // systemd.exec(5): relative, no "..", no leading slash; they live under /run, /var/lib, /var/log.
+            if (d.startsWith("/") || d.isEmpty()) throw new BadValueException("directory " + d + " must be a relative path");
+            for (String part : d.split("/"))
+                if (part.equals("..") || part.equals(".") || part.isEmpty())
+                    throw new BadValueException("directory " + d + " must not contain empty, '.' or '..' components");
+            if (d.indexOf(':') >= 0) throw new BadValueException("directory " + d + ": the :SYMLINK form is not supported");
+            if (!into.contains(d)) into.add(d);
+        }
+    }
+
+    private static Path pidPath(String p) {
+        Path path = p.startsWith("/") ? Path.of(p) : Path.of("/run", p);
+        return path.normalize();
+    }
+
+    /** TimeoutStartSec=/TimeoutStopSec=: 0 means "no timeout", as systemd's config_parse_sec_fix_0. */
+    private static Duration timeout(String v) {
+        if (v.isEmpty()) return null;
+        Duration d = TimeSpans.parse(v);
+        return d.isZero() ? TimeSpans.INFINITY : d;
+    }
+
+    private static int signal(String v) {
+        try {
+            return Signals.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new BadValueException("not a signal name or number");
+        }
+    }
+
+    private String output(UnitFile.Assignment a) {
+        String v = a.value();
+        String kind = v.contains(":") ? v.substring(0, v.indexOf(':') + 1) : v;
+        return switch (kind) {
+            case "journal", "inherit", "null" -> v;
+            case "kmsg", "journal+console", "kmsg+console", "syslog", "syslog+console" -> {
+                // systemd itself maps syslog to the journal; jinit's log pipeline is its journal.
+                diags.add(Diagnostic.warning(a.file(), a.line(), a.key() + "=" + v + " is treated as journal (jinit's log pipeline)"));
+                yield "journal";
+            }
+            case "file:", "append:", "truncate:" -> {
+                if (!v.substring(kind.length()).startsWith("/")) throw new BadValueException(kind + " needs an absolute path");
+                yield v;
+            }
+            case "tty", "console", "socket" -> throw new BadValueException(v + " is not supported (journal, inherit, null, file:, append:, truncate:)");
+            default -> throw new BadValueException("not an output (journal, inherit, null, file:PATH, append:PATH, truncate:PATH)");
+        };
+    }
+
+    private static int mode(String v) {
+        if (!v.matches("[0-7]{1,4}")) throw new BadValueException("not an octal file mode");
+        return Integer.parseInt(v, 8);
+    }
+
+    private static int nonNegativeInt(String v) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) throw new BadValueException("must not be negative");
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadValueException("not a number");
+        }
+    }
+
+    /** systemd's parse_boolean. */
+    static boolean bool(String v) {
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "1", "yes", "y", "true", "t", "on" -> true;
+            case "0", "no", "n", "false", "f", "off" -> false;
+            default -> throw new BadValueException("not a boolean (yes/no, true/false, on/off, 1/0)");
+        };
+    }
+}

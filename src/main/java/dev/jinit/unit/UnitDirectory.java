@@ -1,0 +1,232 @@
+package dev.jinit.unit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * An immutable snapshot of a unit directory as read from disk: every unit file parsed (syntax only), drop-ins,
+ * and the {@code NAME.wants/} and {@code NAME.requires/} directories. {@link #build} turns any name into a
+ * {@link LoadedUnit}, including instances of templates that no file names directly, so a later
+ * {@code jinit start web@8081.service} needs no new disk read.
+ */
+final class UnitDirectory {
+    /** A file that could not be used at all. */
+    private record Unreadable(Path path, String reason) {}
+
+    /** Unit files are a few kilobytes; a huge file in the directory is a mistake, not worth the memory. */
+    static final long MAX_FILE = 4L * 1024 * 1024;
+
+    private final Path dir;
+    private final SystemContext system;
+    private final Map<String, UnitFile> files = new TreeMap<>();
+    private final Map<String, Unreadable> unreadable = new TreeMap<>();
+    private final Map<String, Path> masked = new TreeMap<>();
+    private final Map<String, List<UnitFile>> dropIns = new TreeMap<>();
+    /** unit name → the units whose {@code .wants/} (or {@code .requires/}) directory lists it */
+    private final Map<String, List<String>> wantedByDirs = new TreeMap<>(), requiredByDirs = new TreeMap<>();
+    private final List<Diagnostic> diagnostics = new ArrayList<>();
+
+    private UnitDirectory(Path dir, SystemContext system) {
+        this.dir = dir;
+        this.system = system;
+    }
+
+    /**
+     * Reads {@code dir}. Only a missing or unreadable directory is an exception; every problem with a file in
+     * it is kept for that file's unit.
+     */
+    static UnitDirectory read(Path dir, SystemContext system) throws IOException {
+        UnitDirectory d = new UnitDirectory(dir, system);
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(dir)) {
+            entries = s.sorted().toList();
+        }
+        for (Path p : entries) {
+            String fileName = p.getFileName().toString();
+            if (Files.isDirectory(p)) {
+                if (fileName.endsWith(".wants")) d.linkDir(p, fileName.substring(0, fileName.length() - 6), d.wantedByDirs);
+                else if (fileName.endsWith(".requires")) d.linkDir(p, fileName.substring(0, fileName.length() - 9), d.requiredByDirs);
+                else if (fileName.endsWith(".d")) d.readDropIns(p, fileName.substring(0, fileName.length() - 2));
+                continue;
+            }
+            if (fileName.endsWith(".service") || fileName.endsWith(".target")) d.readUnit(p, fileName);
+        }
+        return d;
+    }
+
+    /** A directory given as file name → text, for tools and tests that have no files on disk. */
+    static UnitDirectory ofTexts(Path dir, Map<String, String> texts, SystemContext system) {
+        UnitDirectory d = new UnitDirectory(dir, system);
+        new TreeMap<>(texts).forEach((name, text) -> {
+            if (text.isEmpty()) d.masked.put(name, dir.resolve(name));
+            else d.files.put(name, UnitFileParser.parse(dir.resolve(name), text));
+        });
+        return d;
+    }
+
+    private void readUnit(Path p, String fileName) {
+        try {
+            Path real = p.toRealPath();
+            if (real.equals(Path.of("/dev/null")) || Files.size(real) == 0) {
+                masked.put(fileName, p);
+                return;
+            }
+            if (Files.size(real) > MAX_FILE) {
+                unreadable.put(fileName, new Unreadable(p, p + " is larger than " + MAX_FILE + " bytes; not a unit file"));
+                return;
+            }
+            files.put(fileName, UnitFileParser.parse(p, Files.readString(real, StandardCharsets.UTF_8)));
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException: MalformedInputException's unchecked cousins for files that are not UTF-8.
+            unreadable.put(fileName, new Unreadable(p, "cannot read " + p + ": " + describe(e)));
+        }
+    }
+
+    private void readDropIns(Path d, String unitName) {
+        List<Path> confs;
+        try (Stream<Path> s = Files.list(d)) {
+            confs = s.filter(f -> f.getFileName().toString().endsWith(".conf")).sorted().toList();
+        } catch (IOException e) {
+            diagnostics.add(Diagnostic.warning(d, 0, "cannot read drop-in directory: " + describe(e)));
+            return;
+        }
+        List<UnitFile> parsed = new ArrayList<>();
+        for (Path c : confs) {
+            try {
+                parsed.add(UnitFileParser.parse(c, Files.readString(c, StandardCharsets.UTF_8)));
+            } catch (IOException | RuntimeException e) {
+                diagnostics.add(Diagnostic.warning(c, 0, "cannot read drop-in, ignoring: " + describe(e)));
+            }
+        }
+        dropIns.put(unitName, parsed);
+    }
+
+    private void linkDir(Path d, String owner, Map<String, List<String>> into) {
+        try (Stream<Path> s = Files.list(d)) {
+            for (Path link : s.sorted().toList()) {
+                String n = link.getFileName().toString();
+                try {
+                    UnitName.parse(n);
+                    into.computeIfAbsent(n, k -> new ArrayList<>()).add(owner);
+                } catch (BadValueException e) {
+                    diagnostics.add(Diagnostic.warning(link, 0, "not a unit name, ignoring: " + e.getMessage()));
+                }
+            }
+        } catch (IOException e) {
+            diagnostics.add(Diagnostic.warning(d, 0, "cannot read directory: " + describe(e)));
+        }
+    }
+
+    private static String describe(Exception e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : " " + m);
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Problems with the directory itself (unreadable drop-ins, odd links), all warnings. */
+    List<Diagnostic> diagnostics() {
+        return Collections.unmodifiableList(diagnostics);
+    }
+
+    /** Names of the units that exist on their own: unit files that are not templates, and names in link dirs. */
+    List<String> initialNames() {
+        List<String> out = new ArrayList<>();
+        for (String n : files.keySet()) if (!isTemplateName(n)) out.add(n);
+        for (String n : unreadable.keySet()) if (!out.contains(n)) out.add(n);
+        for (String n : masked.keySet()) if (!out.contains(n)) out.add(n);
+        for (String n : wantedByDirs.keySet()) if (!out.contains(n)) out.add(n);
+        for (String n : requiredByDirs.keySet()) if (!out.contains(n)) out.add(n);
+        return out;
+    }
+
+    private static boolean isTemplateName(String n) {
+        try {
+            return UnitName.parse(n).isTemplate();
+        } catch (BadValueException e) {
+            return false;
+        }
+    }
+
+    /** True when a file (or template) can provide {@code name}: used to decide which referenced names to load. */
+    boolean provides(String name) {
+        if (files.containsKey(name) || masked.containsKey(name) || unreadable.containsKey(name)) return true;
+        try {
+            UnitName n = UnitName.parse(name);
+            return n.isInstance() && (files.containsKey(n.templateName()) || unreadable.containsKey(n.templateName()));
+        } catch (BadValueException e) {
+            return false;
+        }
+    }
+
+    /** Builds one unit with its warnings. Never throws: every problem becomes a {@link LoadedUnit.Failed}. */
+    Built build(String name) {
+        UnitName un;
+        try {
+            un = UnitName.parse(name);
+            un.kind();
+            if (un.isTemplate()) throw new BadValueException(name + " is a template; start an instance such as "
+                    + un.prefix() + "@NAME." + un.type());
+        } catch (BadValueException e) {
+            Path src = files.containsKey(name) ? files.get(name).path() : null;
+            return failed(name, src, LoadState.ERROR, List.of(Diagnostic.error(src == null ? dir.resolve(name) : src, 0,
+                    "invalid unit name " + name + ": " + e.getMessage())));
+        }
+        if (masked.containsKey(name)) {
+            return new Built(new LoadedUnit.Failed(name, masked.get(name), LoadState.MASKED, List.of(name + " is masked")), List.of());
+        }
+        String fileName = name;
+        if (!files.containsKey(name) && !unreadable.containsKey(name) && un.isInstance()) fileName = un.templateName();
+        Unreadable bad = unreadable.get(fileName);
+        if (bad != null) {
+            return failed(name, bad.path(), LoadState.ERROR, List.of(Diagnostic.error(bad.path(), 0, bad.reason())));
+        }
+        UnitFile file = files.get(fileName);
+        if (file == null) {
+            String reason = "no unit file " + dir.resolve(name)
+                    + (un.isInstance() ? " and no template " + dir.resolve(un.templateName()) : "");
+            return new Built(new LoadedUnit.Failed(name, null, LoadState.NOT_FOUND, List.of(reason)), List.of());
+        }
+        // Drop-ins: the template's first, then the unit's own; a same-named .conf of the unit replaces the template's.
+        Map<String, UnitFile> confs = new LinkedHashMap<>();
+        if (un.isInstance()) for (UnitFile f : dropIns.getOrDefault(un.templateName(), List.of())) confs.put(f.path().getFileName().toString(), f);
+        for (UnitFile f : dropIns.getOrDefault(name, List.of())) {
+            confs.remove(f.path().getFileName().toString());
+            confs.put(f.path().getFileName().toString(), f);
+        }
+        for (UnitFile f : confs.values().stream().sorted((a, b) -> a.path().getFileName().compareTo(b.path().getFileName())).toList())
+            file = file.plus(f);
+        // Links in NAME.wants/ and NAME.requires/ are what `systemctl enable` makes from [Install]; they say
+        // the same as WantedBy=/RequiredBy= of the linked unit, so they are added there.
+        List<UnitFile.Assignment> extra = new ArrayList<>(file.assignments());
+        for (String owner : wantedByDirs.getOrDefault(name, List.of()))
+            extra.add(new UnitFile.Assignment("Install", "WantedBy", owner, dir.resolve(owner + ".wants").resolve(name), 1));
+        for (String owner : requiredByDirs.getOrDefault(name, List.of()))
+            extra.add(new UnitFile.Assignment("Install", "RequiredBy", owner, dir.resolve(owner + ".requires").resolve(name), 1));
+        file = new UnitFile(file.path(), extra, file.diagnostics());
+        UnitBuilder.Result r = UnitBuilder.build(un, file, system);
+        if (r.failed()) {
+            return new Built(new LoadedUnit.Failed(name, file.path(), LoadState.BAD_SETTING,
+                    r.errors().stream().map(Diagnostic::toString).toList(), r.info()), r.diagnostics());
+        }
+        return new Built(new LoadedUnit.Ok(r.unit()), r.diagnostics());
+    }
+
+    private static Built failed(String name, Path src, LoadState state, List<Diagnostic> errors) {
+        return new Built(new LoadedUnit.Failed(name, src, state, errors.stream().map(Diagnostic::toString).toList()), errors);
+    }
+
+    /** A built unit and every diagnostic about it. */
+    record Built(LoadedUnit unit, List<Diagnostic> diagnostics) {}
+}

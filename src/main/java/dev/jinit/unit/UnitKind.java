@@ -1,0 +1,22 @@
+package dev.jinit.unit;
+
+/** The unit types jinit runs: services, and targets as plain groupings of other units. */
+public enum UnitKind {
+    SERVICE("service"), TARGET("target");
+
+    private final String suffix;
+
+    UnitKind(String suffix) {
+        this.suffix = suffix;
+    }
+
+    public String suffix() {
+        return suffix;
+    }
+
+    /** @throws BadValueException for a suffix jinit does not run (socket, timer, mount, …) */
+    public static UnitKind fromSuffix(String suffix) {
+        for (UnitKind k : values()) if (k.suffix.equals(suffix)) return k;
+        throw new BadValueException("unit type ." + suffix + " is not supported (only .service and .target)");
+    }
+}

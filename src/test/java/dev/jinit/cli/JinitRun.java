@@ -1,0 +1,205 @@
+package dev.jinit.cli;
+
+import dev.jinit.exec.FdSource;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Spawner;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Signals;
+import dev.jinit.linux.WaitPid;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real {@code jinit run} in its own JVM, started with jinit's own Spawner (the test JVM's reaper
+ * must not race anything), with temporary unit, state and directory bases, driven through the
+ * real client commands ({@link Main#run}) in this JVM.
+ */
+final class JinitRun implements AutoCloseable {
+    final Path root;
+    final Path units;
+    final Path state;
+    final Path runtimeBase, stateBase, logsBase;
+    final Path stdout, stderr;
+    private final int pid;
+    private Integer exitCode;
+
+    /** The result of one client command. */
+    record Client(int code, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- out\n" + out + "--- err\n" + err;
+        }
+    }
+
+    private JinitRun(Path root, List<String> extraArgs) throws IOException {
+        this.root = root;
+        this.units = Files.createDirectories(root.resolve("units"));
+        this.state = root.resolve("state");
+        this.runtimeBase = Files.createDirectories(root.resolve("run"));
+        this.stateBase = Files.createDirectories(root.resolve("lib"));
+        this.logsBase = Files.createDirectories(root.resolve("log"));
+        this.stdout = root.resolve("jinit.out");
+        this.stderr = root.resolve("jinit.err");
+        this.pid = -1;
+    }
+
+    private JinitRun(JinitRun layout, int pid) {
+        this.root = layout.root;
+        this.units = layout.units;
+        this.state = layout.state;
+        this.runtimeBase = layout.runtimeBase;
+        this.stateBase = layout.stateBase;
+        this.logsBase = layout.logsBase;
+        this.stdout = layout.stdout;
+        this.stderr = layout.stderr;
+        this.pid = pid;
+    }
+
+    /** A fresh directory layout; write unit files into {@link #units}, then {@link #start}. */
+    static JinitRun layout(String name) throws IOException {
+        Path root = Files.createTempDirectory("jinit-run-" + name + "-");
+        // Services that run as another user (User=nobody) must reach their directories below it.
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return new JinitRun(root, List.of());
+    }
+
+    void unit(String name, String text) throws IOException {
+        Files.writeString(units.resolve(name), text);
+    }
+
+    /** Starts jinit run and waits until its control socket answers. */
+    JinitRun start(String... extraArgs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                "dev.jinit.cli.Main", "run", "--units", units.toString(), "--state", state.toString(),
+                "--runtime-base", runtimeBase.toString(), "--state-base", stateBase.toString(),
+                "--logs-base", logsBase.toString()));
+        argv.addAll(List.of(extraArgs));
+        ProcessSpec spec = ProcessSpec.builder(argv)
+                .env(Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8"))
+                .stdin(FdSource.NULL)
+                .stdout(new FdSource.WriteFile(stdout, false))
+                .stderr(new FdSource.WriteFile(stderr, false))
+                .build();
+        JinitRun running = new JinitRun(this, new Spawner().spawn(spec).pid());
+        running.await("jinit's control socket", () -> running.client("status").code() == 0);
+        return running;
+    }
+
+    int pid() {
+        return pid;
+    }
+
+    /** Runs a client command against this jinit: {@code client("status", "web")}. */
+    Client client(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        List<String> all = new ArrayList<>(List.of(args[0], "--state", state.toString()));
+        all.addAll(List.of(args).subList(1, args.length));
+        int code = Main.run(all.toArray(String[]::new), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Client(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Polls {@code condition} until it holds; fails with jinit's output after 30 s. */
+    void await(String what, BooleanSupplier condition) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (exitCode == null && pid > 0) {
+                Optional<WaitPid.Exit> e = WaitPid.waitid(pid, true);
+                if (e.isPresent()) {
+                    exitCode = e.get().exited() ? e.get().status() : 128 + e.get().status();
+                    throw new AssertionError("jinit exited (" + e.get() + ") while waiting for " + what + "\n" + output());
+                }
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + output());
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until {@code status UNIT} shows {@code fragment} (e.g. "active (running)"). */
+    Client awaitStatus(String unit, String fragment) throws Exception {
+        Client[] last = new Client[1];
+        await(unit + " showing '" + fragment + "'", () -> {
+            last[0] = client("status", unit);
+            return last[0].out().contains(fragment);
+        });
+        return last[0];
+    }
+
+    String output() {
+        try {
+            return "--- jinit stdout\n" + (Files.exists(stdout) ? Files.readString(stdout) : "")
+                    + "--- jinit stderr\n" + (Files.exists(stderr) ? Files.readString(stderr) : "");
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** SIGTERM, then waits for jinit to exit; returns its exit code. */
+    int terminate() throws Exception {
+        if (exitCode != null) return exitCode;
+        Posix.kill(pid, Signals.SIGTERM);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Optional<WaitPid.Exit> e = WaitPid.waitid(pid, true);
+            if (e.isPresent()) {
+                exitCode = e.get().exited() ? e.get().status() : 128 + e.get().status();
+                return exitCode;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("jinit did not exit within 60 s of SIGTERM\n" + output());
+    }
+
+    static boolean alive(int pid) {
+        ProcState s = ProcState.of(pid);
+        return s != null && s.state() != 'Z';
+    }
+
+    record ProcState(char state) {
+        static ProcState of(int pid) {
+            try {
+                String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"));
+                return new ProcState(stat.charAt(stat.lastIndexOf(')') + 2));
+            } catch (IOException e) {
+                return null;
+            }
+        }
+    }
+
+    /** Never leaves a jinit or its services behind, whatever the test did. */
+    @Override
+    public void close() throws Exception {
+        if (pid <= 0) return;
+        if (exitCode == null) {
+            try {
+                terminate();
+            } catch (AssertionError e) {
+                Posix.kill(pid, Signals.SIGKILL);
+                WaitPid.waitid(pid, false);
+            }
+        }
+        Path cg = Path.of("/sys/fs/cgroup/unified/jinit", Integer.toString(pid));
+        if (Files.isDirectory(cg)) {
+            try (var groups = Files.list(cg)) {
+                for (Path g : groups.filter(Files::isDirectory).toList()) {
+                    try {
+                        Files.writeString(g.resolve("cgroup.kill"), "1");
+                    } catch (IOException ignored) {
+                        // gone already
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package dev.jinit.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StateDirTest {
+    @Test
+    void optionThenEnvironmentThenDefaults() {
+        Map<String, String> env = Map.of("JINIT_STATE", "/srv/state", "XDG_RUNTIME_DIR", "/run/user/1000");
+        assertEquals(Path.of("/opt/x"), StateDir.resolve("/opt/x/", env, 0));
+        assertEquals(Path.of("/srv/state"), StateDir.resolve(null, env, 1000));
+        assertEquals(Path.of("/run/jinit"), StateDir.resolve(null, Map.of("XDG_RUNTIME_DIR", "/run/user/0"), 0));
+        assertEquals(Path.of("/run/user/1000/jinit"), StateDir.resolve(null, Map.of("XDG_RUNTIME_DIR", "/run/user/1000"), 1000));
+        assertEquals(Path.of("/tmp/jinit-1000"), StateDir.resolve(null, Map.of(), 1000));
+        assertEquals(Path.of("/tmp/jinit-1000"), StateDir.resolve(null, Map.of("XDG_RUNTIME_DIR", "relative"), 1000));
+        assertEquals(Path.of("/run/jinit/control.sock"), StateDir.controlSocket(StateDir.ROOT_DEFAULT));
+        assertEquals(Path.of("/run/jinit/notify.sock"), StateDir.notifySocket(StateDir.ROOT_DEFAULT));
+        assertThrows(IllegalArgumentException.class, () -> StateDir.resolve("", env, 0));
+    }
+
+    @Test
+    void effectiveUidIsOurs() {
+        assertEquals(ProcessHandleUid.current(), StateDir.effectiveUid());
+    }
+
+    /** The uid as the JDK sees this process's files: what it creates is owned by the effective uid. */
+    static final class ProcessHandleUid {
+        static int current() {
+            try {
+                Path f = java.nio.file.Files.createTempFile("jinit-uid-", "");
+                try {
+                    return (Integer) java.nio.file.Files.getAttribute(f, "unix:uid");
+                } finally {
+                    java.nio.file.Files.delete(f);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.jinit.exec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jinit.linux.Capabilities;
+import dev.jinit.linux.Resources;
+import dev.jinit.linux.ThreadIds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Bad programs, bad paths and impossible specs get clear errors with the right shell code. */
+class SpawnerValidationTest {
+    @TempDir
+    Path tmp;
+
+    private static SpawnException refused(int code, String fragment, Executable spawn) {
+        SpawnException e = assertThrows(SpawnException.class, spawn);
+        assertEquals(code, e.shellCode(), e.getMessage());
+        assertTrue(e.getMessage().contains(fragment), "'" + fragment + "' not in: " + e.getMessage());
+        return e;
+    }
+
+    private static Executable spawn(ProcessSpec.Builder b) {
+        return () -> Probe.run(b);
+    }
+
+    /** The same spec on the cheap path, the throwaway thread, and through the gate as another user. */
+    private static List<ProcessSpec.Builder> everyPath(ProcessSpec.Builder b) {
+        ProcessSpec spec = b.build();
+        return List.of(spec.toBuilder(), spec.toBuilder().umask(022),
+                spec.toBuilder().nice(1).credentials(SpawnerAttributesTest.AS_NOBODY));
+    }
+
+    @Test
+    void missingProgramIs127() {
+        for (ProcessSpec.Builder b : everyPath(ProcessSpec.builder("/no/such/program")))
+            refused(127, "/no/such/program: no such file or directory", spawn(b));
+        for (ProcessSpec.Builder b : everyPath(ProcessSpec.builder("no-such-program-xyz")))
+            refused(127, "no-such-program-xyz: command not found", spawn(b));
+    }
+
+    @Test
+    void nonExecutableProgramIs126() throws IOException {
+        Path script = tmp.resolve("script");
+        Files.writeString(script, "#!/bin/sh\necho hi\n");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rw-r--r--"));
+        for (ProcessSpec.Builder b : everyPath(ProcessSpec.builder(script.toString())))
+            refused(126, script + ": cannot execute: Permission denied (EACCES)", spawn(b));
+        // executable by root only: nobody cannot run it
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        refused(126, "cannot execute", spawn(ProcessSpec.builder(script.toString()).credentials(SpawnerAttributesTest.AS_NOBODY)));
+    }
+
+    @Test
+    void badWorkingDirectory() throws IOException {
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path missing = tmp.resolve("missing");
+        for (ProcessSpec.Builder b : everyPath(ProcessSpec.builder("/bin/true").workingDirectory(missing)))
+            refused(2, "working directory " + missing + ": No such file or directory (ENOENT)", spawn(b));
+        Path rootOnly = tmp.resolve("root-only");
+        Files.createDirectory(rootOnly);
+        Files.setPosixFilePermissions(rootOnly, PosixFilePermissions.fromString("rwx------"));
+        refused(2, "working directory " + rootOnly + ": Permission denied (EACCES)",
+                spawn(ProcessSpec.builder("/bin/true").workingDirectory(rootOnly).credentials(SpawnerAttributesTest.AS_NOBODY)));
+    }
+
+    @Test
+    void userNamespaceWithoutUnshareIsRefused() {
+        Spawner withoutUnshare = new Spawner(null, tmp.resolve("no-unshare"));
+        refused(2, "a user namespace needs util-linux unshare (" + tmp.resolve("no-unshare") + "), which is not installed",
+                () -> Probe.run(withoutUnshare, ProcessSpec.builder("/bin/true").namespace(Namespace.USER)));
+    }
+
+    @Test
+    void userNamespaceInsideAChrootIsImpossible() {
+        refused(2, "a user namespace cannot be created inside a chroot",
+                spawn(ProcessSpec.builder("/bin/true").namespace(Namespace.USER).rootDirectory(tmp)));
+    }
+
+    @Test
+    void cgroupOutsideTheHierarchy() {
+        refused(2, "is not inside the cgroup2 mount", spawn(ProcessSpec.builder("/bin/true").cgroup(Path.of("/tmp/not-a-cgroup"))));
+        refused(2, "'..' is not allowed", spawn(ProcessSpec.builder("/bin/true").cgroup(Path.of("a/../../etc"))));
+    }
+
+    @Test
+    void affinityToCpusThatDoNotExist() {
+        BitSet cpus = new BitSet();
+        cpus.set(0);
+        cpus.set(4000, 4002);
+        refused(2, "names CPUs this machine does not have: 4000-4001", spawn(ProcessSpec.builder("/bin/true").cpuAffinity(cpus)));
+    }
+
+    @Test
+    void boundingSetWithCapabilitiesTheKernelLacks() {
+        refused(2, "which this kernel does not have", spawn(ProcessSpec.builder("/bin/true").capabilityBoundingSet(1L << 62)));
+    }
+
+    @Test
+    void hardLimitAboveJinitsWithoutCapSysResource() {
+        long hard = Resources.getLimit(0, Rlimit.NOFILE.resource).hard();
+        ProcessSpec.Builder b = ProcessSpec.builder("/bin/cat", "/proc/self/limits")
+                .rlimit(Rlimit.NOFILE, new Rlimit.Limit(hard + 1, hard + 1));
+        if (Capabilities.current().has(Capabilities.CAP_SYS_RESOURCE)) {
+            Probe.Result r = Probe.run(b);
+            assertEquals(List.of(Long.toString(hard + 1), Long.toString(hard + 1)),
+                    SpawnerAttributesTest.limit(r.out(), "Max open files"));
+        } else {
+            refused(2, "LimitNOFILE=" + (hard + 1) + " raises the hard limit above jinit's own", spawn(b));
+        }
+    }
+
+    @Test
+    void privateTmpNeedsATmpDirectoryInTheRoot() {
+        refused(2, "PrivateTmp=yes needs a directory " + tmp.resolve("tmp"),
+                spawn(ProcessSpec.builder("/true").rootDirectory(tmp).privateTmp(true)));
+    }
+
+    @Test
+    void rootDirectoryMustExist() {
+        refused(2, "RootDirectory=" + tmp.resolve("nope") + " is not a directory",
+                spawn(ProcessSpec.builder("/true").rootDirectory(tmp.resolve("nope"))));
+    }
+
+    @Test
+    void descriptorThatIsNotOpen() {
+        for (ProcessSpec.Builder b : everyPath(ProcessSpec.builder("/bin/true").fd(3, new FdSource.OpenFd(987654))))
+            refused(2, "descriptor 987654 is not open in jinit", spawn(b));
+    }
+
+    /**
+     * Without CAP_SETUID/CAP_SETGID (here: the spawn is asked for on a thread that gave up root),
+     * credentials, namespaces and chroot are refused before anything is spawned.
+     */
+    @Test
+    void privilegedAttributesWithoutPrivileges() throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread unprivileged = Thread.ofPlatform().start(() -> {
+            try {
+                ThreadIds.setResGid(65534, 65534, 65534);
+                ThreadIds.setResUid(65534, 65534, 65534);
+                refused(2, "needs CAP_SETUID and CAP_SETGID",
+                        spawn(ProcessSpec.builder("/bin/true").credentials(new Credentials(1, 1, List.of()))));
+                refused(2, "need CAP_SYS_ADMIN", spawn(ProcessSpec.builder("/bin/true").namespace(Namespace.NET)));
+                refused(2, "needs CAP_SYS_CHROOT", spawn(ProcessSpec.builder("/true").rootDirectory(Path.of("/"))));
+                refused(2, "needs CAP_SETPCAP", spawn(ProcessSpec.builder("/bin/true").capabilityBoundingSet(0L)));
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        unprivileged.join(30_000);
+        if (failure.get() != null) throw new AssertionError(failure.get());
+    }
+
+    @Test
+    void specRecordRejectsNonsense() {
+        assertThrows(IllegalArgumentException.class, () -> ProcessSpec.builder("/bin/true").controllingTty(Path.of("/dev/tty")).build());
+        assertThrows(IllegalArgumentException.class, () -> ProcessSpec.builder("/bin/true").nice(20).build());
+        assertThrows(IllegalArgumentException.class, () -> ProcessSpec.builder("/bin/true").oomScoreAdjust(1001).build());
+        assertThrows(IllegalArgumentException.class, () -> ProcessSpec.builder("/bin/true").cpuAffinity(new BitSet()).build());
+        assertThrows(IllegalArgumentException.class, () -> new Rlimit.Limit(10, 5));
+    }
+}

@@ -1,0 +1,344 @@
+package dev.jinit.supervise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jinit.exec.ExitStatus;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Spawned;
+import dev.jinit.linux.Fd;
+import dev.jinit.linux.Signals;
+import dev.jinit.supervise.ServiceConfig.Command;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The manager's dependency and job rules on its real event loop, with fake processes: pids far
+ * above PID_MAX_LIMIT (4194304) so that no signal can ever reach a real process.
+ */
+class ManagerTest {
+    static final int FAKE_PID_BASE = 10_000_000;
+
+    /** Records spawns by program name and lets the test end processes. */
+    static final class FakeProcesses implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSink {
+        final List<String> spawned = Collections.synchronizedList(new ArrayList<>());
+        final Map<String, Integer> pidOf = new ConcurrentHashMap<>();
+        final Map<Integer, Consumer<ExitStatus>> watchers = new ConcurrentHashMap<>();
+        final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+        final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
+        private int next = FAKE_PID_BASE;
+
+        @Override
+        public synchronized Spawned spawn(ProcessSpec spec) {
+            if (failing.contains(spec.program())) throw new IllegalStateException("simulated launcher bug for " + spec.program());
+            int pid = next++;
+            spawned.add(spec.program());
+            pidOf.put(spec.program(), pid);
+            return new Spawned(pid, Map.of());
+        }
+
+        @Override
+        public void watch(int pid, Consumer<ExitStatus> onExit) {
+            watchers.put(pid, onExit);
+        }
+
+        @Override
+        public void attach(String unit, Fd readEnd, boolean stderr) {
+            readEnd.close();
+        }
+
+        @Override
+        public void note(String unit, String text) {
+            notes.add(unit + ": " + text);
+        }
+
+        /** Ends the program's last process; waits (with a deadline) for the manager to have registered it. */
+        void exit(String program, ExitStatus status) throws InterruptedException {
+            await("exit watcher of " + program, () -> pidOf.containsKey(program) && watchers.containsKey(pidOf.get(program)));
+            watchers.get(pidOf.get(program)).accept(status);
+        }
+
+        int count(String program) {
+            synchronized (spawned) {
+                return (int) spawned.stream().filter(program::equals).count();
+            }
+        }
+    }
+
+    final FakeProcesses fake = new FakeProcesses();
+    final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
+    final EventLoop loop = new EventLoop("test-manager", System.err).start();
+    final Manager manager = new Manager(loop, new Manager.Options(Path.of("/nonexistent-run"), Path.of("/nonexistent-lib"),
+            Path.of("/nonexistent-log"), null, null), fake, fake, fake, new PrintStream(consoleBytes, true));
+
+    @AfterEach
+    void stop() {
+        manager.close();
+    }
+
+    static UnitDefinition service(String name, ServiceConfig.Builder config, UnitDefinition.Dependencies deps) {
+        ServiceConfig c = config.build();
+        SpawnPlan plan = (role, index, env) -> ProcessSpec.builder(c.commands(role).get(index).argv()).env(env).build();
+        return new UnitDefinition(name, UnitDefinition.Kind.SERVICE, "loaded", null, null, name, deps, c, plan,
+                null, List.of(), name + config.hashCode());
+    }
+
+    static UnitDefinition simple(String name, UnitDefinition.Dependencies deps) {
+        return service(name, ServiceConfig.builder(name, ServiceType.SIMPLE).start(Command.of("/bin/" + name)), deps);
+    }
+
+    static UnitDefinition.Dependencies deps(List<String> requires, List<String> wants, List<String> bindsTo,
+                                            List<String> after, List<String> conflicts, List<String> wantedBy) {
+        return new UnitDefinition.Dependencies(requires, wants, bindsTo, after, List.of(), conflicts, wantedBy, List.of());
+    }
+
+    static UnitDefinition.Dependencies wantedByMultiUser() {
+        return deps(List.of(), List.of(), List.of(), List.of(), List.of(), List.of("multi-user.target"));
+    }
+
+    UnitSnapshot status(String unit) throws Exception {
+        return manager.snapshot(unit).get(10, TimeUnit.SECONDS);
+    }
+
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
+    String sub(String unit) {
+        try {
+            return status(unit).sub();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void startupStartsWantedUnitsAndWhatTheyPullIn() throws Exception {
+        manager.load(List.of(
+                simple("a", deps(List.of(), List.of("b"), List.of(), List.of(), List.of(), List.of("multi-user.target"))),
+                simple("b", UnitDefinition.Dependencies.NONE),
+                simple("c", UnitDefinition.Dependencies.NONE))).get(10, TimeUnit.SECONDS);
+        List<JobOutcome> outcomes = manager.startup().get(10, TimeUnit.SECONDS);
+        assertTrue(outcomes.stream().allMatch(JobOutcome::ok), outcomes.toString());
+        assertEquals("running", sub("a"));
+        assertEquals("running", sub("b"));
+        assertEquals("dead", sub("c"));
+        assertEquals(0, fake.count("/bin/c"));
+    }
+
+    @Test
+    void afterWaitsForReadinessOfANotifyUnit() throws Exception {
+        UnitDefinition db = service("db", ServiceConfig.builder("db", ServiceType.NOTIFY).start(Command.of("/bin/db")),
+                UnitDefinition.Dependencies.NONE);
+        UnitDefinition web = simple("web", deps(List.of("db"), List.of(), List.of(), List.of("db"), List.of(), List.of()));
+        manager.load(List.of(db, web)).get(10, TimeUnit.SECONDS);
+        var started = manager.start("web");
+        await("db spawned", () -> fake.count("/bin/db") == 1);
+        assertEquals("start", sub("db"));
+        assertEquals(0, fake.count("/bin/web"));
+        assertFalse(started.isDone());
+        manager.notifyMessage(fake.pidOf.get("/bin/db"), Map.of("READY", "1"));
+        assertTrue(started.get(10, TimeUnit.SECONDS).ok());
+        assertEquals(1, fake.count("/bin/web"));
+        assertEquals("running", sub("db"));
+    }
+
+    @Test
+    void aFailedRequirementFailsTheUnitOrderedAfterIt() throws Exception {
+        UnitDefinition db = service("db", ServiceConfig.builder("db", ServiceType.NOTIFY).start(Command.of("/bin/db")),
+                UnitDefinition.Dependencies.NONE);
+        UnitDefinition web = simple("web", deps(List.of("db"), List.of(), List.of(), List.of("db"), List.of(), List.of()));
+        manager.load(List.of(db, web)).get(10, TimeUnit.SECONDS);
+        var started = manager.start("web");
+        await("db spawned", () -> fake.count("/bin/db") == 1);
+        fake.exit("/bin/db", ExitStatus.exited(1));
+        JobOutcome outcome = started.get(10, TimeUnit.SECONDS);
+        assertEquals(JobOutcome.Kind.FAILED, outcome.kind());
+        assertTrue(outcome.message().contains("Dependency failed"), outcome.message());
+        assertEquals(0, fake.count("/bin/web"));
+        assertEquals("failed", status("db").active());
+    }
+
+    @Test
+    void aWantedUnitsFailureDoesNotStopTheStart() throws Exception {
+        UnitDefinition helper = service("helper", ServiceConfig.builder("helper", ServiceType.ONESHOT).start(Command.of("/bin/helper")),
+                UnitDefinition.Dependencies.NONE);
+        UnitDefinition web = simple("web", deps(List.of(), List.of("helper"), List.of(), List.of("helper"), List.of(), List.of()));
+        manager.load(List.of(helper, web)).get(10, TimeUnit.SECONDS);
+        var started = manager.start("web");
+        await("helper spawned", () -> fake.count("/bin/helper") == 1);
+        fake.exit("/bin/helper", ExitStatus.exited(2));
+        assertTrue(started.get(10, TimeUnit.SECONDS).ok());
+        assertEquals("running", sub("web"));
+    }
+
+    @Test
+    void stoppingARequirementStopsItsDependentsFirst() throws Exception {
+        manager.load(List.of(simple("db", UnitDefinition.Dependencies.NONE),
+                simple("web", deps(List.of("db"), List.of(), List.of(), List.of("db"), List.of(), List.of()))))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("web").get(10, TimeUnit.SECONDS).ok());
+        var stopped = manager.stop("db");
+        await("web stopping", () -> sub("web").equals("stop-sigterm"));
+        assertEquals("running", sub("db"), "db must wait for web, which is ordered after it");
+        fake.exit("/bin/web", ExitStatus.killed(Signals.SIGTERM, false));
+        await("db stopping", () -> sub("db").equals("stop-sigterm"));
+        fake.exit("/bin/db", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(stopped.get(10, TimeUnit.SECONDS).ok());
+        assertEquals("dead", sub("web"));
+        assertEquals("dead", sub("db"));
+    }
+
+    @Test
+    void conflictsStopTheOtherUnit() throws Exception {
+        manager.load(List.of(simple("x", UnitDefinition.Dependencies.NONE),
+                simple("y", deps(List.of(), List.of(), List.of(), List.of(), List.of("x"), List.of()))))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("x").get(10, TimeUnit.SECONDS).ok());
+        var y = manager.start("y");
+        await("x stopping", () -> sub("x").equals("stop-sigterm"));
+        fake.exit("/bin/x", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(y.get(10, TimeUnit.SECONDS).ok());
+        assertEquals("dead", sub("x"));
+    }
+
+    @Test
+    void bindsToStopsTheBoundUnitWhenItsTargetDies() throws Exception {
+        manager.load(List.of(simple("base", UnitDefinition.Dependencies.NONE),
+                simple("bound", deps(List.of(), List.of(), List.of("base"), List.of("base"), List.of(), List.of()))))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("bound").get(10, TimeUnit.SECONDS).ok());
+        fake.exit("/bin/base", ExitStatus.exited(1));
+        await("bound stopping", () -> sub("bound").equals("stop-sigterm"));
+        fake.exit("/bin/bound", ExitStatus.killed(Signals.SIGTERM, false));
+        await("bound dead", () -> sub("bound").equals("dead"));
+    }
+
+    @Test
+    void stopAllGoesInReverseDependencyOrder() throws Exception {
+        manager.load(List.of(simple("one", wantedByMultiUser()),
+                simple("two", deps(List.of("one"), List.of(), List.of(), List.of("one"), List.of(), List.of("multi-user.target"))),
+                simple("three", deps(List.of("two"), List.of(), List.of(), List.of("two"), List.of(), List.of("multi-user.target")))))
+                .get(10, TimeUnit.SECONDS);
+        manager.startup().get(10, TimeUnit.SECONDS);
+        var all = manager.stopAll();
+        await("three stopping", () -> sub("three").equals("stop-sigterm"));
+        assertEquals("running", sub("two"));
+        assertEquals("running", sub("one"));
+        fake.exit("/bin/three", ExitStatus.killed(Signals.SIGTERM, false));
+        await("two stopping", () -> sub("two").equals("stop-sigterm"));
+        assertEquals("running", sub("one"));
+        fake.exit("/bin/two", ExitStatus.killed(Signals.SIGTERM, false));
+        await("one stopping", () -> sub("one").equals("stop-sigterm"));
+        fake.exit("/bin/one", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(all.get(10, TimeUnit.SECONDS).stream().allMatch(JobOutcome::ok));
+        assertFalse(manager.start("one").get(10, TimeUnit.SECONDS).ok(), "no starts while shutting down");
+    }
+
+    @Test
+    void daemonReloadMarksRunningUnitsAndKeepsRemovedOnesWhileRunning() throws Exception {
+        manager.load(List.of(simple("keep", UnitDefinition.Dependencies.NONE), simple("gone", UnitDefinition.Dependencies.NONE),
+                simple("idle", UnitDefinition.Dependencies.NONE))).get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("keep").get(10, TimeUnit.SECONDS).ok());
+        assertTrue(manager.start("gone").get(10, TimeUnit.SECONDS).ok());
+        UnitDefinition keep2 = service("keep", ServiceConfig.builder("keep", ServiceType.SIMPLE).start(Command.of("/bin/keep2")),
+                UnitDefinition.Dependencies.NONE);
+        UnitDefinition fresh = simple("fresh", UnitDefinition.Dependencies.NONE);
+        List<String> report = manager.load(List.of(keep2, simple("idle", UnitDefinition.Dependencies.NONE), fresh))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(report.stream().anyMatch(l -> l.startsWith("keep: changed on disk")), report.toString());
+        assertTrue(report.stream().anyMatch(l -> l.startsWith("gone: file removed")), report.toString());
+        assertTrue(status("keep").changedOnDisk());
+        assertEquals("running", sub("keep"), "nothing running is killed");
+        assertEquals("running", sub("gone"));
+        assertEquals("dead", sub("fresh"));
+        // the new definition applies at the next start
+        var restarted = manager.stop("keep");
+        fake.exit("/bin/keep", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(restarted.get(10, TimeUnit.SECONDS).ok());
+        await("keep replaced", () -> {
+            try {
+                return !status("keep").changedOnDisk();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(manager.start("keep").get(10, TimeUnit.SECONDS).ok());
+        assertEquals(1, fake.count("/bin/keep2"));
+        var goneStop = manager.stop("gone");
+        fake.exit("/bin/gone", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(goneStop.get(10, TimeUnit.SECONDS).ok());
+        await("gone removed", () -> {
+            try {
+                return status("gone") == null;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+    }
+
+    @Test
+    void aBrokenLaunchFailsOnlyThatUnit() throws Exception {
+        fake.failing.add("/bin/bad");
+        manager.load(List.of(simple("bad", wantedByMultiUser()), simple("good", wantedByMultiUser()))).get(10, TimeUnit.SECONDS);
+        List<JobOutcome> outcomes = manager.startup().get(10, TimeUnit.SECONDS);
+        assertEquals(1, outcomes.stream().filter(o -> !o.ok()).count(), outcomes.toString());
+        assertEquals("failed", status("bad").active());
+        assertEquals("resources", status("bad").result());
+        assertEquals("running", sub("good"));
+        assertTrue(fake.notes.stream().anyMatch(n -> n.contains("simulated launcher bug")), fake.notes.toString());
+    }
+
+    @Test
+    void unknownAndUnloadedUnitsAreReported() throws Exception {
+        manager.load(List.of(UnitDefinition.failed("broken.service", "bad-setting", "broken.service:3: Type=weird: not a service type", null)))
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(JobOutcome.Kind.NOT_FOUND, manager.start("nope.service").get(10, TimeUnit.SECONDS).kind());
+        JobOutcome o = manager.start("broken.service").get(10, TimeUnit.SECONDS);
+        assertEquals(JobOutcome.Kind.FAILED, o.kind());
+        assertTrue(o.message().contains("broken.service:3"), o.message());
+        assertEquals("bad-setting", status("broken.service").load());
+    }
+
+    @Test
+    void targetsGroupUnitsAndBecomeActiveAfterThem() throws Exception {
+        UnitDefinition target = new UnitDefinition("multi-user.target", UnitDefinition.Kind.TARGET, "loaded", null, null,
+                "Multi-User System", UnitDefinition.Dependencies.NONE, null, null, null, List.of(), "t");
+        UnitDefinition n = service("n", ServiceConfig.builder("n", ServiceType.NOTIFY).start(Command.of("/bin/n")), wantedByMultiUser());
+        manager.load(List.of(target, n)).get(10, TimeUnit.SECONDS);
+        var up = manager.startup();
+        await("n spawned", () -> fake.count("/bin/n") == 1);
+        assertEquals("dead", sub("multi-user.target"));
+        manager.notifyMessage(fake.pidOf.get("/bin/n"), Map.of("READY", "1"));
+        assertTrue(up.get(10, TimeUnit.SECONDS).stream().allMatch(JobOutcome::ok));
+        assertEquals("active", sub("multi-user.target"));
+    }
+
+    @Test
+    void restartOfARunningUnitStartsItAgain() throws Exception {
+        manager.load(List.of(simple("r", UnitDefinition.Dependencies.NONE))).get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("r").get(10, TimeUnit.SECONDS).ok());
+        var again = manager.restart("r");
+        await("r stopping", () -> sub("r").equals("stop-sigterm"));
+        fake.exit("/bin/r", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(again.get(10, TimeUnit.SECONDS).ok());
+        assertEquals(2, fake.count("/bin/r"));
+        assertEquals("running", sub("r"));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.jinit.supervise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jinit.exec.ExitStatus;
+import dev.jinit.linux.Signals;
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RestartPolicyTest {
+    /** systemd.service(5)'s table, row by row: the modes that restart for each cause. */
+    @Test
+    void restartTableMatchesTheManual() {
+        ExitStatusSet none = ExitStatusSet.EMPTY;
+        check(ServiceResult.SUCCESS, ExitStatus.exited(0), EnumSet.of(RestartMode.ALWAYS, RestartMode.ON_SUCCESS));
+        check(ServiceResult.EXIT_CODE, ExitStatus.exited(1), EnumSet.of(RestartMode.ALWAYS, RestartMode.ON_FAILURE));
+        check(ServiceResult.SIGNAL, ExitStatus.killed(Signals.SIGKILL, false),
+                EnumSet.of(RestartMode.ALWAYS, RestartMode.ON_FAILURE, RestartMode.ON_ABNORMAL, RestartMode.ON_ABORT));
+        check(ServiceResult.CORE_DUMP, ExitStatus.killed(Signals.SIGSEGV, true),
+                EnumSet.of(RestartMode.ALWAYS, RestartMode.ON_FAILURE, RestartMode.ON_ABNORMAL, RestartMode.ON_ABORT));
+        check(ServiceResult.TIMEOUT, null, EnumSet.of(RestartMode.ALWAYS, RestartMode.ON_FAILURE, RestartMode.ON_ABNORMAL));
+        check(ServiceResult.WATCHDOG, ExitStatus.killed(Signals.SIGABRT, true),
+                EnumSet.of(RestartMode.ALWAYS, RestartMode.ON_FAILURE, RestartMode.ON_ABNORMAL, RestartMode.ON_WATCHDOG));
+        for (RestartMode m : RestartMode.values())
+            assertFalse(RestartPolicy.shallRestart(m, ServiceResult.START_LIMIT_HIT, null, none, none), m.word());
+    }
+
+    private static void check(ServiceResult result, ExitStatus exit, Set<RestartMode> restarting) {
+        for (RestartMode m : RestartMode.values())
+            assertEquals(restarting.contains(m),
+                    RestartPolicy.shallRestart(m, result, exit, ExitStatusSet.EMPTY, ExitStatusSet.EMPTY),
+                    m.word() + " for " + result.word);
+    }
+
+    @Test
+    void cleanExitsFollowSystemd() {
+        assertTrue(RestartPolicy.isClean(ExitStatus.exited(0), true, ExitStatusSet.EMPTY));
+        for (int sig : new int[] {Signals.SIGHUP, Signals.SIGINT, Signals.SIGTERM, Signals.SIGPIPE}) {
+            assertTrue(RestartPolicy.isClean(ExitStatus.killed(sig, false), true, ExitStatusSet.EMPTY));
+            assertFalse(RestartPolicy.isClean(ExitStatus.killed(sig, false), false, ExitStatusSet.EMPTY));
+        }
+        assertFalse(RestartPolicy.isClean(ExitStatus.killed(Signals.SIGKILL, false), true, ExitStatusSet.EMPTY));
+        assertFalse(RestartPolicy.isClean(ExitStatus.exited(143), true, ExitStatusSet.EMPTY));
+        assertTrue(RestartPolicy.isClean(ExitStatus.exited(143), true, ExitStatusSet.parse("143")));
+    }
+
+    @Test
+    void exitStatusSetParsesCodesAndSignals() {
+        ExitStatusSet s = ExitStatusSet.parse(" 1 2  SIGUSR1 term ");
+        assertEquals(Set.of(1, 2), s.codes());
+        assertEquals(Set.of(Signals.SIGUSR1, Signals.SIGTERM), s.signals());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ExitStatusSet.parse("1 bogus"));
+        assertTrue(e.getMessage().contains("bogus"));
+        e = assertThrows(IllegalArgumentException.class, () -> ExitStatusSet.parse("256"));
+        assertTrue(e.getMessage().contains("256"));
+    }
+
+    @Test
+    void enumsParseSystemdWords() {
+        assertEquals(RestartMode.ON_ABNORMAL, RestartMode.parse("on-abnormal"));
+        assertEquals(KillMode.CONTROL_GROUP, KillMode.parse("control-group"));
+        assertEquals(ServiceType.SIMPLE, ServiceType.parse("idle"));
+        assertEquals(NotifyAccess.EXEC, NotifyAccess.parse("exec"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RestartMode.parse("sometimes"));
+        assertTrue(e.getMessage().contains("Restart=sometimes"));
+        e = assertThrows(IllegalArgumentException.class, () -> ServiceType.parse("dbus"));
+        assertTrue(e.getMessage().contains("Type=dbus"));
+    }
+}

@@ -1,0 +1,96 @@
+package dev.jinit.supervise.notify;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.jinit.exec.FdSource;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Spawner;
+import dev.jinit.linux.Errno;
+import dev.jinit.linux.Native;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/** Spawns real helper processes for the tests and waits for them with deadlines. */
+public final class TestProcesses {
+    private TestProcesses() {}
+
+    public static final String PYTHON = "/usr/bin/python3";
+
+    /** Sends argv[2] as one datagram to argv[1] (a path, or @name for the abstract namespace). */
+    public static final String SENDER = """
+            import socket, sys
+            addr = sys.argv[1]
+            if addr.startswith('@'): addr = '\\0' + addr[1:]
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.sendto(sys.argv[2].encode('latin-1'), addr)
+            """;
+
+    private static final MethodHandle WAITPID = Native.errnoCall("waitpid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+
+    /** Spawns {@code argv} with stdio on /dev/null and returns its pid. */
+    public static int spawn(List<String> argv) {
+        ProcessSpec spec = ProcessSpec.builder(argv).putEnv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
+                .stdin(FdSource.NULL).stdout(FdSource.NULL).stderr(FdSource.NULL).build();
+        return new Spawner().spawn(spec).pid();
+    }
+
+    /**
+     * Runs the sender as root, or as numeric {@code user} (uid = gid) through setpriv (the pid stays
+     * the same: setpriv execs), and checks that it succeeded.
+     */
+    public static int sendDatagram(String address, String payload, Integer user) {
+        List<String> argv = new ArrayList<>();
+        if (user != null) argv.addAll(List.of("/usr/bin/setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups"));
+        argv.addAll(List.of(PYTHON, "-c", SENDER, address, payload));
+        int pid = spawn(argv);
+        int status = waitExit(pid, Duration.ofSeconds(30));
+        if (status != 0 && status != -1) throw new AssertionError("sender " + argv + " failed: wait status " + status);
+        return pid;
+    }
+
+    /**
+     * Waits for a child to end and returns its raw wait status; another reaper in the JVM may have
+     * taken it (ECHILD), in which case the child is gone when /proc no longer lists it.
+     */
+    public static int waitExit(int pid, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment status = arena.allocate(JAVA_INT);
+            while (true) {
+                MemorySegment st = Native.callState();
+                int r = (int) WAITPID.invokeExact(st, pid, status, 1 /* WNOHANG */);
+                if (r == pid) return status.get(JAVA_INT, 0);
+                if (r == -1 && Native.errno(st) == Errno.ECHILD && !Files.exists(Path.of("/proc/" + pid))) return -1;
+                if (System.nanoTime() > deadline) throw new AssertionError("pid " + pid + " still running after " + timeout);
+                Thread.sleep(10);
+            }
+        } catch (Throwable t) {
+            if (t instanceof AssertionError e) throw e;
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** Polls {@code condition} until it holds or the deadline passes. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+}

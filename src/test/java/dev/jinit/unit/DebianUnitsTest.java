@@ -1,0 +1,106 @@
+package dev.jinit.unit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real unit files from Debian packages (copied into test resources, see the README there) parse and load with
+ * no error; unsupported directives are only warned about.
+ */
+class DebianUnitsTest {
+    private static LoadResult debian() throws IOException, URISyntaxException {
+        Path dir = Path.of(DebianUnitsTest.class.getResource("/debian-units").toURI());
+        return UnitLoader.load(dir, Fixtures.CTX).with("redis-server@main.service").with("dnsmasq@eth0.service");
+    }
+
+    @Test
+    void everyFileLoadsWithoutError() throws Exception {
+        LoadResult r = debian();
+        assertEquals(List.of("cron.service", "dnsmasq.service", "dnsmasq@eth0.service", "memcached.service",
+                "redis-server.service", "redis-server@main.service", "rescue-ssh.target", "ssh.service"),
+                List.copyOf(r.units().keySet()));
+        for (LoadedUnit u : r.units().values())
+            assertInstanceOf(LoadedUnit.Ok.class, u, () -> u.name() + ": " + u);
+        assertTrue(r.diagnostics().stream().noneMatch(Diagnostic::isError), r.diagnostics().toString());
+        // Each unsupported directive is reported once per file, with file:line.
+        List<String> memcached = r.warnings().stream().map(Diagnostic::toString).filter(s -> s.contains("memcached.service")).toList();
+        assertTrue(memcached.contains(r.dir().resolve("memcached.service") + ":27: unknown directive ProtectSystem in [Service], ignoring"),
+                memcached.toString());
+    }
+
+    @Test
+    void sshIsANotifyServiceWithItsDefaultsFile() throws Exception {
+        ServiceUnit ssh = (ServiceUnit) debian().unit("ssh.service").orElseThrow();
+        Service s = ssh.service();
+        assertEquals(ServiceType.NOTIFY, s.type());
+        assertEquals(List.of(new EnvFile.Ref(Path.of("/etc/default/ssh"), true)), s.environmentFiles());
+        assertEquals(List.of("/usr/sbin/sshd", "-D", "-o", "LogLevel=INFO"),
+                s.execStart().getFirst().expand(Map.of("SSHD_OPTS", "-o LogLevel=INFO")).argv());
+        assertEquals(2, s.execReload().size());
+        assertEquals(KillMode.PROCESS, s.killMode());
+        assertEquals(RestartPolicy.ON_FAILURE, s.restart());
+        assertTrue(s.restartPreventExitStatus().codes().contains(255));
+        assertEquals(List.of("sshd"), s.runtimeDirectory());
+        assertEquals(0755, s.runtimeDirectoryMode());
+        assertEquals(List.of("network.target", "auditd.service"), ssh.info().after());
+        assertEquals("ssh.service", debian().unit("sshd.service").orElseThrow().name(), "Alias=sshd.service");
+    }
+
+    @Test
+    void redisTemplateInstanceAndSpawnDirectives() throws Exception {
+        ServiceUnit redis = (ServiceUnit) debian().unit("redis-server@main.service").orElseThrow();
+        Service s = redis.service();
+        assertEquals("Advanced key-value store (main)", redis.description());
+        assertEquals(List.of("/etc/redis/redis-main.conf", "--supervised", "systemd", "--daemonize", "no"), s.execStart().getFirst().words());
+        assertEquals(Path.of("/run/redis-main/redis-server.pid"), s.pidFile());
+        assertEquals(List.of("redis-main"), s.runtimeDirectory());
+        assertTrue(TimeSpans.isInfinite(s.timeoutStop()), "TimeoutStopSec=0 means no timeout");
+        assertEquals(List.of("User=redis", "Group=redis", "UMask=007", "PrivateTmp=true", "LimitNOFILE=65535",
+                        "CapabilityBoundingSet=", "NoNewPrivileges=true", "PrivateUsers=true", "ProtectHostname=true"),
+                s.spawnDirectives().stream().map(d -> d.key() + "=" + d.value()).toList());
+    }
+
+    @Test
+    void dnsmasqIsForkingWithPidFileAndRequirements() throws Exception {
+        LoadResult r = debian();
+        ServiceUnit d = (ServiceUnit) r.unit("dnsmasq@eth0.service").orElseThrow();
+        assertEquals(ServiceType.FORKING, d.service().type());
+        assertEquals(Path.of("/run/dnsmasq/dnsmasq.eth0.pid"), d.service().pidFile());
+        assertEquals(List.of("checkconfig", "eth0"), d.service().execStartPre().getFirst().words());
+        UnitGraph g = new UnitGraph(r);
+        assertEquals(List.of("required unit network.target: not found"), g.startProblems("dnsmasq.service"),
+                "network.target is not in the directory: the requirement fails when started");
+        assertTrue(g.startupSet().containsAll(List.of("cron.service", "memcached.service", "ssh.service", "dnsmasq.service")));
+        assertFalse(g.startupSet().contains("rescue-ssh.target"));
+        assertEquals(Duration.ofSeconds(90), ((ServiceUnit) r.unit("cron.service").orElseThrow()).service().timeoutStop());
+    }
+
+    /** Where the packages are installed (the CI script installs them), their own files load too. */
+    @Test
+    void installedPackageUnitsLoad(@TempDir Path dir) throws IOException {
+        List<String> names = List.of("cron.service", "memcached.service", "redis-server.service", "ssh.service", "dnsmasq.service");
+        int found = 0;
+        for (String n : names) {
+            Path p = Path.of("/lib/systemd/system", n);
+            if (Files.isRegularFile(p)) {
+                Files.copy(p, dir.resolve(n));
+                found++;
+            }
+        }
+        assumeTrue(found > 0, "none of " + names + " is installed");
+        LoadResult r = UnitLoader.load(dir, SystemContext.current());
+        for (LoadedUnit u : r.units().values()) assertInstanceOf(LoadedUnit.Ok.class, u, () -> u.name() + ": " + u);
+        assertEquals(found, r.units().size());
+    }
+}
