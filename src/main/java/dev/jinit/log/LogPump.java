@@ -117,7 +117,8 @@ public final class LogPump implements AutoCloseable {
     private final byte[] header = new byte[LogFormat.TIMESTAMP_LENGTH + 16];
     private final byte[] cutHeader = new byte[LogFormat.TIMESTAMP_LENGTH + 16];
     private int headerLength, cutHeaderLength;
-    private Source current;
+    private UnitLog currentUnit;
+    private Stream currentStream;
     private Instant currentTime;
     private LogFile.Staging staging;
     private MemorySegment readBuffer;
@@ -173,6 +174,7 @@ public final class LogPump implements AutoCloseable {
             synchronized (lifecycle) {
                 if (closed) throw new IllegalStateException("log pump is closed: cannot read " + stream.tag() + " of " + unit);
                 commands.put(new Attach(unit, readEnd, stream));
+                wake.signal();
             }
         } catch (RuntimeException e) {
             readEnd.close();
@@ -182,7 +184,6 @@ public final class LogPump implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while attaching " + stream.tag() + " of " + unit, e);
         }
-        wake.signal();
     }
 
     /**
@@ -192,12 +193,15 @@ public final class LogPump implements AutoCloseable {
      */
     public void note(String unit, String text) {
         LogFormat.checkUnitName(unit);
-        if (closed || !thread.isAlive()) {
-            err.println("jinit: " + unit + ": " + text);
-            return;
+        // Under the lifecycle lock so that no signal reaches the eventfd after close() released it.
+        synchronized (lifecycle) {
+            if (closed || !thread.isAlive()) {
+                err.println("jinit: " + unit + ": " + text);
+                return;
+            }
+            if (commands.offer(new Note(unit, Instant.now(), text))) wake.signal();
+            else droppedNotes.incrementAndGet();
         }
-        if (commands.offer(new Note(unit, Instant.now(), text))) wake.signal();
-        else droppedNotes.incrementAndGet();
     }
 
     /** The last {@code n} lines of a unit from memory, oldest first. */
@@ -341,14 +345,15 @@ public final class LogPump implements AutoCloseable {
     }
 
     private void consume(Source s, byte[] chunk, int n) {
-        begin(s, s.stream, Instant.now());
+        begin(s.unit, s.stream, Instant.now());
         s.splitter.feed(chunk, 0, n, sink);
         publish(s.unit);
     }
 
-    /** Sets the time and stream of the lines that follow, formatting their file headers once. */
-    private void begin(Source s, Stream stream, Instant time) {
-        current = s;
+    /** Sets the unit, stream and time of the lines that follow, formatting their file headers once. */
+    private void begin(UnitLog unit, Stream stream, Instant time) {
+        currentUnit = unit;
+        currentStream = stream;
         // Files keep microseconds; memory keeps the same, so a line reads the same from either.
         currentTime = time.truncatedTo(ChronoUnit.MICROS);
         timestamps.write(time.getEpochSecond(), time.getNano(), header, 0);
@@ -365,12 +370,12 @@ public final class LogPump implements AutoCloseable {
         headerLength = pos + 1;
     }
 
-    /** The splitter's sink: one line of the current source (or note). */
+    /** The splitter's sink: one line of the current pipe (or note). */
     private void line(byte[] b, int off, int len, boolean cut) {
-        UnitLog u = current.unit;
+        UnitLog u = currentUnit;
         if (cut) u.file().append(cutHeader, cutHeaderLength, b, off, len);
         else u.file().append(header, headerLength, b, off, len);
-        batch.add(new LogLine(currentTime, u.name, current.stream, LogFormat.text(b, off, len), cut));
+        batch.add(new LogLine(currentTime, u.name, currentStream, LogFormat.text(b, off, len), cut));
     }
 
     /** Lines of the batch into the ring and to the readers, in order. */
@@ -423,8 +428,7 @@ public final class LogPump implements AutoCloseable {
             for (Source s : List.copyOf(sources.values()))
                 if (s.unit == u && drain(s, NOTE_DRAIN_BYTES)) detach(s);
         }
-        Source pseudo = new Source(-1, u, Stream.JINIT, null, null);
-        begin(pseudo, Stream.JINIT, n.time());
+        begin(u, Stream.JINIT, n.time());
         for (String text : n.text().split("\n", -1)) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             line(bytes, 0, bytes.length, false);
@@ -434,7 +438,7 @@ public final class LogPump implements AutoCloseable {
 
     /** End of a pipe: its unfinished line is kept, the pipe closed; the file closes with the unit's last pipe. */
     private void detach(Source s) {
-        begin(s, s.stream, Instant.now());
+        begin(s.unit, s.stream, Instant.now());
         s.splitter.finish(sink);
         publish(s.unit);
         closeSource(s);
