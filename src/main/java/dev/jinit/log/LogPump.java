@@ -292,6 +292,7 @@ public final class LogPump implements AutoCloseable {
             chunk = new byte[READ_QUANTUM];
             staging = new LogFile.Staging(arena, Math.max(256 << 10, config.maxLineBytes() + header.length + 1));
             boolean stop = false;
+            long failures = 0;
             while (!stop) {
                 int n;
                 try {
@@ -302,17 +303,29 @@ public final class LogPump implements AutoCloseable {
                     err.println("jinit: log pump stopped: " + e.getMessage());
                     break;
                 }
-                for (int i = 0; i < n; i++) {
-                    long id = Epoll.eventData(events, i);
-                    if (id == WAKE_ID) {
-                        wake.drain();
-                        continue;
+                try {
+                    for (int i = 0; i < n; i++) {
+                        long id = Epoll.eventData(events, i);
+                        if (id == WAKE_ID) {
+                            wake.drain();
+                            continue;
+                        }
+                        Source s = sources.get(id);
+                        if (s != null) service(s);
                     }
-                    Source s = sources.get(id);
-                    if (s != null) service(s);
+                    stop = runCommands();
+                    finishRound();
+                } catch (RuntimeException e) {
+                    // A bug must not end logging: a dead pump would leave every unit blocked on a full
+                    // pipe. Report it (a repeating one only now and then) and carry on with the next round.
+                    if (failures++ % 1000 == 0) {
+                        err.println("jinit: log pump error (" + failures + " so far): " + e);
+                        e.printStackTrace(err);
+                    }
+                    staging.length = 0;
+                    staging.lines = 0;
+                    batch.clear();
                 }
-                stop = runCommands();
-                finishRound();
             }
             drainAll();
         } catch (RuntimeException | Error e) {
