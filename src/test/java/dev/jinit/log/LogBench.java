@@ -11,7 +11,7 @@ import java.util.List;
  * + ring) versus the same writer with {@code append:} straight to a file (FdSource.WriteFile). Not a
  * test; run after {@code mvn test-compile}:
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes dev.jinit.log.LogBench [LINES]
+ * java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes dev.jinit.log.LogBench [LINES [LINE-TEXT]]
  * </pre>
  */
 public final class LogBench {
@@ -22,7 +22,7 @@ public final class LogBench {
     public static void main(String[] args) throws Exception {
         long lines = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
         // 80-byte lines from yes (GB/s, so the writer is not the bottleneck), then a last line to wait for.
-        String line = "benchmark line of a typical length, padded to look like a real log message....";
+        String line = args.length > 1 ? args[1] : "benchmark line of a typical length, padded to look like a real log message....";
         String writer = "{ yes '" + line + "' | head -n %d; echo '" + LAST + "'; }";
         long bytes = lines * (line.length() + 1);
         Path dir = Files.createTempDirectory("jinit-logbench");

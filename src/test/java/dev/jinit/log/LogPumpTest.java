@@ -245,6 +245,26 @@ class LogPumpTest {
     }
 
     @Test
+    void aGigabyteGoesThroughWhileAQuietUnitKeepsFlowing() {
+        LogPump pump = pump(LogConfig.defaults(state));
+        // 1 GiB in 101-byte lines, as fast as yes and head can write it, then a last line to wait for.
+        String line = "0".repeat(100);
+        Procs.Proc flood = procs.sh("yes " + line + " | head -c 1073741824; echo; echo flood done");
+        attach(pump, "giga.service", flood);
+        attach(pump, "quiet.service", procs.sh("i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo $i; sleep 0.02; done"));
+        await(Duration.ofSeconds(60), () -> pump.tail("quiet.service", 200).size() == 100,
+                () -> "quiet unit starved: " + pump.tail("quiet.service", 200).size() + " lines");
+        await(Duration.ofMinutes(3), () -> "flood done".equals(last(pump, "giga.service")), () -> "flood not through");
+        List<LogLine> end = pump.tail("giga.service", 3);
+        // 1 GiB is not a multiple of 101 bytes: the cut-short last line, the empty echo's newline ends it.
+        assertEquals(line, end.get(0).text());
+        assertEquals(line.substring(0, (int) (1073741824L % 101)), end.get(1).text());
+        Path logs = state.resolve("logs");
+        assertFalse(Files.exists(logs.resolve("giga.service.log.5")), "rotation kept disk use bounded");
+        for (int i = 1; i <= 4; i++) assertTrue(sizeOf(logs.resolve("giga.service.log." + i)) <= 8 << 20);
+    }
+
+    @Test
     void aSlowReaderLosesLinesWithACountButNeverHoldsThePump() throws InterruptedException {
         LogPump pump = pump(LogConfig.defaults(state).withSubscriberQueue(16));
         CountDownLatch release = new CountDownLatch(1);
