@@ -9,6 +9,7 @@ import dev.jinit.linux.Fd;
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -216,9 +217,18 @@ public final class LogPump implements AutoCloseable {
      */
     public List<LogLine> history(String unit, int n) {
         List<LogLine> ring = tail(unit, n);
-        if (ring.size() >= n) return ring;
-        List<LogLine> files = LogFiles.tail(config.logsDir(), unit, n);
-        return files.size() > ring.size() ? files : ring;
+        if (ring.size() >= n || !LogFormat.isUnitName(unit)) return ring;
+        try {
+            List<LogLine> files = LogFiles.tail(config.logsDir(), unit, n);
+            return files.size() > ring.size() ? files : ring;
+        } catch (UncheckedIOException e) {
+            // Status must not fail over an unreadable file: say so where the older lines would be.
+            List<LogLine> out = new ArrayList<>();
+            out.add(new LogLine(Instant.now().truncatedTo(ChronoUnit.MICROS), unit, Stream.JINIT,
+                    "older lines unavailable: " + e.getMessage()));
+            out.addAll(ring);
+            return out;
+        }
     }
 
     /** Live lines of one unit, or of every unit when {@code unit} is null, from now on. */

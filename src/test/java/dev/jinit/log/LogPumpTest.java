@@ -388,6 +388,28 @@ class LogPumpTest {
     }
 
     @Test
+    void historyReadsTheFilesWhenMemoryDoesNotReachBack() throws IOException {
+        LogConfig config = LogConfig.defaults(state).withRing(10, 64 << 10);
+        try (LogPump first = LogPump.start(config)) {
+            for (int i = 1; i <= 30; i++) first.note("h.service", "line " + i);
+            await(WAIT, () -> "line 30".equals(last(first, "h.service")), () -> "notes");
+            assertEquals(10, first.history("h.service", 10).size());
+            assertEquals("line 1", first.history("h.service", 30).getFirst().text(), "older lines from the file");
+        }
+        // A new jinit: memory is empty, the files are not.
+        LogPump second = pump(config);
+        List<LogLine> h = second.history("h.service", 5);
+        assertEquals(List.of("line 26", "line 27", "line 28", "line 29", "line 30"), h.stream().map(LogLine::text).toList());
+        assertEquals(List.of(), second.history("../etc", 5), "a name that is no file name has no history");
+        // An unreadable file does not fail the caller; it is named instead.
+        Files.delete(config.logsDir().resolve("h.service.log"));
+        Files.createDirectory(config.logsDir().resolve("h.service.log"));
+        h = second.history("h.service", 5);
+        assertEquals(1, h.size());
+        assertTrue(h.getFirst().text().startsWith("older lines unavailable: reading log file "), h.getFirst().text());
+    }
+
+    @Test
     void badArgumentsAreRefusedAndTheDescriptorClosed() {
         LogPump pump = pump(LogConfig.defaults(state));
         Fd[] pipe = Posix.pipe(Posix.O_CLOEXEC);
