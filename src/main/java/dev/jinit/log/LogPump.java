@@ -108,6 +108,7 @@ public final class LogPump implements AutoCloseable {
     private final Fd epoll;
     private final Thread thread;
     private volatile boolean closed;
+    private volatile boolean readersEnded;
 
     // Owned by the pump thread.
     private final Map<Long, Source> sources = new HashMap<>();
@@ -259,6 +260,8 @@ public final class LogPump implements AutoCloseable {
             }
         }
         s.start();
+        // Closing ends readers after setting this flag: a reader added meanwhile ends here instead.
+        if (readersEnded) s.end();
         return s;
     }
 
@@ -343,6 +346,7 @@ public final class LogPump implements AutoCloseable {
             e.printStackTrace(err);
         } finally {
             for (Source s : List.copyOf(sources.values())) closeSource(s);
+            readersEnded = true;
             for (UnitLog u : units.values()) {
                 for (Subscription s : u.subscribers) s.end();
             }

@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -418,11 +419,25 @@ class LogPumpTest {
         assertTrue(e.getMessage().contains("'../evil'"), e.getMessage());
         assertFalse(pipe[0].isOpen());
         assertThrows(IllegalArgumentException.class, () -> pump.note("a/b", "x"));
-        assertThrows(IllegalArgumentException.class, () -> new LogConfig(state, 100, 1, 1, 1 << 20, 1024, 16, Duration.ZERO));
+        LogConfig ok = LogConfig.defaults(state);
+        for (Runnable bad : List.<Runnable>of(
+                () -> ok.withMaxFileBytes(100),
+                () -> ok.withRotatedFiles(-1),
+                () -> ok.withRotatedFiles(100),
+                () -> ok.withRing(0, 1 << 20),
+                () -> ok.withRing(10, 10),
+                () -> ok.withMaxLineBytes(10),
+                () -> ok.withMaxLineBytes(LogConfig.MAX_LINE_LIMIT + 1),
+                () -> ok.withSubscriberQueue(1),
+                () -> ok.withRetryAfter(Duration.ofSeconds(-1)))) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, bad::run);
+            assertTrue(x.getMessage().matches(".*: -?\\d+|.*: PT-1S"), "names the value: " + x.getMessage());
+        }
     }
 
     @Test
     void aFullDiskIsReportedOnceAndSurvived() throws Exception {
+        Assumptions.assumeTrue(Posix.geteuid() == 0, "mounting a small tmpfs needs root (CI runs as root)");
         Path mount = state.resolve("small");
         Files.createDirectories(mount);
         Procs.mountTmpfs(mount, "1m");
