@@ -80,22 +80,8 @@ public final class LogPump implements AutoCloseable {
         }
     }
 
-    /** One attached pipe. */
-    private static final class Source {
-        final long id;
-        final UnitLog unit;
-        final Stream stream;
-        final Fd fd;
-        final LineSplitter splitter;
-
-        Source(long id, UnitLog unit, Stream stream, Fd fd, LineSplitter splitter) {
-            this.id = id;
-            this.unit = unit;
-            this.stream = stream;
-            this.fd = fd;
-            this.splitter = splitter;
-        }
-    }
+    /** One attached pipe; its splitter holds the pipe's unfinished line. */
+    private record Source(long id, UnitLog unit, Stream stream, Fd fd, LineSplitter splitter) {}
 
     private final LogConfig config;
     private final PrintStream err;
@@ -131,11 +117,12 @@ public final class LogPump implements AutoCloseable {
         this.config = config;
         this.err = err;
         this.wake = EventFd.create();
-        Fd ep;
+        Fd ep = null;
         try {
             ep = Epoll.create();
             Epoll.add(ep.get(), wake.fd(), Epoll.EPOLLIN, WAKE_ID);
         } catch (RuntimeException e) {
+            if (ep != null) ep.close();
             wake.close();
             throw e;
         }
@@ -357,7 +344,7 @@ public final class LogPump implements AutoCloseable {
     /** One read of at most the quantum from a ready pipe. A pipe that fails is detached, never the pump. */
     private void service(Source s) {
         try {
-            long n = Posix.read(s.fd.get(), readBuffer, READ_QUANTUM);
+            long n = Posix.read(s.fd().get(), readBuffer, READ_QUANTUM);
             if (n < 0) return; // EAGAIN: nothing after all
             if (n == 0) {
                 detach(s);
@@ -366,15 +353,15 @@ public final class LogPump implements AutoCloseable {
             MemorySegment.copy(readBuffer, JAVA_BYTE, 0, chunk, 0, (int) n);
             consume(s, chunk, (int) n);
         } catch (RuntimeException e) {
-            reports.add(new Note(s.unit.name, Instant.now(), "reading its " + s.stream.tag() + " failed: " + e.getMessage()));
+            reports.add(new Note(s.unit().name, Instant.now(), "reading its " + s.stream().tag() + " failed: " + e.getMessage()));
             detach(s);
         }
     }
 
     private void consume(Source s, byte[] chunk, int n) {
-        begin(s.unit, s.stream, Instant.now());
-        s.splitter.feed(chunk, 0, n, sink);
-        publish(s.unit);
+        begin(s.unit(), s.stream(), Instant.now());
+        s.splitter().feed(chunk, 0, n, sink);
+        publish(s.unit());
     }
 
     /** Sets the unit, stream and time of the lines that follow, formatting their file headers once. */
@@ -453,7 +440,7 @@ public final class LogPump implements AutoCloseable {
         // first, so the note follows the unit's last words instead of racing them.
         if (u.attached > 0) {
             for (Source s : List.copyOf(sources.values()))
-                if (s.unit == u && drain(s, NOTE_DRAIN_BYTES)) detach(s);
+                if (s.unit() == u && drain(s, NOTE_DRAIN_BYTES)) detach(s);
         }
         begin(u, Stream.JINIT, n.time());
         for (String text : n.text().split("\n", -1)) {
@@ -465,21 +452,21 @@ public final class LogPump implements AutoCloseable {
 
     /** End of a pipe: its unfinished line is kept, the pipe closed; the file closes with the unit's last pipe. */
     private void detach(Source s) {
-        begin(s.unit, s.stream, Instant.now());
-        s.splitter.finish(sink);
-        publish(s.unit);
+        begin(s.unit(), s.stream(), Instant.now());
+        s.splitter().finish(sink);
+        publish(s.unit());
         closeSource(s);
-        if (--s.unit.attached == 0 && s.unit.file != null) s.unit.file.close();
+        if (--s.unit().attached == 0 && s.unit().file != null) s.unit().file.close();
     }
 
     private void closeSource(Source s) {
-        if (sources.remove(s.id) == null) return;
+        if (sources.remove(s.id()) == null) return;
         try {
-            Epoll.remove(epoll.get(), s.fd.get());
+            Epoll.remove(epoll.get(), s.fd().get());
         } catch (RuntimeException e) {
             // the descriptor is closed below either way, which also removes it from the epoll set
         }
-        s.fd.close();
+        s.fd().close();
     }
 
     /** Writes the staged lines, then turns file trouble reported meanwhile into notes (and stderr lines). */
@@ -516,7 +503,7 @@ public final class LogPump implements AutoCloseable {
     private boolean drain(Source s, long budget) {
         try {
             while (budget > 0) {
-                long n = Posix.read(s.fd.get(), readBuffer, READ_QUANTUM);
+                long n = Posix.read(s.fd().get(), readBuffer, READ_QUANTUM);
                 if (n < 0) return false;
                 if (n == 0) return true;
                 MemorySegment.copy(readBuffer, JAVA_BYTE, 0, chunk, 0, (int) n);
@@ -525,7 +512,7 @@ public final class LogPump implements AutoCloseable {
             }
             return false;
         } catch (RuntimeException e) {
-            reports.add(new Note(s.unit.name, Instant.now(), "reading its " + s.stream.tag() + " failed: " + e.getMessage()));
+            reports.add(new Note(s.unit().name, Instant.now(), "reading its " + s.stream().tag() + " failed: " + e.getMessage()));
             return true;
         }
     }
