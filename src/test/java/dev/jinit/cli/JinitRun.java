@@ -5,7 +5,7 @@ import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Spawner;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import dev.jinit.linux.WaitPid;
+import dev.jinit.linux.Wait;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -115,10 +114,10 @@ final class JinitRun implements AutoCloseable {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (exitCode == null && pid > 0) {
-                Optional<WaitPid.Exit> e = WaitPid.waitid(pid, true);
-                if (e.isPresent()) {
-                    exitCode = e.get().exited() ? e.get().status() : 128 + e.get().status();
-                    throw new AssertionError("jinit exited (" + e.get() + ") while waiting for " + what + "\n" + output());
+                Wait.Child e = reap(true);
+                if (e != null) {
+                    exitCode = code(e);
+                    throw new AssertionError("jinit exited (" + e + ") while waiting for " + what + "\n" + output());
                 }
             }
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + output());
@@ -151,14 +150,22 @@ final class JinitRun implements AutoCloseable {
         Posix.kill(pid, Signals.SIGTERM);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
-            Optional<WaitPid.Exit> e = WaitPid.waitid(pid, true);
-            if (e.isPresent()) {
-                exitCode = e.get().exited() ? e.get().status() : 128 + e.get().status();
+            Wait.Child e = reap(true);
+            if (e != null) {
+                exitCode = code(e);
                 return exitCode;
             }
             Thread.sleep(20);
         }
         throw new AssertionError("jinit did not exit within 60 s of SIGTERM\n" + output());
+    }
+
+    private Wait.Child reap(boolean noHang) {
+        return Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | (noHang ? Wait.WNOHANG : 0));
+    }
+
+    private static int code(Wait.Child c) {
+        return c.code() == Wait.CLD_EXITED ? c.status() : 128 + c.status();
     }
 
     static boolean alive(int pid) {
@@ -186,7 +193,7 @@ final class JinitRun implements AutoCloseable {
                 terminate();
             } catch (AssertionError e) {
                 Posix.kill(pid, Signals.SIGKILL);
-                WaitPid.waitid(pid, false);
+                reap(false);
             }
         }
         Path cg = Path.of("/sys/fs/cgroup/unified/jinit", Integer.toString(pid));

@@ -341,6 +341,7 @@ class RunIntegrationTest {
             assertTrue(odd.out().contains("FancyNewDirective"), odd.toString());
             JinitRun.Client broken = j.client("status", "broken");
             assertTrue(broken.out().contains("bad-setting") && broken.out().contains("broken.service:2"), broken.toString());
+            assertTrue(broken.out().contains("failed"), "wanted at startup, so shown as failed: " + broken);
             JinitRun.Client start = j.client("start", "broken");
             assertTrue(start.code() != 0 && start.err().contains("broken.service"), start.toString());
             JinitRun.Client missing = j.awaitStatus("missing", "failed");
