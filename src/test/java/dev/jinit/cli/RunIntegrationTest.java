@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code jinit run} as a real JVM supervising real processes, driven by the real client commands.
@@ -180,8 +182,10 @@ class RunIntegrationTest {
         }
     }
 
-    @Test
-    void stopKillsEveryProcessOfTheUnitAndNeverRestarts() throws Exception {
+    /** With the unit's cgroup, and with the fallback (process groups plus descendants from /proc). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void stopKillsEveryProcessOfTheUnitAndNeverRestarts(boolean cgroup) throws Exception {
         JinitRun layout = JinitRun.layout("kill");
         Path childPid = layout.root.resolve("child.pid");
         Path child = script(layout, "stubborn.sh", """
@@ -199,7 +203,7 @@ class RunIntegrationTest {
                 [Install]
                 WantedBy=multi-user.target
                 """.formatted(child));
-        try (JinitRun j = layout.start()) {
+        try (JinitRun j = cgroup ? layout.start() : layout.start("--no-cgroup")) {
             JinitRun.Client s = j.awaitStatus("stubborn", "active (running)");
             j.await("the child's pid file", () -> Files.exists(childPid) && !readOrEmpty(childPid).isBlank());
             int main = mainPid(s);
