@@ -14,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -903,8 +902,4 @@ public final class Manager implements AutoCloseable {
         }
     }
 
-    /** For tests: unit names with jobs. */
-    CompletableFuture<Collection<String>> pendingJobs() {
-        return loop.call(() -> List.copyOf(jobs.keySet()));
-    }
 }

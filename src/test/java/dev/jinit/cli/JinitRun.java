@@ -65,7 +65,12 @@ final class JinitRun implements AutoCloseable {
 
     /** A fresh directory layout; write unit files into {@link #units}, then {@link #start}. */
     static JinitRun layout(String name) throws IOException {
-        Path root = Files.createTempDirectory("jinit-run-" + name + "-");
+        return layout(Path.of(System.getProperty("java.io.tmpdir")), name);
+    }
+
+    /** A fresh layout below {@code parent} (outside /tmp for services with PrivateTmp=, which hides /tmp). */
+    static JinitRun layout(Path parent, String name) throws IOException {
+        Path root = Files.createTempDirectory(parent, "jinit-run-" + name + "-");
         // Services that run as another user (User=nobody) must reach their directories below it.
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         return new JinitRun(root, List.of());
