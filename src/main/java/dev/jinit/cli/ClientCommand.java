@@ -253,8 +253,10 @@ public final class ClientCommand {
         for (int c = 0; c < columns.size(); c++) sb.append(pad(headers.get(c), width[c])).append(' ');
         sb.append("DESCRIPTION\n");
         for (UnitStatus u : units) {
-            for (int c = 0; c < columns.size(); c++) sb.append(pad(columns.get(c).apply(u), width[c])).append(' ');
-            sb.append(printable(u.description())).append('\n');
+            StringBuilder row = new StringBuilder();
+            for (int c = 0; c < columns.size(); c++) row.append(pad(columns.get(c).apply(u), width[c])).append(' ');
+            row.append(printable(u.description()));
+            sb.append(row.toString().stripTrailing()).append('\n');
         }
         sb.append('\n').append(units.size()).append(units.size() == 1 ? " unit listed.\n" : " units listed.\n");
         return sb.toString();

@@ -43,6 +43,9 @@ public final class ControlServer implements AutoCloseable {
     /** Lines queued for one slow {@code logs -f} client before new ones are dropped (and counted). */
     static final int FOLLOW_QUEUE = 10_000;
 
+    /** What is read and discarded from a client after its answer, at most. */
+    private static final long DRAIN_LIMIT = 1 << 20;
+
     private final Path path;
     private final ServerSocketChannel server;
     private final ControlHandler handler;
@@ -139,17 +142,21 @@ public final class ControlServer implements AutoCloseable {
             UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
             if (!peer.user().equals(allowed)) {
                 report.accept("control: refused a connection from user " + peer.user().getName());
-                writeLine(ch, Protocol.encode(Response.error("permission denied: jinit at " + path.getParent()
-                        + " accepts commands from " + allowed.getName() + " only, not from " + peer.user().getName())));
+                answerAndClose(ch, Response.error("permission denied: jinit at " + path.getParent()
+                        + " accepts commands from " + allowed.getName() + " only, not from " + peer.user().getName()));
                 return;
             }
-            String line = readLine(ch);
+            RequestLine line = readLine(ch);
             if (line == null) return;
+            if (line.tooLong()) {
+                answerAndClose(ch, Response.error("bad request: longer than " + Protocol.MAX_REQUEST_BYTES + " bytes"));
+                return;
+            }
             Request request;
             try {
-                request = Protocol.decodeRequest(line);
+                request = Protocol.decodeRequest(line.text());
             } catch (IllegalArgumentException e) {
-                writeLine(ch, Protocol.encode(Response.error("bad request: " + e.getMessage())));
+                answerAndClose(ch, Response.error("bad request: " + e.getMessage()));
                 return;
             }
             if (request.follow()) {
@@ -163,12 +170,26 @@ public final class ControlServer implements AutoCloseable {
                 report.accept("control: " + request.cmd().word() + " failed: " + e);
                 response = Response.error("internal error in jinit: " + e);
             }
-            writeLine(ch, Protocol.encode(response));
+            answerAndClose(ch, response);
         } catch (IOException e) {
             // The client went away mid-answer: nothing to tell anybody.
         } finally {
             connections.remove(ch);
         }
+    }
+
+    /**
+     * Writes the answer, then reads what the client may still send until it closes. Closing an
+     * AF_UNIX socket with unread input makes the kernel reset the connection, and the client would
+     * see ECONNRESET instead of the answer (a refusal, say). The drain is bounded.
+     */
+    private static void answerAndClose(SocketChannel ch, Response response) throws IOException {
+        writeLine(ch, Protocol.encode(response));
+        ch.shutdownOutput();
+        ByteBuffer sink = ByteBuffer.allocate(8192);
+        long total = 0;
+        int n;
+        while (total < DRAIN_LIMIT && (n = ch.read(sink.clear())) >= 0) total += n;
     }
 
     Response dispatch(Request r) {
@@ -290,20 +311,23 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** Reads the request line; null at end of input; bounded by {@link Protocol#MAX_REQUEST_BYTES}. */
-    private static String readLine(SocketChannel ch) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(Protocol.MAX_REQUEST_BYTES);
+    /** A request line, or the fact that the client sent more than a request may hold. */
+    private record RequestLine(String text, boolean tooLong) {}
+
+    /**
+     * Reads the request line; null at end of input. Stops reading after
+     * {@link Protocol#MAX_REQUEST_BYTES} without a newline, so memory stays bounded.
+     */
+    private static RequestLine readLine(SocketChannel ch) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Protocol.MAX_REQUEST_BYTES + 1);
         while (true) {
             int before = buf.position();
-            if (!buf.hasRemaining()) {
-                writeLine(ch, Protocol.encode(Response.error(
-                        "bad request: longer than " + Protocol.MAX_REQUEST_BYTES + " bytes")));
-                return null;
-            }
             int n = ch.read(buf);
             for (int i = before; i < buf.position(); i++)
-                if (buf.get(i) == '\n') return new String(buf.array(), 0, i, StandardCharsets.UTF_8);
-            if (n < 0) return buf.position() == 0 ? null : new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+                if (buf.get(i) == '\n') return new RequestLine(new String(buf.array(), 0, i, StandardCharsets.UTF_8), false);
+            if (!buf.hasRemaining()) return new RequestLine(null, true);
+            if (n < 0)
+                return buf.position() == 0 ? null : new RequestLine(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8), false);
         }
     }
 

@@ -36,6 +36,8 @@ public final class DirectiveState {
     BitSet cpuAffinity;
     String workingDirectory;
     boolean workingDirectoryOptional;
+    /** RootDirectory= as given, so that a "-" working directory is looked for inside it. */
+    String rootDirectory;
     final Map<Namespace, Boolean> namespaces = new EnumMap<>(Namespace.class);
     String slice;
 

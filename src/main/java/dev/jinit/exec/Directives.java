@@ -118,9 +118,9 @@ public final class Directives {
             }
             case "UMask" -> b.umask(DirectiveValues.parseUmask(v));
             case "RootDirectory" -> {
-                if (v.isEmpty()) b.rootDirectory(null);
-                else if (!v.startsWith("/")) throw new IllegalArgumentException("not an absolute path");
-                else b.rootDirectory(Path.of(v));
+                if (!v.isEmpty() && !v.startsWith("/")) throw new IllegalArgumentException("not an absolute path");
+                st.rootDirectory = v.isEmpty() ? null : v;
+                b.rootDirectory(v.isEmpty() ? null : Path.of(v));
             }
             case "Nice" -> b.nice(DirectiveValues.parseInt(v, -20, 19));
             case "OOMScoreAdjust" -> b.oomScoreAdjust(DirectiveValues.parseInt(v, -1000, 1000));
@@ -188,7 +188,9 @@ public final class Directives {
                 }
                 dir = home.home();
             }
-            if (!st.workingDirectoryOptional || Files.isDirectory(Path.of(dir))) b.workingDirectory(Path.of(dir));
+            // The directory the child will see: under RootDirectory= when there is one.
+            Path seen = st.rootDirectory == null ? Path.of(dir) : Path.of(st.rootDirectory, dir.substring(1));
+            if (!st.workingDirectoryOptional || Files.isDirectory(seen)) b.workingDirectory(Path.of(dir));
         }
         if (st.capabilityBoundingSet != null) b.capabilityBoundingSet(st.capabilityBoundingSet);
         if (st.cpuAffinity != null && !st.cpuAffinity.isEmpty()) b.cpuAffinity((BitSet) st.cpuAffinity.clone());

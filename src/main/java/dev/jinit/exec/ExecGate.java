@@ -72,8 +72,7 @@ final class ExecGate implements AutoCloseable {
                     return Integer.parseInt(space < 0 ? text : text.substring(0, space));
                 }
             } catch (IOException e) {
-                // The task directory vanishes when the thread ends: the spawn failed; join reports why.
-                if (!spawn.isAlive()) return -1;
+                // The task directory vanishes when the thread ends: the check below sees that.
             }
             if (!spawn.isAlive()) return -1;
             pause(round);

@@ -24,7 +24,7 @@ final class Preflight {
     private Preflight() {}
 
     /** util-linux unshare, the one way to give a child of a multithreaded process a user namespace. */
-    static final String UNSHARE = "/usr/bin/unshare";
+    static final Path UNSHARE = Path.of("/usr/bin/unshare");
 
     /**
      * What the throwaway thread and the gate do for one spec.
@@ -43,7 +43,8 @@ final class Preflight {
         return new SpawnException(message, 2);
     }
 
-    static Plan check(ProcessSpec spec, String program) {
+    /** Checks {@code spec}; {@code unshare} is the util-linux binary a user namespace is handed to. */
+    static Plan check(ProcessSpec spec, String program, Path unshare) {
         Capabilities.Sets caps = Capabilities.current();
         checkCredentials(spec, caps);
         checkRoot(spec, caps);
@@ -69,18 +70,18 @@ final class Preflight {
             if (spec.rootDirectory() != null)
                 throw refuse("a user namespace cannot be created inside a chroot (RootDirectory=" + spec.rootDirectory()
                         + "): the kernel refuses CLONE_NEWUSER there");
-            if (!Files.isExecutable(Path.of(UNSHARE)))
-                throw refuse("a user namespace needs util-linux unshare (" + UNSHARE + "), which is not installed: "
+            if (!Files.isExecutable(unshare))
+                throw refuse("a user namespace needs util-linux unshare (" + unshare + "), which is not installed: "
                         + "a multithreaded process such as jinit cannot create one itself");
             List<String> handoff = new ArrayList<>();
-            handoff.add(UNSHARE);
+            handoff.add(unshare.toString());
             // Without credentials the child is root inside its namespace (unshare -r); with them it
             // keeps its own uid and gid there, mapped to themselves.
             handoff.add(spec.credentials() == null ? "--map-root-user" : "--map-current-user");
             handoff.add("--");
             handoff.add(program);
             handoff.addAll(argv.subList(1, argv.size()));
-            exec = UNSHARE;
+            exec = unshare.toString();
             argv = List.copyOf(handoff);
         }
         return new Plan(exec, argv, flags, cgroups, cgroup, caps);

@@ -42,6 +42,7 @@ public final class Spawner {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final Path gateBase;
+    private final Path unshare;
     private final AtomicLong gateSerial = new AtomicLong();
     /** The exec gate directory, made on the first gated spawn. */
     private volatile Path gateDirectory;
@@ -53,7 +54,13 @@ public final class Spawner {
 
     /** Gate FIFOs go to {@code gateDirectory} (created with mode 0711 when missing). */
     public Spawner(Path gateDirectory) {
+        this(gateDirectory, Preflight.UNSHARE);
+    }
+
+    /** With another util-linux unshare binary for user namespaces (tests use a missing one). */
+    Spawner(Path gateDirectory, Path unshare) {
         this.gateBase = gateDirectory;
+        this.unshare = unshare;
     }
 
     /**
@@ -98,7 +105,7 @@ public final class Spawner {
     /** The throwaway-thread path, with the exec gate when the spec needs it. */
     private Spawned spawnIsolated(ProcessSpec spec) {
         String program = resolveProgram(spec);
-        Preflight.Plan plan = Preflight.check(spec, program);
+        Preflight.Plan plan = Preflight.check(spec, program, unshare);
         List<Fd> parentCopies = new ArrayList<>();
         Map<Integer, Fd> pipes = new HashMap<>();
         ExecGate gate = null;

@@ -114,7 +114,6 @@ public record EnvFile(Map<String, String> vars, List<Diagnostic> diagnostics) {
                                     value.append(e);
                                 } else {
                                     value.append('\\').append(e);
-                                    if (e == '\n') line++;
                                 }
                                 i += 2;
                                 continue;

@@ -111,7 +111,8 @@ public record ExecCommand(Set<Prefix> prefixes, String path, List<String> words)
 
     /**
      * The argv for the environment {@code env}, per systemd.service(5) "Command lines": a word that is exactly
-     * {@code $NAME} becomes the variable's value split at whitespace (no word at all when unset or empty);
+     * {@code $NAME} becomes the variable's value split into words (see {@link #splitValue}; no word at all when
+     * unset or empty);
      * {@code ${NAME}} anywhere in a word is replaced in place (empty when unset); {@code $$} is a literal
      * {@code $}. With the {@code :} prefix nothing is expanded. The program path is never expanded.
      */
@@ -127,12 +128,44 @@ public record ExecCommand(Set<Prefix> prefixes, String path, List<String> words)
                 argv.add(expandInWord(w, env));
             } else if (isWholeVariable(w)) {
                 String v = env.get(w.substring(1));
-                if (v != null) for (String part : v.strip().split("[ \t\n]+")) if (!part.isEmpty()) argv.add(part);
+                if (v != null) argv.addAll(splitValue(v));
             } else {
                 argv.add(expandInWord(w, env));
             }
         }
         return new Invocation(path, argv);
+    }
+
+    /**
+     * Splits a variable's value for a lone {@code $NAME} word as systemd does (EXTRACT_UNQUOTE|EXTRACT_RELAX):
+     * at whitespace, with quotes removed and a backslash taking the next character literally; an unterminated
+     * quote runs to the end rather than failing, since the value came from an environment file, not from us.
+     * So {@code OPTS="-a 'b c'"} gives {@code -a} and {@code b c}.
+     */
+    static List<String> splitValue(String v) {
+        List<String> out = new ArrayList<>();
+        StringBuilder w = null;
+        char quote = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (quote == 0 && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+                if (w != null) out.add(w.toString());
+                w = null;
+                continue;
+            }
+            if (w == null) w = new StringBuilder();
+            if (c == '\\' && i + 1 < v.length()) {
+                w.append(v.charAt(++i));
+            } else if (quote != 0 && c == quote) {
+                quote = 0;
+            } else if (quote == 0 && (c == '"' || c == '\'')) {
+                quote = c;
+            } else {
+                w.append(c);
+            }
+        }
+        if (w != null) out.add(w.toString());
+        return out;
     }
 
     private static boolean isWholeVariable(String w) {

@@ -45,13 +45,15 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
      * @param aliases             [Install] Alias=: other names that find this unit
      * @param defaultDependencies DefaultDependencies= (yes): for a target, whether it is ordered after what it
      *                            pulls in
+     * @param unsupported         every assignment jinit does not interpret (unknown directives and sections), kept
+     *                            as written with file and line, for status output and for tools
      */
     record UnitInfo(String name, Path source, List<Path> dropIns, String description,
                     List<String> requires, List<String> wants, List<String> bindsTo,
                     List<String> after, List<String> before, List<String> conflicts,
                     java.time.Duration startLimitInterval, int startLimitBurst,
                     List<String> wantedBy, List<String> requiredBy, List<String> aliases,
-                    boolean defaultDependencies) {
+                    boolean defaultDependencies, List<UnitFile.Assignment> unsupported) {
         public UnitInfo {
             dropIns = List.copyOf(dropIns);
             requires = List.copyOf(requires);
@@ -63,6 +65,7 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
             wantedBy = List.copyOf(wantedBy);
             requiredBy = List.copyOf(requiredBy);
             aliases = List.copyOf(aliases);
+            unsupported = List.copyOf(unsupported);
             if (startLimitBurst < 0) throw new IllegalArgumentException("negative StartLimitBurst");
         }
     }

@@ -50,6 +50,7 @@ public final class UnitBuilder {
     private final Specifiers specifiers;
     private final List<Diagnostic> diags = new ArrayList<>();
     private final Set<String> reportedUnknown = new HashSet<>();
+    private final List<UnitFile.Assignment> unsupported = new ArrayList<>();
 
     // [Unit]
     private String description;
@@ -137,7 +138,7 @@ public final class UnitBuilder {
         }
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
-                wantedBy, requiredBy, aliases, defaultDependencies);
+                wantedBy, requiredBy, aliases, defaultDependencies, unsupported);
         Unit unit = null;
         if (service) {
             Service s = finishService();
@@ -193,12 +194,14 @@ public final class UnitBuilder {
     }
 
     private void unknownSection(UnitFile.Assignment a) {
+        unsupported.add(a);
         if (a.section().startsWith("X-")) return; // extension sections are for other tools, silently
         if (reportedUnknown.add("[" + a.section() + "]"))
             diags.add(Diagnostic.warning(a.file(), a.line(), "unknown section [" + a.section() + "], ignoring"));
     }
 
     private void unknown(UnitFile.Assignment a) {
+        unsupported.add(a);
         if (a.key().startsWith("X-")) return;
         if (reportedUnknown.add(a.section() + "." + a.key()))
             diags.add(Diagnostic.warning(a.file(), a.line(), "unknown directive " + a.key() + " in [" + a.section() + "], ignoring"));

@@ -22,6 +22,9 @@ final class UnitDirectory {
     /** A file that could not be used at all. */
     private record Unreadable(Path path, String reason) {}
 
+    /** Unit files are a few kilobytes; a huge file in the directory is a mistake, not worth the memory. */
+    static final long MAX_FILE = 4L * 1024 * 1024;
+
     private final Path dir;
     private final SystemContext system;
     private final Map<String, UnitFile> files = new TreeMap<>();
@@ -75,6 +78,10 @@ final class UnitDirectory {
             Path real = p.toRealPath();
             if (real.equals(Path.of("/dev/null")) || Files.size(real) == 0) {
                 masked.put(fileName, p);
+                return;
+            }
+            if (Files.size(real) > MAX_FILE) {
+                unreadable.put(fileName, new Unreadable(p, p + " is larger than " + MAX_FILE + " bytes; not a unit file"));
                 return;
             }
             files.put(fileName, UnitFileParser.parse(p, Files.readString(real, StandardCharsets.UTF_8)));

@@ -41,7 +41,7 @@ public record UnitName(String name, String prefix, String instance, String type)
         int at = stem.indexOf('@');
         if (at < 0) return new UnitName(name, stem, null, type);
         if (at == 0) throw new BadValueException("unit name " + name + " has an empty prefix before '@'");
-        if (stem.indexOf('@', at + 1) >= 0) throw new BadValueException("unit name " + name + " has more than one '@'");
+        // Like systemd, the instance may itself contain '@' (foo@a@b.service is prefix foo, instance a@b).
         return new UnitName(name, stem.substring(0, at), stem.substring(at + 1), type);
     }
 

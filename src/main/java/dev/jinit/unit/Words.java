@@ -1,6 +1,12 @@
 package dev.jinit.unit;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -29,7 +35,7 @@ public final class Words {
         while (true) {
             while (i < n && isSpace(value.charAt(i))) i++;
             if (i >= n) return words;
-            StringBuilder w = new StringBuilder();
+            Text w = new Text();
             boolean plain = true; // no quote or escape used: only then is ";" a separator
             while (i < n && !isSpace(value.charAt(i))) {
                 char c = value.charAt(i);
@@ -42,7 +48,7 @@ public final class Words {
                         if (d == c) break;
                         if (d == '\\') close = unescape(value, close, w);
                         else {
-                            w.append(d);
+                            w.chars(d);
                             close++;
                         }
                     }
@@ -51,11 +57,11 @@ public final class Words {
                     plain = false;
                     i = unescape(value, i, w);
                 } else {
-                    w.append(c);
+                    w.chars(c);
                     i++;
                 }
             }
-            String text = w.toString();
+            String text = w.done();
             words.add(new Word(text, plain && text.equals(";")));
         }
     }
@@ -70,26 +76,67 @@ public final class Words {
     }
 
     /**
-     * Decodes the escape starting at {@code at} (a backslash) into {@code out}; returns the index after it.
-     * Accepts systemd's set: {@code \a \b \f \n \r \t \v \\ \" \' \s \; \$ \xNN \NNN \\uXXXX \UXXXXXXXX}.
+     * Decoded text of one word. {@code \xNN} and octal escapes are bytes, as in systemd's C strings, so
+     * {@code \xc3\xa9} is one UTF-8 encoded {@code é}; they are decoded together once a character follows.
      */
-    static int unescape(String s, int at, StringBuilder out) {
+    private static final class Text {
+        private final StringBuilder chars = new StringBuilder();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        void chars(char c) {
+            flush();
+            chars.append(c);
+        }
+
+        void codePoint(int cp) {
+            flush();
+            chars.appendCodePoint(cp);
+        }
+
+        void octet(int b) {
+            bytes.write(b);
+        }
+
+        private void flush() {
+            if (bytes.size() == 0) return;
+            byte[] raw = bytes.toByteArray();
+            bytes.reset();
+            try {
+                chars.append(StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(raw)));
+            } catch (CharacterCodingException e) {
+                throw new BadValueException("escaped bytes " + HexFormat.ofDelimiter(" ").formatHex(raw) + " are not valid UTF-8");
+            }
+        }
+
+        String done() {
+            flush();
+            return chars.toString();
+        }
+    }
+
+    /**
+     * Decodes the escape starting at {@code at} (a backslash) into {@code out}; returns the index after it.
+     * Accepts systemd's set: {@code \a \b \f \n \r \t \v \\ \" \' \s \xNN \NNN \\uXXXX \UXXXXXXXX}, plus
+     * {@code \;} (a literal semicolon in command lines) and backslash-space.
+     */
+    private static int unescape(String s, int at, Text out) {
         if (at + 1 >= s.length()) throw new BadValueException("backslash at the end of the value");
         char c = s.charAt(at + 1);
         switch (c) {
-            case 'a' -> out.append('\u0007');
-            case 'b' -> out.append('\b');
-            case 'f' -> out.append('\f');
-            case 'n' -> out.append('\n');
-            case 'r' -> out.append('\r');
-            case 't' -> out.append('\t');
-            case 'v' -> out.append('\u000B');
-            case 's' -> out.append(' ');
-            case '\\', '"', '\'', ';', ' ' -> out.append(c);
+            case 'a' -> out.chars('\u0007');
+            case 'b' -> out.chars('\b');
+            case 'f' -> out.chars('\f');
+            case 'n' -> out.chars('\n');
+            case 'r' -> out.chars('\r');
+            case 't' -> out.chars('\t');
+            case 'v' -> out.chars('\u000B');
+            case 's' -> out.chars(' ');
+            case '\\', '"', '\'', ';', ' ' -> out.chars(c);
             case 'x' -> {
                 int v = hex(s, at + 2, 2);
                 if (v == 0) throw new BadValueException("\\x00 is not allowed (arguments cannot hold NUL)");
-                out.append((char) v);
+                out.octet(v);
                 return at + 4;
             }
             case 'u' -> {
@@ -111,7 +158,7 @@ public final class Words {
                     }
                     if (v == 0) throw new BadValueException("\\000 is not allowed (arguments cannot hold NUL)");
                     if (v > 255) throw new BadValueException("octal escape out of range: \\" + s.substring(at + 1, at + 4));
-                    out.append((char) v);
+                    out.octet(v);
                     return at + 4;
                 }
                 throw new BadValueException("invalid escape \\" + c);
@@ -120,11 +167,11 @@ public final class Words {
         return at + 2;
     }
 
-    private static int appendCodePoint(StringBuilder out, int v, int next) {
+    private static int appendCodePoint(Text out, int v, int next) {
         if (v == 0) throw new BadValueException("\\u0000 is not allowed (arguments cannot hold NUL)");
         if (!Character.isValidCodePoint(v) || (v >= 0xD800 && v <= 0xDFFF))
             throw new BadValueException("invalid Unicode code point " + Integer.toHexString(v));
-        out.appendCodePoint(v);
+        out.codePoint(v);
         return next;
     }
 

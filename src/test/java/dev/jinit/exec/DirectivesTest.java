@@ -111,6 +111,9 @@ class DirectivesTest {
         assertNull(apply("WorkingDirectory=-/no/such/dir/at/all").workingDirectory());
         assertEquals(Path.of("/tmp"), apply("WorkingDirectory=-/tmp").workingDirectory());
         assertEquals(Path.of("/no/such"), apply("WorkingDirectory=/no/such").workingDirectory());
+        // looked for inside RootDirectory=: the test's root has etc/ but no tmp/
+        assertEquals(Path.of("/etc"), apply("RootDirectory=" + root, "WorkingDirectory=-/etc").workingDirectory());
+        assertNull(apply("RootDirectory=" + root, "WorkingDirectory=-/tmp").workingDirectory());
         assertTrue(error("WorkingDirectory=relative").startsWith("WorkingDirectory=relative: not an absolute path"));
     }
 

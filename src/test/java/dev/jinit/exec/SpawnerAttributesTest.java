@@ -375,6 +375,19 @@ class SpawnerAttributesTest {
         assertEquals(List.of(), failures);
     }
 
+    @Test
+    void spawnsFromAVirtualThread() throws Exception {
+        List<Probe.Result> results = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread v = Thread.ofVirtual().start(() -> {
+            results.add(Probe.run(Probe.sh("echo plain")));
+            results.add(Probe.run(Probe.sh("cat /proc/self/oom_score_adj").oomScoreAdjust(77).credentials(AS_NOBODY)));
+        });
+        v.join(60_000);
+        assertEquals(2, results.size());
+        assertEquals("plain", results.get(0).out().trim());
+        assertEquals("77", results.get(1).out().trim());
+    }
+
     static String readUnchecked(Path p) {
         try {
             return Files.readString(p);

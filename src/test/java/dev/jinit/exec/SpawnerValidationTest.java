@@ -76,6 +76,13 @@ class SpawnerValidationTest {
     }
 
     @Test
+    void userNamespaceWithoutUnshareIsRefused() {
+        Spawner withoutUnshare = new Spawner(null, tmp.resolve("no-unshare"));
+        refused(2, "a user namespace needs util-linux unshare (" + tmp.resolve("no-unshare") + "), which is not installed",
+                () -> Probe.run(withoutUnshare, ProcessSpec.builder("/bin/true").namespace(Namespace.USER)));
+    }
+
+    @Test
     void userNamespaceInsideAChrootIsImpossible() {
         refused(2, "a user namespace cannot be created inside a chroot",
                 spawn(ProcessSpec.builder("/bin/true").namespace(Namespace.USER).rootDirectory(tmp)));

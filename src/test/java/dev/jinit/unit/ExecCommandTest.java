@@ -79,6 +79,13 @@ class ExecCommandTest {
     }
 
     @Test
+    void wholeWordVariableIsSplitLikeSystemdWithQuotes() {
+        ExecCommand c = one("/bin/prog $OPTS");
+        assertEquals(List.of("/bin/prog", "-a", "b c", "d\"e", "f g", "h i"),
+                c.expand(Map.of("OPTS", " -a 'b c' \"d\\\"e\" f\\ g \"h i")).argv());
+    }
+
+    @Test
     void defaultAndAlternativeForms() {
         ExecCommand c = one("/bin/prog ${A:-dflt} ${B:-dflt} ${A:+alt} ${B:+alt}");
         assertEquals(List.of("/bin/prog", "dflt", "set", "", "alt"), c.expand(Map.of("B", "set")).argv());

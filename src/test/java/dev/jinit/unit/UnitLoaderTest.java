@@ -52,7 +52,14 @@ class UnitLoaderTest {
         Files.write(dir.resolve("binary.service"), new byte[]{'[', (byte) 0xff, (byte) 0xfe, ']'});
         write("bad name.service", "[Service]\nExecStart=/bin/true\n");
         write("tmpl@.service", "[Service]\nExecStart=/bin/echo %i\n");
+        try (var ch = java.nio.channels.FileChannel.open(dir.resolve("huge.service"),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[]{'#'}), UnitDirectory.MAX_FILE); // sparse: no disk used
+        }
         LoadResult r = load();
+        LoadedUnit.Failed huge = (LoadedUnit.Failed) r.units().get("huge.service");
+        assertEquals(LoadState.ERROR, huge.loadState());
+        assertTrue(huge.reasons().getFirst().contains("is larger than"), huge.reasons().toString());
         LoadedUnit.Failed bin = (LoadedUnit.Failed) r.units().get("binary.service");
         assertEquals(LoadState.ERROR, bin.loadState());
         assertTrue(bin.reasons().getFirst().contains("cannot read " + dir.resolve("binary.service")), bin.reasons().toString());

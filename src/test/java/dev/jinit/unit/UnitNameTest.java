@@ -18,6 +18,9 @@ class UnitNameTest {
         assertEquals("redis-server@.service", i.templateName());
         assertEquals("redis-server@main", i.withoutSuffix());
         assertEquals(UnitKind.TARGET, UnitName.parse("multi-user.target").kind());
+        UnitName nested = UnitName.parse("a@b@c.service");
+        assertEquals("a", nested.prefix());
+        assertEquals("b@c", nested.instance());
     }
 
     @Test
@@ -29,7 +32,7 @@ class UnitNameTest {
 
     @Test
     void invalidNames() {
-        for (String bad : new String[]{"", "noext", ".service", "a b.service", "a.unknown", "@x.service", "a@b@c.service",
+        for (String bad : new String[]{"", "noext", ".service", "a b.service", "a.unknown", "@x.service",
                 "x".repeat(250) + ".service"})
             assertThrows(BadValueException.class, () -> UnitName.parse(bad), bad);
     }

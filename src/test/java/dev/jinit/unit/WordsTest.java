@@ -26,6 +26,12 @@ class WordsTest {
     }
 
     @Test
+    void hexAndOctalEscapesAreUtf8Bytes() {
+        assertEquals(List.of("caf\u00e9", "\u00e9t\u00e9"), Words.splitText("caf\\xc3\\xa9 \\303\\251t\\xc3\\xa9"));
+        assertTrue(assertThrows(BadValueException.class, () -> Words.split("\\xff")).getMessage().contains("ff are not valid UTF-8"));
+    }
+
+    @Test
     void badEscapesAndQuotesAreErrors() {
         assertEquals("invalid escape \\q", assertThrows(BadValueException.class, () -> Words.split("a\\qb")).getMessage());
         assertTrue(assertThrows(BadValueException.class, () -> Words.split("\"open")).getMessage().contains("unterminated"));
