@@ -817,8 +817,10 @@ public final class Manager implements AutoCloseable {
             if (c.from().active != c.to().active) since = now;
             if (c.to().active == ActiveState.ACTIVE && c.from().active != ActiveState.RELOADING) {
                 activeEnter = now;
-                if (c.from().active != ActiveState.ACTIVE)
+                if (c.from().active != ActiveState.ACTIVE) {
                     console.println("jinit: Started " + def.description() + " (" + name + ").");
+                    note("Started " + def.description() + ".");
+                }
             }
             if (c.to().isInactive()) {
                 inactiveEnter = now;

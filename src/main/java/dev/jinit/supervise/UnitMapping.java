@@ -104,7 +104,7 @@ public final class UnitMapping {
                 millis(s.restartSec()), s.restartSteps(), millis(s.restartMaxDelay()),
                 set(s.successExitStatus()), set(s.restartPreventExitStatus()), set(s.restartForceExitStatus()),
                 millis(s.timeoutStart()), millis(s.timeoutStop()), KillMode.valueOf(s.killMode().name()),
-                s.killSignal(), s.sendSigkill(), NotifyAccess.valueOf(s.notifyAccess().name()), millis(s.watchdog()),
+                s.killSignal(), s.finalKillSignal(), s.sendSigkill(), s.sendSighup(), NotifyAccess.valueOf(s.notifyAccess().name()), millis(s.watchdog()),
                 millis(info.startLimitInterval()), info.startLimitBurst());
     }
 
