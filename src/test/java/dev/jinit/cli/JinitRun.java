@@ -82,6 +82,26 @@ final class JinitRun implements AutoCloseable {
 
     /** Starts jinit run and waits until its control socket answers. */
     JinitRun start(String... extraArgs) throws Exception {
+        JinitRun running = new JinitRun(this, spawn(stdout, stderr, extraArgs));
+        running.await("jinit's control socket", () -> running.client("status").code() == 0);
+        return running;
+    }
+
+    /** Runs another jinit on the same directories to its end; returns its exit code, output in {@code out}. */
+    int runToEnd(Path out, String... extraArgs) throws Exception {
+        int other = spawn(out, out, extraArgs);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Wait.Child c = Wait.waitid(Wait.P_PID, other, Wait.WEXITED | Wait.WNOHANG);
+            if (c != null) return code(c);
+            Thread.sleep(20);
+        }
+        Posix.kill(other, Signals.SIGKILL);
+        Wait.waitid(Wait.P_PID, other, Wait.WEXITED);
+        throw new AssertionError("the second jinit did not end within 60 s");
+    }
+
+    private int spawn(Path stdout, Path stderr, String... extraArgs) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
@@ -93,11 +113,9 @@ final class JinitRun implements AutoCloseable {
                 .env(Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8"))
                 .stdin(FdSource.NULL)
                 .stdout(new FdSource.WriteFile(stdout, false))
-                .stderr(new FdSource.WriteFile(stderr, false))
+                .stderr(new FdSource.WriteFile(stderr, stdout.equals(stderr)))
                 .build();
-        JinitRun running = new JinitRun(this, new Spawner().spawn(spec).pid());
-        running.await("jinit's control socket", () -> running.client("status").code() == 0);
-        return running;
+        return new Spawner().spawn(spec).pid();
     }
 
     int pid() {

@@ -298,6 +298,25 @@ class RunIntegrationTest {
     }
 
     @Test
+    void aSecondJinitOnTheSameStateDirectoryIsRefused() throws Exception {
+        JinitRun layout = JinitRun.layout("second");
+        Path py = script(layout, "notify.py", NOTIFY_PY);
+        layout.unit("late.service", """
+                [Service]
+                Type=notify
+                ExecStart=%s %s ready 0 %s
+                """.formatted(PYTHON, py, layout.root.resolve("late-ready")));
+        try (JinitRun j = layout.start()) {
+            Path out = layout.root.resolve("second.out");
+            assertEquals(1, layout.runToEnd(out), Files.readString(out));
+            assertTrue(Files.readString(out).contains("another jinit is running"), Files.readString(out));
+            // The first one's notify socket is intact: a notify unit still gets ready.
+            assertEquals(0, j.client("start", "late").code());
+            assertTrue(j.client("status", "late").out().contains("active (running)"));
+        }
+    }
+
+    @Test
     void watchdogKillsAndRestartsASilentService() throws Exception {
         JinitRun layout = JinitRun.layout("watchdog");
         Path py = script(layout, "notify.py", NOTIFY_PY);
