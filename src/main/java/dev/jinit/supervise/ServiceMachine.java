@@ -325,23 +325,27 @@ public final class ServiceMachine {
             return;
         }
         setState(phase);
-        int sig = kill ? Signals.SIGKILL
+        int sig = kill ? config.finalKillSignal()
                 : phase == ServiceState.STOP_SIGTERM && result == ServiceResult.WATCHDOG ? Signals.SIGABRT
                 : config.killSignal();
+        // SendSIGHUP=: shells and the like get a SIGHUP right after KillSignal, as from a hung-up terminal.
+        int hup = !kill && config.sendSighup() ? Signals.SIGHUP : 0;
         boolean others = fx.unitHasProcesses();
-        switch (config.killMode()) {
-            case CONTROL_GROUP -> {
-                if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(sig, mainPid, controlPid));
-            }
-            case MIXED -> {
-                if (kill) {
-                    if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(sig, mainPid, controlPid));
-                } else {
-                    signalMainAndControl(sig);
+        for (int s : hup == 0 ? new int[] {sig} : new int[] {sig, hup}) {
+            switch (config.killMode()) {
+                case CONTROL_GROUP -> {
+                    if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(s, mainPid, controlPid));
                 }
+                case MIXED -> {
+                    if (kill) {
+                        if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(s, mainPid, controlPid));
+                    } else {
+                        signalMainAndControl(s);
+                    }
+                }
+                case PROCESS -> signalMainAndControl(s);
+                case NONE -> { }
             }
-            case PROCESS -> signalMainAndControl(sig);
-            case NONE -> { }
         }
         if (waitingForProcesses()) {
             armStateTimer(config.timeoutStopMillis());

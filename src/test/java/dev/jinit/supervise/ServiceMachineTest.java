@@ -331,6 +331,17 @@ class ServiceMachineTest {
     }
 
     @Test
+    void finalKillSignalAndSendSighup() {
+        ServiceMachine m = machine(simple().timeoutStopMillis(1000).sendSighup(true).finalKillSignal(Signals.SIGQUIT));
+        m.start();
+        int main = m.mainPid();
+        m.stop();
+        clock.advance(1000);
+        assertEquals(List.of(new Action.SignalAll(Signals.SIGTERM, main, 0), new Action.SignalAll(Signals.SIGHUP, main, 0),
+                new Action.SignalAll(Signals.SIGQUIT, main, 0)), fx.signals());
+    }
+
+    @Test
     void killModeProcessSignalsOnlyTheMainProcess() {
         ServiceMachine m = machine(simple().killMode(KillMode.PROCESS).killSignal(Signals.SIGINT));
         m.start();
