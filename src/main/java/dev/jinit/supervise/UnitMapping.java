@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
 import dev.jinit.exec.DirectiveState;
 import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
