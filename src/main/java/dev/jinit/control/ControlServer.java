@@ -24,6 +24,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -42,6 +43,8 @@ import jdk.net.UnixDomainPrincipal;
 public final class ControlServer implements AutoCloseable {
     /** Lines queued for one slow {@code logs -f} client before new ones are dropped (and counted). */
     static final int FOLLOW_QUEUE = 10_000;
+
+    private static final long ACCEPT_RETRY_NANOS = 100_000_000L;
 
     /** What is read and discarded from a client after its answer, at most. */
     private static final long DRAIN_LIMIT = 1 << 20;
@@ -126,6 +129,8 @@ public final class ControlServer implements AutoCloseable {
             } catch (IOException e) {
                 if (closed) return;
                 report.accept("control: accept on " + path + " failed: " + e.getMessage());
+                // Such failures persist for a while (EMFILE, ENOBUFS): pause rather than spin on them.
+                LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
                 continue;
             }
             connections.add(ch);

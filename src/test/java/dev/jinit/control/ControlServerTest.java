@@ -168,6 +168,18 @@ class ControlServerTest {
     }
 
     @Test
+    void manyClientsAtOnce() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Response> answers = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 64; i++)
+            threads.add(Thread.ofVirtual().start(() -> answers.add(call(new Request(Command.STATUS, List.of("web.service"), 1, false)))));
+        for (Thread t : threads) t.join(WAIT);
+        assertEquals(64, answers.size());
+        assertTrue(answers.stream().allMatch(r -> r.error() == null && r.units().size() == 1
+                && r.units().getFirst().details().recentLogs().size() == 1));
+    }
+
+    @Test
     void followOfUnknownUnitFails() {
         Response r = call(new Request(Command.LOGS, List.of("web.service", "nope.service"), 1, true));
         assertEquals(List.of(Failure.notFound("nope.service")), r.failures());
@@ -246,7 +258,7 @@ class ControlServerTest {
                 """;
         int pid = TestProcesses.spawn(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 TestProcesses.PYTHON, "-c", script, socket.toString(), answer.toString()));
-        assertEquals(0, TestProcesses.waitExit(pid, WAIT), "client as nobody failed");
+        TestProcesses.assertExit(0, pid, WAIT, "client as nobody");
         Response r = Protocol.decodeResponse(Files.readString(answer).strip());
         assertEquals("permission denied: jinit at " + state + " accepts commands from root only, not from nobody", r.error());
         assertFalse(handler.calls.contains("stop web.service"));
