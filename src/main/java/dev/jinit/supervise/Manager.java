@@ -132,23 +132,36 @@ public final class Manager implements AutoCloseable {
         }).thenCompose(f -> f);
     }
 
-    /** Stop then start; a unit that is not running is just started. */
+    /**
+     * Stop then start; a unit that is not running is just started. As in systemd, the units that
+     * Require= or BindTo= it and are up go down first and come back after it.
+     */
     public CompletableFuture<JobOutcome> restart(String unit) {
         return loop.call(() -> {
             UnitRuntime rt = units.get(unit);
             if (rt == null) return CompletableFuture.completedFuture(notFound(unit));
-            if (rt.machine != null && !rt.machine.state().isInactive() && !jobs.containsKey(unit)) {
-                rt.machine.restart();
-                Job job = new Job(JobType.START);
-                job.running = true;
-                jobs.put(unit, job);
-                CompletableFuture<JobOutcome> f = new CompletableFuture<>();
-                job.waiters.add(f);
+            if (shuttingDown) return CompletableFuture.completedFuture(JobOutcome.failed(unit, "jinit is shutting down"));
+            if (rt.isInactive() && !jobs.containsKey(unit)) {
+                CompletableFuture<JobOutcome> f = enqueueStart(unit);
+                dispatch();
                 return f;
             }
-            CompletableFuture<JobOutcome> f = enqueueStart(unit);
+            List<String> comeBack = new ArrayList<>();
+            Deque<UnitRuntime> todo = new ArrayDeque<>(dependents(rt));
+            while (!todo.isEmpty()) {
+                UnitRuntime d = todo.poll();
+                if (d.isInactive() || comeBack.contains(d.name)) continue;
+                comeBack.add(d.name);
+                todo.addAll(dependents(d));
+            }
+            CompletableFuture<JobOutcome> stopped = enqueueStop(unit);
             dispatch();
-            return f;
+            return stopped.thenCompose(o -> !o.ok() ? CompletableFuture.completedFuture(o) : loop.call(() -> {
+                CompletableFuture<JobOutcome> f = enqueueStart(unit);
+                for (String d : comeBack) enqueueStart(d);
+                dispatch();
+                return f;
+            }).thenCompose(f -> f));
         }).thenCompose(f -> f);
     }
 
