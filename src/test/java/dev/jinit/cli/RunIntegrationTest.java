@@ -290,6 +290,10 @@ class RunIntegrationTest {
             JinitRun.Client first = j.client("status", "first");
             assertTrue(first.out().contains("changed on disk"), first.toString());
             assertEquals(firstPid, mainPid(first));
+            // the same through the control socket
+            layout.unit("fourth.service", "[Service]\nExecStart=/bin/sleep 1000\n");
+            assertEquals(0, j.client("daemon-reload").code());
+            assertTrue(j.client("status", "fourth").out().contains("loaded"));
             assertEquals(0, j.terminate(), j.output());
             assertEquals("second\nfirst\n", Files.readString(order), "stop in reverse dependency order");
         }
