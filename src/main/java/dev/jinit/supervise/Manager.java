@@ -2,6 +2,7 @@ package dev.jinit.supervise;
 
 import dev.jinit.supervise.notify.NotifyAccess;
 
+import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.SpawnException;
@@ -49,10 +50,17 @@ public final class Manager implements AutoCloseable {
      * @param runtimeBase  base of RuntimeDirectory= (/run)
      * @param stateBase    base of StateDirectory= (/var/lib)
      * @param logsBase     base of LogsDirectory= (/var/log)
-     * @param cgroupParent a cgroup v2 directory under which each unit gets its own group, or null for process groups
+     * @param cgroups      the cgroup v2 hierarchy, or null for process groups
+     * @param cgroupParent the directory in it under which each unit gets its own group (null with {@code cgroups})
      * @param notifySocket the NOTIFY_SOCKET address given to units, or null
      */
-    public record Options(Path runtimeBase, Path stateBase, Path logsBase, Path cgroupParent, String notifySocket) {}
+    public record Options(Path runtimeBase, Path stateBase, Path logsBase, Cgroups cgroups, Path cgroupParent,
+                          String notifySocket) {
+        public Options {
+            if ((cgroups == null) != (cgroupParent == null))
+                throw new IllegalArgumentException("a cgroup parent needs the cgroup hierarchy, and the other way round");
+        }
+    }
 
     private final EventLoop loop;
     private final Options options;
@@ -773,7 +781,7 @@ public final class Manager implements AutoCloseable {
         private ProcessScope newScope() {
             if (options.cgroupParent() != null) {
                 try {
-                    return new ProcessScope.Cgroup(options.cgroupParent().resolve(name));
+                    return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(name));
                 } catch (RuntimeException e) {
                     note("No cgroup for " + name + " (" + e.getMessage() + "); using process groups.");
                 }

@@ -81,7 +81,7 @@ class ManagerTest {
     final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
     final EventLoop loop = new EventLoop("test-manager", System.err).start();
     final Manager manager = new Manager(loop, new Manager.Options(Path.of("/nonexistent-run"), Path.of("/nonexistent-lib"),
-            Path.of("/nonexistent-log"), null, null), fake, fake, fake, new PrintStream(consoleBytes, true));
+            Path.of("/nonexistent-log"), null, null, null), fake, fake, fake, new PrintStream(consoleBytes, true));
 
     @AfterEach
     void stop() {
