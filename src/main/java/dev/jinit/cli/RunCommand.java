@@ -138,10 +138,9 @@ final class RunCommand {
                     pump.note(unit, text);
                 }
             };
-            NotifySocket notify = NotifySocket.bind(StateDir.notifySocket(stateDir).toString());
+            String notifyAddress = StateDir.notifySocket(stateDir).toString();
             Manager manager = new Manager(loop, new Manager.Options(args.runtimeBase(), args.stateBase(), args.logsBase(),
-                    cgroupParent, notify.address()), spawner::spawn, reaper::register, sink, out);
-            notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
+                    cgroupParent, notifyAddress), spawner::spawn, reaper::register, sink, out);
 
             Set<String> reported = new HashSet<>();
             Object reloadLock = new Object();
@@ -160,10 +159,14 @@ final class RunCommand {
                 }
             }));
 
-            List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
-            for (String line : initial) err.println("jinit: " + line);
+            // The control socket first: it refuses to start when another jinit runs on this state
+            // directory, before anything of that jinit (its notify socket) could be replaced.
             try (ControlServer control = ControlServer.start(stateDir, new ManagerControl(manager, pump, reload),
-                    msg -> err.println("jinit: control: " + msg))) {
+                    msg -> err.println("jinit: control: " + msg));
+                 NotifySocket notify = NotifySocket.bind(notifyAddress)) {
+                notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
+                List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
+                for (String line : initial) err.println("jinit: " + line);
                 out.println("jinit: supervising " + args.units() + " (state " + stateDir + ", "
                         + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
                 manager.startup().thenAccept(outcomes -> {
@@ -174,7 +177,6 @@ final class RunCommand {
                 manager.stopAll().join();
                 out.println("jinit: all units stopped");
             } finally {
-                notify.close();
                 loop.close();
             }
         } finally {

@@ -229,8 +229,7 @@ public final class Spawner {
     /** The two-pass dup2 plan described on the class, then the controlling tty, then closefrom. */
     static void describeFdTable(Spawn.Request request, ProcessSpec spec, int[] sources) {
         int base = scratchBase(sources);
-        for (int i = 0; i < sources.length; i++) request.dup2(sources[i], base + i);
-        for (int i = 0; i < sources.length; i++) request.dup2(base + i, i);
+        for (int[] dup : dupPlan(sources)) request.dup2(dup[0], dup[1]);
         if (spec.controllingTty() != null) {
             // Opened in the child after setsid and without O_NOCTTY, so it becomes the controlling
             // terminal; a new session's group is then the foreground group by itself.
@@ -243,6 +242,20 @@ public final class Spawner {
             request.tcsetpgrp(0);
         }
         request.closeFrom(sources.length);
+    }
+
+    /**
+     * The dup2 calls, in order, that give the child descriptor i what jinit has at sources[i], for
+     * every i at once: first each source is copied to the scratch area above every source and
+     * target (so a later target never overwrites a source still to be read: swaps, shared
+     * sources), then down to its target. Each element is {from, to}.
+     */
+    static int[][] dupPlan(int[] sources) {
+        int base = scratchBase(sources);
+        int[][] plan = new int[2 * sources.length][];
+        for (int i = 0; i < sources.length; i++) plan[i] = new int[] {sources[i], base + i};
+        for (int i = 0; i < sources.length; i++) plan[sources.length + i] = new int[] {base + i, i};
+        return plan;
     }
 
     /** The first descriptor above every source and every target: the dup2 plan's scratch area. */

@@ -134,8 +134,9 @@ final class ThrowawaySpawn implements Runnable {
             Credentials c = spec.credentials();
             if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {
                 // This thread only. Real and saved ids become the target, the effective uid stays 0
-                // so the thread keeps its capabilities; POSIX_SPAWN_RESETIDS then makes the child
-                // setuid(real) with euid 0, which sets every uid and clears its capabilities.
+                // so the thread keeps its capabilities; POSIX_SPAWN_RESETIDS then sets the child's
+                // effective uid to its real one (glibc: setresuid(-1, getuid(), -1)), so every uid
+                // of the child is the target and, none being 0 any more, it has no capabilities.
                 ThreadIds.setGroups(c.groups());
                 ThreadIds.setResGid(c.gid(), c.gid(), c.gid());
                 ThreadIds.setResUid(c.uid(), 0, c.uid());

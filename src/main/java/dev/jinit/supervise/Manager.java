@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.SpawnException;
@@ -14,7 +16,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -102,7 +103,7 @@ public final class Manager implements AutoCloseable {
         return loop.call(() -> {
             List<CompletableFuture<JobOutcome>> all = new ArrayList<>();
             for (UnitRuntime rt : units.values()) {
-                if (!rt.def.loaded()) continue;
+                // Units that failed to load are included: their start fails and they show as failed.
                 boolean wanted = STARTUP_TARGETS.contains(rt.name)
                         || rt.def.deps().wantedBy().stream().anyMatch(STARTUP_TARGETS::contains)
                         || rt.def.deps().requiredBy().stream().anyMatch(STARTUP_TARGETS::contains);
@@ -170,11 +171,15 @@ public final class Manager implements AutoCloseable {
     public CompletableFuture<JobOutcome> resetFailed(String unit) {
         return loop.call(() -> {
             if (unit == null) {
-                for (UnitRuntime rt : units.values()) if (rt.machine != null) rt.machine.resetFailed();
+                for (UnitRuntime rt : units.values()) {
+                    rt.loadFailed = false;
+                    if (rt.machine != null) rt.machine.resetFailed();
+                }
                 return JobOutcome.done("");
             }
             UnitRuntime rt = units.get(unit);
             if (rt == null) return notFound(unit);
+            rt.loadFailed = false;
             if (rt.machine != null) rt.machine.resetFailed();
             return JobOutcome.done(unit);
         });
@@ -327,9 +332,12 @@ public final class Manager implements AutoCloseable {
     private CompletableFuture<JobOutcome> enqueueStart(String name) {
         UnitRuntime target = units.get(name);
         if (target == null) return CompletableFuture.completedFuture(notFound(name));
-        if (!target.def.loaded())
+        if (!target.def.loaded()) {
+            // Shown as failed where it was asked to start, until reset-failed or a reload fixes it.
+            target.loadFailed = true;
             return CompletableFuture.completedFuture(JobOutcome.failed(name, "Unit " + name + " is not loaded properly ("
                     + target.def.loadState() + "): " + target.def.loadError()));
+        }
         // The transaction: the unit and everything it pulls in.
         Set<String> closure = new LinkedHashSet<>();
         Deque<String> todo = new ArrayDeque<>(List.of(name));
@@ -578,6 +586,8 @@ public final class Manager implements AutoCloseable {
         ProcessScope scope;
         String invocationId = "";
         boolean targetUp;
+        /** A start was asked of this unit that could not be loaded. */
+        boolean loadFailed;
         Instant since, activeEnter, inactiveEnter;
         int lastExitPid;
         ExitStatus lastExit;
@@ -590,6 +600,7 @@ public final class Manager implements AutoCloseable {
 
         void replace(UnitDefinition d) {
             def = d;
+            loadFailed = false;
             pending = null;
             machine = d.loaded() && d.kind() == UnitDefinition.Kind.SERVICE ? new ServiceMachine(d.service(), loop, this) : null;
         }
@@ -808,8 +819,10 @@ public final class Manager implements AutoCloseable {
             if (c.from().active != c.to().active) since = now;
             if (c.to().active == ActiveState.ACTIVE && c.from().active != ActiveState.RELOADING) {
                 activeEnter = now;
-                if (c.from().active != ActiveState.ACTIVE)
+                if (c.from().active != ActiveState.ACTIVE) {
                     console.println("jinit: Started " + def.description() + " (" + name + ").");
+                    note("Started " + def.description() + ".");
+                }
             }
             if (c.to().isInactive()) {
                 inactiveEnter = now;
@@ -859,6 +872,10 @@ public final class Manager implements AutoCloseable {
             } else if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) {
                 active = targetUp ? "active" : "inactive";
                 sub = targetUp ? "active" : "dead";
+            } else if (loadFailed) {
+                active = "failed";
+                sub = "failed";
+                result = "resources";
             } else {
                 active = "inactive";
                 sub = "dead";
@@ -889,8 +906,4 @@ public final class Manager implements AutoCloseable {
         }
     }
 
-    /** For tests: unit names with jobs. */
-    CompletableFuture<Collection<String>> pendingJobs() {
-        return loop.call(() -> List.copyOf(jobs.keySet()));
-    }
 }

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code jinit run} as a real JVM supervising real processes, driven by the real client commands.
@@ -180,8 +182,10 @@ class RunIntegrationTest {
         }
     }
 
-    @Test
-    void stopKillsEveryProcessOfTheUnitAndNeverRestarts() throws Exception {
+    /** With the unit's cgroup, and with the fallback (process groups plus descendants from /proc). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void stopKillsEveryProcessOfTheUnitAndNeverRestarts(boolean cgroup) throws Exception {
         JinitRun layout = JinitRun.layout("kill");
         Path childPid = layout.root.resolve("child.pid");
         Path child = script(layout, "stubborn.sh", """
@@ -199,7 +203,7 @@ class RunIntegrationTest {
                 [Install]
                 WantedBy=multi-user.target
                 """.formatted(child));
-        try (JinitRun j = layout.start()) {
+        try (JinitRun j = cgroup ? layout.start() : layout.start("--no-cgroup")) {
             JinitRun.Client s = j.awaitStatus("stubborn", "active (running)");
             j.await("the child's pid file", () -> Files.exists(childPid) && !readOrEmpty(childPid).isBlank());
             int main = mainPid(s);
@@ -294,6 +298,25 @@ class RunIntegrationTest {
     }
 
     @Test
+    void aSecondJinitOnTheSameStateDirectoryIsRefused() throws Exception {
+        JinitRun layout = JinitRun.layout("second");
+        Path py = script(layout, "notify.py", NOTIFY_PY);
+        layout.unit("late.service", """
+                [Service]
+                Type=notify
+                ExecStart=%s %s ready 0 %s
+                """.formatted(PYTHON, py, layout.root.resolve("late-ready")));
+        try (JinitRun j = layout.start()) {
+            Path out = layout.root.resolve("second.out");
+            assertEquals(1, layout.runToEnd(out), Files.readString(out));
+            assertTrue(Files.readString(out).contains("another jinit is running"), Files.readString(out));
+            // The first one's notify socket is intact: a notify unit still gets ready.
+            assertEquals(0, j.client("start", "late").code());
+            assertTrue(j.client("status", "late").out().contains("active (running)"));
+        }
+    }
+
+    @Test
     void watchdogKillsAndRestartsASilentService() throws Exception {
         JinitRun layout = JinitRun.layout("watchdog");
         Path py = script(layout, "notify.py", NOTIFY_PY);
@@ -341,6 +364,7 @@ class RunIntegrationTest {
             assertTrue(odd.out().contains("FancyNewDirective"), odd.toString());
             JinitRun.Client broken = j.client("status", "broken");
             assertTrue(broken.out().contains("bad-setting") && broken.out().contains("broken.service:2"), broken.toString());
+            assertTrue(broken.out().contains("failed"), "wanted at startup, so shown as failed: " + broken);
             JinitRun.Client start = j.client("start", "broken");
             assertTrue(start.code() != 0 && start.err().contains("broken.service"), start.toString());
             JinitRun.Client missing = j.awaitStatus("missing", "failed");
