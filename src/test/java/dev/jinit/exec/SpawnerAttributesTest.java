@@ -187,6 +187,15 @@ class SpawnerAttributesTest {
     }
 
     @Test
+    void newNetworkNamespaceHasLoopbackUp() {
+        // As PrivateNetwork= under systemd: lo is up with 127.0.0.1 and ::1, and it is the only link.
+        // /proc/net is the reader's namespace (unlike /sys/class/net, which is the mounter's).
+        Probe.Result r = Probe.run(Probe.sh("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ';"
+                + " grep -A1 -F '|-- 127.0.0.1' /proc/net/fib_trie | grep -q 'host LOCAL' && echo local").namespace(Namespace.NET));
+        assertEquals(List.of("lo", "local"), r.out().lines().toList(), "only lo, with 127.0.0.1 local: " + r.out() + r.err());
+    }
+
+    @Test
     void userNamespaceIsHandedToUnshare() throws IOException {
         String ownUser = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
         Probe.Result r = Probe.run(Probe.sh("cat /proc/self/uid_map; readlink /proc/self/ns/user; id -u")
