@@ -169,7 +169,7 @@ final class RunCommand {
                 notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
                 List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
                 for (String line : initial) err.println("jinit: " + line);
-                out.println("jinit: supervising " + args.units() + " (state " + stateDir + ", "
+                out.println("jinit: supervising " + args.units() + " (control socket " + control.path() + ", "
                         + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
                 manager.startup().thenAccept(outcomes -> {
                     for (JobOutcome o : outcomes) if (!o.ok()) err.println("jinit: " + o.message());
@@ -178,8 +178,6 @@ final class RunCommand {
                 out.println("jinit: stopping all units");
                 manager.stopAll().join();
                 out.println("jinit: all units stopped");
-            } finally {
-                loop.close();
             }
         } finally {
             if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
