@@ -43,6 +43,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Manager implements AutoCloseable {
     /** Targets that make a unit start at startup when named in its WantedBy=/RequiredBy=. */
     public static final Set<String> STARTUP_TARGETS = Set.of("multi-user.target", "default.target");
+    /** How often a main process that is not jinit's child is checked for life. */
+    static final long FOREIGN_POLL_MILLIS = 500;
 
     /**
      * Where things go.
@@ -698,6 +700,47 @@ public final class Manager implements AutoCloseable {
             exits.watch(pid, status -> loop.post(() -> exited(pid, status)));
         }
 
+        /**
+         * A main process that is not jinit's child (MAINPID= naming a grandchild whose parent lives on)
+         * never reaches the reaper: watch it through a pidfd (immune to pid reuse) and, once it is
+         * gone, report it as ended. Its exit status cannot be known, so it counts as a clean exit.
+         * A process that is reparented to jinit before it ends is reported by the reaper as usual.
+         */
+        private void watchForeign(int pid) {
+            ProcTable.Entry e = ProcTable.readStat(pid);
+            if (e != null && e.ppid() == ProcessHandle.current().pid()) return; // our child: the reaper sees it
+            Fd pidfd;
+            try {
+                pidfd = dev.jinit.linux.Pidfd.open(pid);
+            } catch (RuntimeException gone) {
+                pidfd = null; // already gone: reported after the grace below, unless the reaper has it
+            }
+            pollForeign(pid, pidfd, false);
+        }
+
+        private void pollForeign(int pid, Fd pidfd, boolean goneBefore) {
+            loop.schedule(loop.millis() + FOREIGN_POLL_MILLIS, () -> {
+                if (machine == null || machine.mainPid() != pid) {
+                    if (pidfd != null) pidfd.close();
+                    return;
+                }
+                ProcTable.Entry now = ProcTable.readStat(pid);
+                boolean gone = pidfd == null || !dev.jinit.linux.Pidfd.sendSignal(pidfd, 0)
+                        || now == null || now.state() == 'Z' || now.state() == 'X';
+                if (!gone) {
+                    pollForeign(pid, pidfd, false);
+                } else if (!goneBefore) {
+                    // One more round: if it was reparented to jinit, the reaper's report (with the real
+                    // status) arrives first.
+                    pollForeign(pid, pidfd, true);
+                } else {
+                    if (pidfd != null) pidfd.close();
+                    note("Main process " + pid + " (not a child of jinit) is gone; its exit status is unknown.");
+                    exited(pid, ExitStatus.exited(0));
+                }
+            });
+        }
+
         private void exited(int pid, ExitStatus status) {
             if (scope != null) scope.exited(pid);
             if (machine == null) return;
@@ -735,6 +778,7 @@ public final class Manager implements AutoCloseable {
                         }
                     }
                     watch(m.pid());
+                    watchForeign(m.pid());
                 }
                 case Action.Log l -> {
                     note(l.message());

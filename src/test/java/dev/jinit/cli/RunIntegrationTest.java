@@ -42,6 +42,12 @@ class RunIntegrationTest {
                 send("READY=1\\nSTATUS=serving")
             elif mode == "silent":
                 send("READY=1")
+            elif mode == "send":
+                send(sys.argv[2])
+                # Stay a moment, like systemd-notify's users must: jinit checks that the sender belongs
+                # to the unit when the message is handled, and a sender that is gone belongs to nobody.
+                time.sleep(1)
+                sys.exit(0)
             print("notify service up", flush=True)
             while True:
                 time.sleep(1)
@@ -315,6 +321,31 @@ class RunIntegrationTest {
             // The first one's notify socket is intact: a notify unit still gets ready.
             assertEquals(0, j.client("start", "late").code());
             assertTrue(j.client("status", "late").out().contains("active (running)"));
+        }
+    }
+
+    @Test
+    void aMainPidThatIsNotJinitsChildIsSeenEnding() throws Exception {
+        JinitRun layout = JinitRun.layout("foreign");
+        Path py = script(layout, "notify.py", NOTIFY_PY);
+        Path pidFile = layout.root.resolve("worker.pid");
+        // The shell starts a worker, names it the main process, and stays alive as its parent: the
+        // worker's end never reaches jinit's reaper.
+        layout.unit("foreign.service", """
+                [Service]
+                Type=notify
+                NotifyAccess=all
+                ExecStart=/bin/sh -c 'sleep 1000 & echo $$! > %s; %s %s send "READY=1\\nMAINPID=$$!"; while :; do sleep 0.2; done'
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(pidFile, PYTHON, py));
+        try (JinitRun j = layout.start()) {
+            JinitRun.Client s = j.awaitStatus("foreign", "active (running)");
+            int worker = Integer.parseInt(Files.readString(pidFile).trim());
+            assertEquals(worker, mainPid(s), s.toString());
+            Posix.kill(worker, Signals.SIGKILL);
+            j.awaitStatus("foreign", "inactive (dead)");
+            assertTrue(j.client("logs", "-n", "20", "foreign").out().contains("not a child of jinit"));
         }
     }
 
