@@ -236,18 +236,28 @@ public final class Manager implements AutoCloseable {
 
     /** A notify-socket message whose sender credentials the receiver checked. */
     public void notifyMessage(int pid, Map<String, String> fields) {
+        // Where the sender lives is read now, on the receiving thread: a sender such as systemd-notify
+        // may exit right after sending, long before the manager thread gets to its message.
+        String cgroup = ProcTable.cgroupOf(pid);
+        ProcTable.Entry entry = ProcTable.readStat(pid);
         loop.post(() -> {
             UnitRuntime owner = null;
             for (UnitRuntime rt : units.values())
                 if (rt.machine != null && (rt.machine.mainPid() == pid || rt.machine.controlPid() == pid)) owner = rt;
             if (owner == null)
                 for (UnitRuntime rt : units.values())
-                    if (rt.machine != null && !rt.isInactive() && rt.scope != null && rt.scope.contains(pid)) owner = rt;
+                    if (rt.machine != null && !rt.isInactive() && rt.scope != null
+                            && (rt.scope.owned(cgroup, entry) || rt.scope.contains(pid))) owner = rt;
             if (owner == null) {
                 console.println("jinit: notify message from pid " + pid + " which belongs to no unit, ignored: " + fields.keySet());
                 return;
             }
-            owner.machine.notify(pid, fields);
+            owner.verifiedSender = pid;
+            try {
+                owner.machine.notify(pid, fields);
+            } finally {
+                owner.verifiedSender = 0;
+            }
         });
     }
 
@@ -611,6 +621,8 @@ public final class Manager implements AutoCloseable {
         boolean targetUp;
         /** A start was asked of this unit that could not be loaded. */
         boolean loadFailed;
+        /** The sender of the notify message being handled, found to be this unit's when it was received. */
+        int verifiedSender;
         Instant since, activeEnter, inactiveEnter;
         int lastExitPid;
         ExitStatus lastExit;
@@ -801,7 +813,7 @@ public final class Manager implements AutoCloseable {
 
         @Override
         public boolean isUnitProcess(int pid) {
-            return scope != null && scope.contains(pid);
+            return pid == verifiedSender || scope != null && scope.contains(pid);
         }
 
         @Override
