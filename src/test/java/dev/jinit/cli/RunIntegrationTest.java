@@ -42,9 +42,6 @@ class RunIntegrationTest {
                 send("READY=1\\nSTATUS=serving")
             elif mode == "silent":
                 send("READY=1")
-            elif mode == "send-and-exit":
-                send(sys.argv[2])
-                sys.exit(0)
             elif mode == "send":
                 send(sys.argv[2])
                 # Stay a moment, like systemd-notify's users must: jinit checks that the sender belongs
@@ -324,25 +321,6 @@ class RunIntegrationTest {
             // The first one's notify socket is intact: a notify unit still gets ready.
             assertEquals(0, j.client("start", "late").code());
             assertTrue(j.client("status", "late").out().contains("active (running)"));
-        }
-    }
-
-    /** systemd-notify style: a helper sends READY=1 for the unit and exits at once. */
-    @ParameterizedTest
-    @ValueSource(booleans = {true, false})
-    void aReadinessHelperThatExitsAtOnceIsBelieved(boolean cgroup) throws Exception {
-        JinitRun layout = JinitRun.layout("helper");
-        Path py = script(layout, "notify.py", NOTIFY_PY);
-        layout.unit("helped.service", """
-                [Service]
-                Type=notify
-                NotifyAccess=all
-                ExecStart=/bin/sh -c '%s %s send-and-exit READY=1; exec sleep 1000'
-                [Install]
-                WantedBy=multi-user.target
-                """.formatted(PYTHON, py));
-        try (JinitRun j = cgroup ? layout.start() : layout.start("--no-cgroup")) {
-            j.awaitStatus("helped", "active (running)");
         }
     }
 
