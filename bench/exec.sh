@@ -1,54 +1,101 @@
 #!/usr/bin/env bash
-# Issue 2 benchmarks, side by side in one run (run as root on an otherwise idle machine):
-#  1. spawn+reap of /bin/true: jinit's Spawner vs ProcessBuilder vs the same loop in C,
+# Issue 2 benchmarks, side by side in one run (run as root; the machine's load is printed with the results):
+#  1. spawn+reap of /bin/true: jinit's Spawner vs ProcessBuilder vs the same loop in C (compiled here),
 #     plus the extra cost of a throwaway-thread spawn and of a gated spawn;
 #  2. the Reaper's zombie-draining rate;
-#  3. wall time of `jinit exec -- /bin/true` next to `tini -- /bin/true` and `dumb-init /bin/true`.
+#  3. wall time and peak RSS of `jinit exec -- /bin/true` (the launcher as users type it, and the bare
+#     java command with and without the AOT cache) next to `tini -- /bin/true` and `dumb-init /bin/true`;
+#  4. start-up details: the launcher's own overhead, and whether Gson (a main dependency) is loaded by `exec`.
 # Rounds alternate between the contenders so machine noise hits all of them alike; medians are printed.
+# Usage: bench/exec.sh            (ROUNDS=5 N=2000 RUNS=40 by default; raw results stay in bench/out/exec)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 ROUNDS=${ROUNDS:-5}
 N=${N:-2000}
+RUNS=${RUNS:-40}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
-for tool in tini dumb-init hyperfine gcc; do
-    command -v "$tool" >/dev/null || { echo "bench/exec.sh: needs $tool (apt-get install tini dumb-init hyperfine gcc)" >&2; exit 1; }
+for tool in tini dumb-init hyperfine gcc python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "bench/exec.sh: needs $tool (apt-get install tini dumb-init hyperfine gcc python3 time)" >&2; exit 1; }
 done
-./jinit --help >/dev/null                       # builds target/jinit.jar if needed
+./jinit exec -- /bin/true                 # builds target/jinit.jar and trains target/jinit.aot if needed
+[ -f target/jinit.aot ] || { echo "bench/exec.sh: the launcher did not produce target/jinit.aot" >&2; exit 1; }
 mvn -q -B -o test-compile >/dev/null
-out=$(mktemp -d)
+out=bench/out/exec
+rm -rf "$out" && mkdir -p "$out"
 gcc -O2 -o "$out/spawn-baseline" bench/spawn-baseline.c
 CP=target/classes:target/test-classes
+JOPTS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC)
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+echo "# bench/exec.sh $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for r in $(seq "$ROUNDS"); do
     "$out/spawn-baseline" "$N" | awk '{print $(NF-1)}' >> "$out/c"
-    "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$CP" dev.jinit.exec.SpawnBench "$N" > "$out/java.$r"
+    "$JAVA" "${JOPTS[@]}" -cp "$CP" dev.jinit.exec.SpawnBench "$N" > "$out/java.$r"
     grep '^Spawner (posix_spawn' "$out/java.$r" | awk '{print $(NF-4)}' >> "$out/spawner"
     grep '^ProcessBuilder' "$out/java.$r" | awk '{print $(NF-4)}' >> "$out/pb"
     grep 'throwaway thread' "$out/java.$r" | awk '{print $(NF-4)}' >> "$out/throwaway"
     grep 'exec gate' "$out/java.$r" | awk '{print $(NF-4)}' >> "$out/gate"
-    "$JAVA" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -cp "$CP" dev.jinit.exec.ReaperBench 5000 | awk '{print $(NF-1)}' >> "$out/reaper"
+    "$JAVA" "${JOPTS[@]}" -cp "$CP" dev.jinit.exec.ReaperBench 5000 | awk '{print $(NF-1)}' >> "$out/reaper"
 done
 c=$(median < "$out/c"); sp=$(median < "$out/spawner"); pb=$(median < "$out/pb")
 tw=$(median < "$out/throwaway"); gt=$(median < "$out/gate"); rp=$(median < "$out/reaper")
 echo "## spawn+reap of /bin/true, N=$N, median of $ROUNDS rounds (spawns/s)"
-printf '%-40s %8.0f\n' "C posix_spawn+waitpid loop" "$c" "jinit Spawner" "$sp" "ProcessBuilder" "$pb" \
+printf '%-42s %8.0f\n' "C posix_spawn+waitpid loop" "$c" "jinit Spawner" "$sp" "ProcessBuilder" "$pb" \
     "jinit Spawner, throwaway thread (UMask)" "$tw" "jinit Spawner, exec gate (LimitNOFILE)" "$gt"
 awk -v c="$c" -v s="$sp" -v p="$pb" -v t="$tw" -v g="$gt" 'BEGIN {
     printf "Spawner / C = %.2f   Spawner / ProcessBuilder = %.2f\n", s / c, s / p;
     printf "extra cost per spawn: throwaway thread %+.0f us, exec gate %+.0f us\n", 1e6 / t - 1e6 / s, 1e6 / g - 1e6 / s }'
 echo "## Reaper: 5000 zombies drained, median of $ROUNDS rounds: $rp exits/s"
-echo "## wall time of a whole run of /bin/true under each (hyperfine, median)"
-hyperfine -N -w 5 -r 40 --export-json "$out/wall.json" \
-    "$JAVA --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto $(./jinit --print-java-options 2>/dev/null) -jar target/jinit.jar exec -- /bin/true" \
-    "tini -s -- /bin/true" "dumb-init /bin/true" >/dev/null
-python3 - "$out/wall.json" <<'PY'
+
+# The same command lines the launcher runs (see ./jinit), spelled out so the launcher's own cost shows.
+JAR=$PWD/target/jinit.jar
+AOT=$PWD/target/jinit.aot
+EXEC_OPTS="--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+names=("./jinit exec -- /bin/true (launcher, AOT cache)"
+       "java -jar jinit.jar exec (AOT cache)"
+       "java -jar jinit.jar exec (no AOT, default CDS)"
+       "java -cp jinit.jar exec (no Gson on the class path)"
+       "tini -s -- /bin/true"
+       "dumb-init /bin/true"
+       "/bin/true alone"
+       "launcher's Java version probe")
+cmds=("./jinit exec -- /bin/true"
+      "$JAVA $EXEC_OPTS -XX:AOTCache=$AOT -Xlog:aot*=off,cds*=off -jar $JAR exec -- /bin/true"
+      "$JAVA $EXEC_OPTS -Xshare:auto -jar $JAR exec -- /bin/true"
+      "$JAVA $EXEC_OPTS -Xshare:auto -cp $JAR dev.jinit.cli.Main exec -- /bin/true"
+      "tini -s -- /bin/true"
+      "dumb-init /bin/true"
+      "/bin/true"
+      "$JAVA -XshowSettings:properties -version")
+echo "## wall time of a whole run (hyperfine -N, $RUNS runs each, interleaved by hyperfine per command; median)"
+hyperfine -N -w 3 -r "$RUNS" --export-json "$out/wall.json" "${cmds[@]}" >/dev/null 2>"$out/hyperfine.err" \
+    || { cat "$out/hyperfine.err" >&2; exit 1; }
+
+echo "## peak RSS (/usr/bin/time %M), median of 11 runs, interleaved"
+for i in $(seq 11); do
+    for k in "${!cmds[@]}"; do
+        # shellcheck disable=SC2086  # the command strings are word lists on purpose
+        /usr/bin/time -f %M -o "$out/rss.$k.tmp" ${cmds[$k]} >/dev/null 2>&1
+        cat "$out/rss.$k.tmp" >> "$out/rss.$k"
+    done
+done
+for k in "${!cmds[@]}"; do median < "$out/rss.$k" > "$out/rss.$k.median"; done
+python3 - "$out" "${names[@]}" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1]))["results"]
-names = ["jinit exec -- /bin/true", "tini -s -- /bin/true", "dumb-init /bin/true"]
-for name, x in zip(names, r):
-    print(f"{name:32s} median {x['median']*1000:8.1f} ms")
-print(f"jinit / tini = {r[0]['median']/r[1]['median']:.1f}x   jinit / dumb-init = {r[0]['median']/r[2]['median']:.1f}x")
+out, names = sys.argv[1], sys.argv[2:]
+r = json.load(open(f"{out}/wall.json"))["results"]
+rss = [float(open(f"{out}/rss.{k}.median").read()) for k in range(len(names))]
+for k, (name, x) in enumerate(zip(names, r)):
+    print(f"{name:52s} median {x['median']*1000:7.1f} ms  (min {x['min']*1000:6.1f})  peak RSS {rss[k]/1024:6.1f} MiB")
+j, tini, dumb = r[0]["median"], r[4]["median"], r[5]["median"]
+print(f"./jinit / tini = {j/tini:.0f}x   ./jinit / dumb-init = {j/dumb:.0f}x   "
+      f"AOT saves {(r[2]['median']-r[1]['median'])*1000:.0f} ms ({r[1]['median']/r[2]['median']:.2f}x)   "
+      f"launcher adds {(r[0]['median']-r[1]['median'])*1000:.0f} ms over bare java")
 PY
-rm -rf "$out"
+
+echo "## classes loaded by exec (-verbose:class)"
+total=$("$JAVA" $EXEC_OPTS -Xshare:auto -verbose:class -jar "$JAR" exec -- /bin/true | grep -c '^\[.*class,load')
+gson=$("$JAVA" $EXEC_OPTS -Xshare:auto -verbose:class -jar "$JAR" exec -- /bin/true | grep -c 'com\.google\.gson' || true)
+echo "exec: $total classes loaded, $gson of them Gson"
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

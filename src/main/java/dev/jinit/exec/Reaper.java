@@ -2,6 +2,7 @@ package dev.jinit.exec;
 
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
+import dev.jinit.linux.Spawn;
 import dev.jinit.linux.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -183,7 +184,7 @@ public final class Reaper implements AutoCloseable {
 
     /**
      * Stops the reaper thread (for tests and orderly shutdown; PID 1 never calls it). A thread
-     * blocked in waitid is released by starting one short-lived child, which is then reaped here.
+     * blocked in waitid is released by a child that dies at once (see {@link #startDyingChild}).
      */
     @Override
     public void close() {
@@ -198,14 +199,28 @@ public final class Reaper implements AutoCloseable {
         try {
             thread.join(200);
             while (thread.isAlive()) {
-                int pid = new Spawner().spawn(ProcessSpec.builder("/bin/true").build()).pid();
+                startDyingChild();
                 thread.join(2000);
-                Wait.waitid(Wait.P_PID, pid, Wait.WEXITED);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
             RUNNING.set(false);
+        }
+    }
+
+    /**
+     * Starts a child that exits before exec, so no program has to exist: its first file action
+     * opens a path that does not exist. posix_spawn then reports ENOENT and glibc reaps the child
+     * itself, unless the reaper thread got it first; either way it is gone and the blocked
+     * waitid has returned.
+     */
+    private static void startDyingChild() {
+        String nowhere = "/nonexistent/jinit-reaper-wake-up";
+        try (Spawn.Request request = new Spawn.Request()) {
+            request.open(0, nowhere, Posix.O_RDONLY, 0);
+            int rc = request.prepare(nowhere, List.of("jinit-reaper-wake-up"), Map.of()).launch();
+            if (rc == 0) Wait.waitid(Wait.P_PID, request.pid(), Wait.WEXITED);
         }
     }
 

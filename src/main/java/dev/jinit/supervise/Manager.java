@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.SpawnException;

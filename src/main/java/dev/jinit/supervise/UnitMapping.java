@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
 import dev.jinit.exec.DirectiveState;
 import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
@@ -189,11 +191,24 @@ public final class UnitMapping {
             try {
                 Directives.finish(b, st);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(placeOf(e.getMessage(), s.spawnDirectives(), where) + ": " + e.getMessage(), e);
             }
             applyOutput(b, s.standardOutput(), s.standardError(), where);
             return b.build();
         };
+    }
+
+    /**
+     * Where a combined directive error comes from: Directives.finish reports "User=x: ..." without a
+     * line, so the last line that set that directive is named.
+     */
+    private static String placeOf(String message, List<SpawnDirective> directives, String fallback) {
+        int eq = message == null ? -1 : message.indexOf('=');
+        if (eq <= 0) return fallback;
+        String key = message.substring(0, eq);
+        String place = fallback;
+        for (SpawnDirective d : directives) if (d.key().equals(key)) place = d.where();
+        return place;
     }
 
     /**

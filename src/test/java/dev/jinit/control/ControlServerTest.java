@@ -167,14 +167,23 @@ class ControlServerTest {
         reader.join(WAIT);
     }
 
+    /** More clients than the listen backlog, connecting from virtual threads (non-blocking connects). */
     @Test
-    void manyClientsAtOnce() throws Exception {
+    void manyClientsAtOnceOnVirtualThreads() throws Exception {
         List<Thread> threads = new ArrayList<>();
         List<Response> answers = new CopyOnWriteArrayList<>();
-        for (int i = 0; i < 64; i++)
-            threads.add(Thread.ofVirtual().start(() -> answers.add(call(new Request(Command.STATUS, List.of("web.service"), 1, false)))));
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 1000; i++)
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    answers.add(call(new Request(Command.STATUS, List.of("web.service"), 1, false)));
+                } catch (RuntimeException e) {
+                    errors.add(e);
+                }
+            }));
         for (Thread t : threads) t.join(WAIT);
-        assertEquals(64, answers.size());
+        assertEquals(List.of(), errors);
+        assertEquals(1000, answers.size());
         assertTrue(answers.stream().allMatch(r -> r.error() == null && r.units().size() == 1
                 && r.units().getFirst().details().recentLogs().size() == 1));
     }
