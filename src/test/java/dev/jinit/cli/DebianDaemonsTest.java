@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Namespaces;
 import dev.jinit.linux.Posix;
+import dev.jinit.linux.Signals;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +21,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -38,9 +40,11 @@ import org.junit.jupiter.api.Test;
  * openssh-server and dnsmasq without starting them). Each test skips, naming the package, when its
  * daemon is not installed.
  *
- * <p>For each daemon: it becomes active (running), really serves (a request answered, from inside
- * its network namespace), {@code jinit stop} ends it cleanly (inactive, no process left), {@code
- * jinit start} brings it back, and SIGTERM to jinit exits 0 leaving no process of it anywhere.
+ * <p>For each daemon: it becomes active (running) and really serves (a request answered, from
+ * inside its network namespace); {@code jinit reload} runs its ExecReload= (or is refused without
+ * one); after a SIGKILL, its Restart= brings it back (or it fails and starts on request); {@code
+ * jinit stop} ends it cleanly (inactive, no process left), {@code jinit start} brings it back, and
+ * SIGTERM to jinit exits 0 leaving no process of it anywhere.
  *
  * <p>What the tests change goes in a drop-in ({@code NAME.service.d/override.conf}), each line with
  * its reason. Every daemon gets {@code PrivateNetwork=yes}: it listens only on the loopback of its
@@ -113,6 +117,22 @@ class DebianDaemonsTest {
                 # sshd on 127.0.0.1:2222 only (SSHD_OPTS, read after /etc/default/ssh).
                 EnvironmentFile=%s
                 """.formatted(env));
+        // ExecReload= ends in kill -HUP $MAINPID: sshd then re-executes itself (same pid) and opens a new
+        // listening socket, which shows that the signal reached the right process.
+        d.reload(new Reload() {
+            List<String> before;
+
+            @Override
+            public void before(int pid) throws IOException {
+                before = sockets(pid);
+            }
+
+            @Override
+            public boolean done(int pid) throws IOException {
+                List<String> now = sockets(pid);
+                return !now.isEmpty() && now.stream().noneMatch(before::contains);
+            }
+        });
         d.run(pid -> inNetworkOf(pid, () -> {
             String banner = tcpExchange(2222, "", "\r\n");
             assertTrue(banner.startsWith("SSH-2.0-OpenSSH_"), banner);
@@ -128,11 +148,27 @@ class DebianDaemonsTest {
                 ExecStartPost=
                 ExecStop=
                 """ : "";
-        Daemon d = new Daemon("dnsmasq", "dnsmasq.service", "/usr/sbin/dnsmasq", """
+        Daemon d = new Daemon("dnsmasq", "dnsmasq.service", "/usr/sbin/dnsmasq", null);
+        // A hosts file of the test's own, which dnsmasq re-reads on SIGHUP (ExecReload=).
+        Path hosts = d.layout.root.resolve("hosts");
+        Files.writeString(hosts, "");
+        Files.setPosixFilePermissions(hosts, PosixFilePermissions.fromString("rw-r--r--"));
+        d.dropIn("""
                 # Debian's helper adds $DNSMASQ_OPTS to dnsmasq's command line: DNS on 127.0.0.1:5353
-                # only, no upstream servers, no /etc/hosts, one name of its own to answer.
-                Environment="DNSMASQ_OPTS=--port=5353 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts --address=/dnsmasq.jinit.test/192.0.2.53"
-                """ + resolvconfNote);
+                # only, no upstream servers, not /etc/hosts but the test's file, one name to answer.
+                Environment="DNSMASQ_OPTS=--port=5353 --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts --addn-hosts=%s --address=/dnsmasq.jinit.test/192.0.2.53"
+                """.formatted(hosts) + resolvconfNote);
+        d.reload(new Reload() {
+            @Override
+            public void before(int pid) throws IOException {
+                Files.writeString(hosts, "192.0.2.54 reload.jinit.test\n");
+            }
+
+            @Override
+            public boolean done(int pid) throws Exception {
+                return inNetworkOf(pid, () -> tail(dnsQuery(5353, "reload.jinit.test"), 4).equals(List.of(192, 0, 2, 54)));
+            }
+        });
         // dnsmasq Requires= network.target, which systemd provides and a bare unit directory does not.
         d.layout.unit("network.target", "[Unit]\nDescription=Network\n");
         d.run(pid -> inNetworkOf(pid, () -> {
@@ -149,11 +185,20 @@ class DebianDaemonsTest {
         void verify(int mainPid) throws Exception;
     }
 
+    /** What shows that {@code jinit reload} reached the daemon. */
+    interface Reload {
+        void before(int mainPid) throws Exception;
+
+        /** Whether the reload has taken effect (polled until the deadline). */
+        boolean done(int mainPid) throws Exception;
+    }
+
     /** One daemon's unit copied into a fresh layout, its drop-in, and the life cycle every test runs. */
     static final class Daemon {
         final String unit;
         final JinitRun layout;
         private final StringBuilder dropIn = new StringBuilder(PRIVATE_NETWORK);
+        private Reload reload;
 
         /** Skips the test when the package's program or unit file is missing; {@code dropIn} may be null. */
         Daemon(String pkg, String unit, String program, String dropIn) throws IOException {
@@ -172,13 +217,50 @@ class DebianDaemonsTest {
             dropIn.append(lines);
         }
 
+        void reload(Reload r) {
+            reload = r;
+        }
+
         void run(Check serving) throws Exception {
             Path dir = Files.createDirectories(layout.units.resolve(unit + ".d"));
             Files.writeString(dir.resolve("override.conf"), "[Service]\n" + dropIn);
             // The daemons' own configuration names /run, /var/lib and /var/log: RuntimeDirectory= and
             // the like must be made there.
+            String text = Files.readString(layout.units.resolve(unit));
+            boolean reloadable = text.contains("\nExecReload=");
+            boolean restarts = text.contains("\nRestart=always") || text.contains("\nRestart=on-failure");
             try (JinitRun j = layout.start("--runtime-base", "/run", "--state-base", "/var/lib", "--logs-base", "/var/log")) {
+                int started = awaitServing(j, serving);
+
+                // ExecReload= (ssh: sshd -t, then kill -HUP $MAINPID) keeps the main process; without
+                // one, reload is refused, as systemctl refuses it, and nothing happens to the daemon.
+                if (reload != null) reload.before(started);
+                JinitRun.Client reloaded = j.client("reload", unit);
+                if (reloadable) assertEquals(0, reloaded.code(), reloaded.toString());
+                else assertNotEquals(0, reloaded.code(), reloaded.toString());
+                if (reload != null) j.await(unit + " reloaded", () -> {
+                    try {
+                        return reload.done(started);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                assertEquals(started, awaitServing(j, serving), "the same main process after reload");
+
+                // A crash (SIGKILL is never clean): Restart=always and on-failure bring the daemon back;
+                // without Restart= (dnsmasq) the unit fails and starts again on request.
+                Posix.kill(started, Signals.SIGKILL);
+                j.await(unit + "'s killed main process " + started + " gone", () -> !JinitRun.alive(started));
+                if (!restarts) {
+                    j.awaitStatus(unit, "failed (Result: signal)");
+                    JinitRun.Client again = j.client("start", unit);
+                    assertEquals(0, again.code(), again.toString());
+                }
                 int first = awaitServing(j, serving);
+                assertNotEquals(started, first, "a new main process after the crash");
+                assertTrue(j.client("status", unit).out().contains("Restarts: " + (restarts ? 1 : 0)),
+                        j.client("status", unit).toString());
+
                 JinitRun.Client stop = j.client("stop", unit);
                 assertEquals(0, stop.code(), stop.toString());
                 j.await(unit + "'s main process " + first + " gone", () -> !JinitRun.alive(first));
@@ -262,6 +344,22 @@ class DebianDaemonsTest {
             }
         }
         return found;
+    }
+
+    /** The sockets a process holds ("socket:[inode]"). */
+    static List<String> sockets(int pid) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", Integer.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:")) out.add(target);
+                } catch (IOException closed) {
+                    // closed while we looked
+                }
+            }
+        }
+        return out;
     }
 
     static String owner(int pid) throws IOException {
