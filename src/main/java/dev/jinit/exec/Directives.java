@@ -299,12 +299,11 @@ public final class Directives {
         if (v.equals("null")) return FdSource.NULL;
         if (v.equals("inherit")) return FdSource.INHERIT;
         if (v.equals("journal")) return new FdSource.Pipe(true);
-        for (String prefix : List.of("file:", "truncate:", "append:")) {
-            if (v.startsWith(prefix)) {
-                String path = v.substring(prefix.length());
-                if (!path.startsWith("/")) throw new IllegalArgumentException("'" + path + "' is not an absolute path");
-                return new FdSource.WriteFile(Path.of(path), prefix.equals("append:"));
-            }
+        FdSource.WriteFile.Mode mode = FdSource.WriteFile.Mode.ofValue(v).orElse(null);
+        if (mode != null) {
+            String path = v.substring(mode.prefix().length());
+            if (!path.startsWith("/")) throw new IllegalArgumentException("'" + path + "' is not an absolute path");
+            return new FdSource.WriteFile(Path.of(path), mode);
         }
         throw new IllegalArgumentException("not one of file:PATH, append:PATH, truncate:PATH, null, inherit, journal");
     }

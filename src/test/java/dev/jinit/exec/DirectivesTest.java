@@ -198,14 +198,14 @@ class DirectivesTest {
     @Test
     void standardOutputAndError() {
         ProcessSpec spec = apply("StandardOutput=append:/var/log/a", "StandardError=truncate:/var/log/b");
-        assertEquals(new FdSource.WriteFile(Path.of("/var/log/a"), true), spec.fds().get(1));
-        assertEquals(new FdSource.WriteFile(Path.of("/var/log/b"), false), spec.fds().get(2));
+        assertEquals(new FdSource.WriteFile(Path.of("/var/log/a"), FdSource.WriteFile.Mode.APPEND), spec.fds().get(1));
+        assertEquals(new FdSource.WriteFile(Path.of("/var/log/b"), FdSource.WriteFile.Mode.TRUNCATE), spec.fds().get(2));
         spec = apply("StandardOutput=journal", "StandardError=null");
         assertEquals(new FdSource.Pipe(true), spec.fds().get(1));
         assertEquals(FdSource.NULL, spec.fds().get(2));
         spec = apply("StandardOutput=null", "StandardOutput=inherit", "StandardError=file:/x");
         assertEquals(FdSource.INHERIT, spec.fds().get(1));
-        assertEquals(new FdSource.WriteFile(Path.of("/x"), false), spec.fds().get(2));
+        assertEquals(new FdSource.WriteFile(Path.of("/x"), FdSource.WriteFile.Mode.OVERWRITE), spec.fds().get(2));
         assertTrue(error("StandardOutput=kmsg").startsWith("StandardOutput=kmsg: not one of file:PATH"));
         assertTrue(error("StandardError=file:rel").contains("'rel' is not an absolute path"));
     }
