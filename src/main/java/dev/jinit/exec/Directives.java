@@ -2,6 +2,7 @@ package dev.jinit.exec;
 
 import dev.jinit.linux.Posix;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -321,8 +322,13 @@ public final class Directives {
 
     /** {@code a-b.slice} lives at {@code <cgroup2>/a.slice/a-b.slice}; {@code -.slice} is the root. */
     private static Path sliceCgroup(DirectiveState st) {
-        Path dir = cgroup2Mount(st.procRoot).orElseThrow(() ->
-                new IllegalArgumentException("Slice=" + st.slice + ": no cgroup2 file system is mounted"));
+        Path dir;
+        try {
+            dir = Cgroups.findMount(st.procRoot).orElseThrow(() ->
+                    new IllegalArgumentException("Slice=" + st.slice + ": no cgroup2 file system is mounted"));
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException("Slice=" + st.slice + ": " + e.getMessage(), e);
+        }
         if (st.slice.equals("-.slice")) return dir;
         String prefix = st.slice.substring(0, st.slice.length() - ".slice".length());
         int from = 0;
@@ -333,40 +339,6 @@ public final class Directives {
             if (dash < 0) return dir;
             from = dash + 1;
         }
-    }
-
-    /** The mount point of the first cgroup2 file system in mountinfo (/sys/fs/cgroup or …/unified). */
-    static java.util.Optional<Path> cgroup2Mount(Path procRoot) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(procRoot.resolve("self/mountinfo"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return java.util.Optional.empty();
-        }
-        for (String line : lines) {
-            int sep = line.indexOf(" - ");
-            if (sep < 0) continue;
-            String[] after = line.substring(sep + 3).split(" ");
-            String[] before = line.substring(0, sep).split(" ");
-            if (after.length > 0 && after[0].equals("cgroup2") && before.length > 4)
-                return java.util.Optional.of(Path.of(unescapeMount(before[4])));
-        }
-        return java.util.Optional.empty();
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as \NNN octal. */
-    private static String unescapeMount(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
-                out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-                continue;
-            }
-            out.append(c);
-        }
-        return out.toString();
     }
 
     /** The effective gid, from /proc (no extra native binding needed for one number). */

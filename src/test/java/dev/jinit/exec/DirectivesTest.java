@@ -218,6 +218,19 @@ class DirectivesTest {
     }
 
     @Test
+    void sliceUsesTheSameCgroup2MountAsCgroupPlacement() throws IOException {
+        // A second cgroup2 mount listed first (a container's bind mount, say): Slice= must resolve
+        // where Cgroups places processes, the standard /sys/fs/cgroup, not wherever is listed first.
+        Files.writeString(root.resolve("proc/self/mountinfo"),
+                "40 31 0:38 / /mnt/cg rw,relatime shared:9 - cgroup2 cgroup2 rw\n"
+                        + "41 31 0:38 / /sys/fs/cgroup rw,relatime shared:10 - cgroup2 cgroup2 rw\n");
+        assertEquals(Path.of("/sys/fs/cgroup/web.slice"), apply("Slice=web.slice").cgroup());
+        Files.delete(root.resolve("proc/self/mountinfo"));
+        assertTrue(error("Slice=web.slice").contains("cannot read " + root.resolve("proc/self/mountinfo")),
+                error("Slice=web.slice"));
+    }
+
+    @Test
     void unknownDirectivesAreRejectedAndKnownOnesListed() {
         assertEquals("Frobnicate=1: unknown directive", error("Frobnicate=1"));
         assertTrue(Directives.isSpawnDirective("LimitNOFILE"));
