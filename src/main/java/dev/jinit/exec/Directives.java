@@ -1,9 +1,8 @@
 package dev.jinit.exec;
 
 import dev.jinit.linux.Posix;
-import java.io.IOException;
+import dev.jinit.linux.ProcStatus;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -344,11 +343,9 @@ public final class Directives {
     /** The effective gid, from /proc (no extra native binding needed for one number). */
     private static int effectiveGid(DirectiveState st) {
         try {
-            for (String line : Files.readAllLines(st.procRoot.resolve("self/status"), StandardCharsets.UTF_8))
-                if (line.startsWith("Gid:")) return Integer.parseInt(line.substring(4).strip().split("\\s+")[1]);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read the effective gid from " + st.procRoot + "/self/status: " + e.getMessage(), e);
+            return ProcStatus.read(st.procRoot.resolve("self/status")).id("Gid", ProcStatus.EFFECTIVE);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            throw new IllegalArgumentException("cannot tell jinit's effective gid: " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("no Gid: line in " + st.procRoot + "/self/status");
     }
 }

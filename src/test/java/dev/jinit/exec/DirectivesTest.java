@@ -218,6 +218,14 @@ class DirectivesTest {
     }
 
     @Test
+    void unreadableOwnGidIsAClearError() throws IOException {
+        Files.writeString(root.resolve("proc/self/status"), "Name:\tjava\n");
+        String message = error("SupplementaryGroups=staff");
+        assertTrue(message.endsWith("cannot tell jinit's effective gid: " + root.resolve("proc/self/status")
+                + ": no id 1 on a Gid: line (no such line)"), message);
+    }
+
+    @Test
     void sliceUsesTheSameCgroup2MountAsCgroupPlacement() throws IOException {
         // A second cgroup2 mount listed first (a container's bind mount, say): Slice= must resolve
         // where Cgroups places processes, the standard /sys/fs/cgroup, not wherever is listed first.
