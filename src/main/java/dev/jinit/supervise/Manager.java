@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -857,11 +855,13 @@ public final class Manager implements AutoCloseable {
                 Path dir = base.resolve(n);
                 try {
                     Files.createDirectories(dir);
-                    Files.setPosixFilePermissions(dir, permissions(mode));
                     if (d.uid() != null) {
                         Files.setAttribute(dir, "unix:uid", d.uid());
                         Files.setAttribute(dir, "unix:gid", d.gid() != null ? d.gid() : d.uid());
                     }
+                    // chmod(2) with the whole mode, after the chown: the setgid and sticky bits
+                    // (redis' RuntimeDirectoryMode=2755, a shared 1777) have no PosixFilePermission.
+                    Files.setAttribute(dir, "unix:mode", mode & 07777);
                 } catch (IOException | UnsupportedOperationException e) {
                     // The start fails on the spawn if the service needs it; say why here.
                     note("Failed to set up directory " + dir + ": " + e);
@@ -967,13 +967,6 @@ public final class Manager implements AutoCloseable {
                     lastExitPid, lastExit, def.source() == null ? null : def.source().toString(), def.loadError(),
                     execStart, activeEnter, inactiveEnter, procs, warnings, pending != null);
         }
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        StringBuilder s = new StringBuilder();
-        String rwx = "rwx";
-        for (int i = 8; i >= 0; i--) s.append((mode & (1 << i)) != 0 ? rwx.charAt(2 - i % 3) : '-');
-        return PosixFilePermissions.fromString(s.toString());
     }
 
     private static void deleteTree(Path dir) throws IOException {

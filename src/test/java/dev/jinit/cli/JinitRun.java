@@ -112,8 +112,9 @@ final class JinitRun implements AutoCloseable {
         ProcessSpec spec = ProcessSpec.builder(argv)
                 .env(Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8"))
                 .stdin(FdSource.NULL)
-                .stdout(new FdSource.WriteFile(stdout, false))
-                .stderr(new FdSource.WriteFile(stderr, stdout.equals(stderr)))
+                // equal entries when stdout and stderr are one file: the Spawner opens it once for both
+                .stdout(new FdSource.WriteFile(stdout, FdSource.WriteFile.Mode.TRUNCATE))
+                .stderr(new FdSource.WriteFile(stderr, FdSource.WriteFile.Mode.TRUNCATE))
                 .build();
         return new Spawner().spawn(spec).pid();
     }
