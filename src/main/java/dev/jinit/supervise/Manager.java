@@ -250,12 +250,15 @@ public final class Manager implements AutoCloseable {
                 console.println("jinit: notify message from pid " + pid + " which belongs to no unit, ignored: " + fields.keySet());
                 return;
             }
-            owner.verifiedSender = pid;
-            try {
-                owner.machine.notify(pid, fields);
-            } finally {
-                owner.verifiedSender = 0;
-            }
+            UnitRuntime unit = owner;
+            unit.guarded("a notify message from pid " + pid, () -> {
+                unit.verifiedSender = pid;
+                try {
+                    unit.machine.notify(pid, fields);
+                } finally {
+                    unit.verifiedSender = 0;
+                }
+            }).run();
         });
     }
 
@@ -661,6 +664,21 @@ public final class Manager implements AutoCloseable {
             logs.note(name, text);
         }
 
+        /**
+         * An event of this unit, contained: a bug met while handling it is reported in the unit's log
+         * and on jinit's console, and the manager goes on with every other unit.
+         */
+        Runnable guarded(String what, Runnable event) {
+            return () -> {
+                try {
+                    event.run();
+                } catch (RuntimeException e) {
+                    note("Internal error while handling " + what + " (contained): " + e);
+                    console.println("jinit: " + name + ": internal error while handling " + what + " (contained): " + e);
+                }
+            };
+        }
+
         // ---- ServiceEffects ------------------------------------------------------------------
 
         @Override
@@ -707,7 +725,7 @@ public final class Manager implements AutoCloseable {
         }
 
         private void watch(int pid) {
-            exits.watch(pid, status -> loop.post(() -> exited(pid, status)));
+            exits.watch(pid, status -> loop.post(guarded("the exit of pid " + pid, () -> exited(pid, status))));
         }
 
         /**
@@ -916,7 +934,7 @@ public final class Manager implements AutoCloseable {
             // Job and dependency consequences run as their own event, after the machine's call returns,
             // so the machine is never re-entered from inside its own transition.
             transitions.add(c);
-            if (transitions.size() == 1) loop.post(this::drainTransitions);
+            if (transitions.size() == 1) loop.post(guarded("a state change", this::drainTransitions));
         }
 
         private void drainTransitions() {
