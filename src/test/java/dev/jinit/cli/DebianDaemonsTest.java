@@ -102,6 +102,9 @@ class DebianDaemonsTest {
                 return null;
             });
             assertEquals("redis", owner(pid), "User=redis");
+            Path runtime = Path.of("/run/redis");
+            assertEquals("redis", Files.getOwner(runtime).getName(), "RuntimeDirectory= belongs to User=");
+            assertEquals(02755, (Integer) Files.getAttribute(runtime, "unix:mode") & 07777, "RuntimeDirectoryMode=2755");
         });
     }
 
@@ -131,6 +134,30 @@ class DebianDaemonsTest {
             public boolean done(int pid) throws IOException {
                 List<String> now = sockets(pid);
                 return !now.isEmpty() && now.stream().noneMatch(before::contains);
+            }
+        });
+        // KillMode=process: jinit stop ends the listening sshd only; a connection's own sshd process
+        // lives on (under systemd this is what keeps sessions alive across a restart of ssh).
+        d.aroundStop(pid -> {
+            Socket connection = inNetworkOf(pid, () -> {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 2222), 5000);
+                return s;
+            });
+            try {
+                int[] child = new int[1];
+                poll("sshd's process for the connection", () -> (child[0] = firstChild(pid)) > 0);
+                return main -> {
+                    try {
+                        assertTrue(JinitRun.alive(child[0]), "KillMode=process spares the connection's sshd " + child[0]);
+                    } finally {
+                        connection.close();
+                    }
+                    poll("the connection's sshd " + child[0] + " ending with its connection", () -> !JinitRun.alive(child[0]));
+                };
+            } catch (Exception | Error e) {
+                connection.close();
+                throw e;
             }
         });
         d.run(pid -> inNetworkOf(pid, () -> {
@@ -193,12 +220,18 @@ class DebianDaemonsTest {
         boolean done(int mainPid) throws Exception;
     }
 
+    /** Called before {@code jinit stop}; the check it returns runs after the stop. */
+    interface AroundStop {
+        Check before(int mainPid) throws Exception;
+    }
+
     /** One daemon's unit copied into a fresh layout, its drop-in, and the life cycle every test runs. */
     static final class Daemon {
         final String unit;
         final JinitRun layout;
         private final StringBuilder dropIn = new StringBuilder(PRIVATE_NETWORK);
         private Reload reload;
+        private AroundStop aroundStop = pid -> main -> { };
 
         /** Skips the test when the package's program or unit file is missing; {@code dropIn} may be null. */
         Daemon(String pkg, String unit, String program, String dropIn) throws IOException {
@@ -219,6 +252,10 @@ class DebianDaemonsTest {
 
         void reload(Reload r) {
             reload = r;
+        }
+
+        void aroundStop(AroundStop a) {
+            aroundStop = a;
         }
 
         void run(Check serving) throws Exception {
@@ -261,9 +298,11 @@ class DebianDaemonsTest {
                 assertTrue(j.client("status", unit).out().contains("Restarts: " + (restarts ? 1 : 0)),
                         j.client("status", unit).toString());
 
+                Check afterStop = aroundStop.before(first);
                 JinitRun.Client stop = j.client("stop", unit);
                 assertEquals(0, stop.code(), stop.toString());
                 j.await(unit + "'s main process " + first + " gone", () -> !JinitRun.alive(first));
+                afterStop.verify(first);
                 // Stopped on request, so no restart (Restart=always for memcached and redis) and no failure.
                 JinitRun.Client after = j.awaitStatus(unit, "inactive (dead)");
                 assertEquals(3, after.code(), after.toString());
@@ -344,6 +383,25 @@ class DebianDaemonsTest {
             }
         }
         return found;
+    }
+
+    /** Polls {@code condition} for up to 30 s. */
+    static void poll(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** A child of {@code pid} (from /proc/PID/task/PID/children), or 0 when it has none. */
+    static int firstChild(int pid) {
+        try {
+            String children = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(pid), "children")).trim();
+            return children.isEmpty() ? 0 : Integer.parseInt(children.split(" ")[0]);
+        } catch (IOException gone) {
+            return 0;
+        }
     }
 
     /** The sockets a process holds ("socket:[inode]"). */
