@@ -18,9 +18,12 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,6 +57,7 @@ import org.junit.jupiter.api.Test;
  */
 class DebianDaemonsTest {
     static final Path SYSTEM_UNITS = Path.of("/lib/systemd/system");
+    static final Path LOCK = Path.of("/run/jinit-debian-daemons-test.lock");
     static final String PRIVATE_NETWORK = """
             # Loopback only, in a namespace of its own: no port of the machine taken, no packet out.
             PrivateNetwork=yes
@@ -261,6 +265,15 @@ class DebianDaemonsTest {
         void run(Check serving) throws Exception {
             Path dir = Files.createDirectories(layout.units.resolve(unit + ".d"));
             Files.writeString(dir.resolve("override.conf"), "[Service]\n" + dropIn);
+            // The daemons' own files are the machine's (/run/crond.pid, /run/sshd, /run/dnsmasq/...): a
+            // second run of this test on the machine (another checkout, another build) waits its turn.
+            try (FileChannel lock = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock held = lock.lock()) {
+                lifeCycle(serving);
+            }
+        }
+
+        private void lifeCycle(Check serving) throws Exception {
             // The daemons' own configuration names /run, /var/lib and /var/log: RuntimeDirectory= and
             // the like must be made there.
             String text = Files.readString(layout.units.resolve(unit));
