@@ -110,15 +110,19 @@ public final class ControlClient implements AutoCloseable {
     /** One line without its newline; null at end of stream. Lines may be of any length. */
     private String readLine() throws IOException {
         while (true) {
-            while (in.hasRemaining()) {
-                byte b = in.get();
-                if (b == '\n') {
-                    String s = pending.toString(StandardCharsets.UTF_8);
-                    pending.reset();
-                    return s;
-                }
-                pending.write(b);
+            // A line that is whole in the buffer (the usual case in logs -f) becomes a String straight
+            // from it; only a line split across reads is assembled in {@code pending}.
+            int start = in.position(), end = in.limit();
+            for (int i = start; i < end; i++) {
+                if (in.get(i) != '\n') continue;
+                in.position(i + 1);
+                if (pending.size() == 0) return new String(in.array(), start, i - start, StandardCharsets.UTF_8);
+                pending.write(in.array(), start, i - start);
+                String s = pending.toString(StandardCharsets.UTF_8);
+                pending.reset();
+                return s;
             }
+            pending.write(in.array(), start, end - start);
             in.clear();
             int n = channel.read(in);
             in.flip();

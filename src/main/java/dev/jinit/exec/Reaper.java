@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -224,20 +225,47 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /**
+     * The reaper thread. It must outlive anything that goes wrong in one round (a failed waitid,
+     * an allocation failure under memory pressure): a dead reaper leaves every later child a
+     * zombie and, as PID 1, every orphan of the system. So a failed round is reported and
+     * followed by a park, which also keeps a failure that repeats from spinning.
+     */
     private void loop() {
         while (true) {
-            Wait.Child next;
+            boolean goOn;
             try {
-                next = Wait.waitid(Wait.P_ALL, 0, Wait.WEXITED | Wait.WNOWAIT);
-            } catch (LinuxException e) {
-                System.err.println("jinit: reaper: " + e.getMessage());
-                next = null;
+                Wait.Child next = Wait.waitid(Wait.P_ALL, 0, Wait.WEXITED | Wait.WNOWAIT);
+                goOn = next == null ? park() : reap(next.pid());
+            } catch (RuntimeException | Error e) {
+                report(e);
+                goOn = parkAfterFailure();
             }
-            if (next == null) {
-                if (!park()) return;
-                continue;
+            if (!goOn) return;
+        }
+    }
+
+    private static void report(Throwable e) {
+        try {
+            System.err.println("jinit: reaper: " + (e instanceof LinuxException ? e.getMessage() : e));
+        } catch (RuntimeException | Error ignored) {
+            // nothing can be reported; reaping matters more
+        }
+    }
+
+    /** After a failed round: a park that cannot fail in turn. False once closed. */
+    private boolean parkAfterFailure() {
+        try {
+            return park();
+        } catch (RuntimeException | Error e) {
+            // Not even a park worked: back off for the safety net's time, the one fixed wait here.
+            LockSupport.parkNanos(SAFETY_NET.toNanos());
+            lock.lock();
+            try {
+                return !closed;
+            } finally {
+                lock.unlock();
             }
-            if (!reap(next.pid())) return;
         }
     }
 

@@ -208,8 +208,14 @@ public final class Spawner {
                 }
                 case FdSource.Null ignored -> keep(parentCopies, Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0));
                 case FdSource.ReadFile read -> keep(parentCopies, Posix.open(read.path().toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0));
-                case FdSource.WriteFile write -> keep(parentCopies, Posix.open(write.path().toString(),
-                        Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | (write.append() ? Posix.O_APPEND : Posix.O_TRUNC), 0644));
+                case FdSource.WriteFile write -> {
+                    // stdout and stderr to one file share one open file description (one offset), as
+                    // under systemd; two opens would write over each other from offset 0.
+                    int earlier = fds.subList(0, i).indexOf(write);
+                    if (earlier >= 0) yield sources[earlier];
+                    yield keep(parentCopies, Posix.open(write.path().toString(),
+                            Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | write.mode().openFlags(), 0644));
+                }
                 case FdSource.Pipe pipe -> {
                     Fd[] ends = Posix.pipe(Posix.O_CLOEXEC);
                     Fd childEnd = pipe.childWrites() ? ends[1] : ends[0];

@@ -218,22 +218,17 @@ public final class UnitMapping {
     private static void applyOutput(ProcessSpec.Builder b, String stdout, String stderr, String where) {
         String out = stdout == null || stdout.isEmpty() ? "journal" : stdout;
         String err = stderr == null || stderr.isEmpty() || stderr.equals("inherit") ? out : stderr;
-        b.stdout(output("StandardOutput", out, where, false));
-        boolean inherited = stderr == null || stderr.isEmpty() || stderr.equals("inherit");
-        b.stderr(output("StandardError", err, where, inherited && (out.startsWith("file:") || out.startsWith("truncate:"))));
+        b.stdout(output("StandardOutput", out, where));
+        // stderr following a stdout file is an equal WriteFile, which the Spawner opens once for both.
+        b.stderr(output("StandardError", err, where));
     }
 
-    private static FdSource output(String key, String v, String where, boolean sharesStdoutFile) {
+    private static FdSource output(String key, String v, String where) {
         if (v.equals("journal")) return new FdSource.Pipe(true);
         if (v.equals("null")) return FdSource.NULL;
         if (v.equals("inherit")) return FdSource.INHERIT;
-        for (String prefix : List.of("file:", "truncate:", "append:")) {
-            if (v.startsWith(prefix)) {
-                // stderr following a truncated stdout file appends, so it does not truncate it a second time.
-                boolean append = prefix.equals("append:") || sharesStdoutFile;
-                return new FdSource.WriteFile(Path.of(v.substring(prefix.length())), append);
-            }
-        }
+        var mode = FdSource.WriteFile.Mode.ofValue(v);
+        if (mode.isPresent()) return new FdSource.WriteFile(Path.of(v.substring(mode.get().prefix().length())), mode.get());
         throw new IllegalArgumentException(where + ": " + key + "=" + v + ": not journal, inherit, null, file:, append: or truncate:");
     }
 

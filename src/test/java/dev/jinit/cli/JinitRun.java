@@ -112,8 +112,9 @@ final class JinitRun implements AutoCloseable {
         ProcessSpec spec = ProcessSpec.builder(argv)
                 .env(Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8"))
                 .stdin(FdSource.NULL)
-                .stdout(new FdSource.WriteFile(stdout, false))
-                .stderr(new FdSource.WriteFile(stderr, stdout.equals(stderr)))
+                // equal entries when stdout and stderr are one file: the Spawner opens it once for both
+                .stdout(new FdSource.WriteFile(stdout, FdSource.WriteFile.Mode.TRUNCATE))
+                .stderr(new FdSource.WriteFile(stderr, FdSource.WriteFile.Mode.TRUNCATE))
                 .build();
         return new Spawner().spawn(spec).pid();
     }
@@ -144,6 +145,15 @@ final class JinitRun implements AutoCloseable {
                 }
             }
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + output());
+            Thread.sleep(50);
+        }
+    }
+
+    /** Polls {@code condition} for {@code millis} and fails the moment it does not hold ("X never happens"). */
+    void holds(String what, long millis, BooleanSupplier condition) throws Exception {
+        long until = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < until) {
+            if (!condition.getAsBoolean()) throw new AssertionError("no longer true: " + what + "\n" + output());
             Thread.sleep(50);
         }
     }

@@ -305,7 +305,7 @@ class SpawnerAttributesTest {
         for (ProcessSpec.Builder b : List.of(ProcessSpec.builder("/bin/ls", "-l", "/proc/self/fd"),
                 ProcessSpec.builder("/bin/ls", "-l", "/proc/self/fd").credentials(AS_NOBODY).nice(1).umask(022))) {
             Probe.Result r = Probe.run(b.stdin(FdSource.NULL).fd(3, new FdSource.ReadFile(in))
-                    .fd(4, new FdSource.WriteFile(log, true)));
+                    .fd(4, new FdSource.WriteFile(log, FdSource.WriteFile.Mode.APPEND)));
             assertEquals(0, r.exitCode(), r.err());
             Map<Integer, String> fds = new TreeMap<>();
             for (String line : r.out().lines().toList()) {
