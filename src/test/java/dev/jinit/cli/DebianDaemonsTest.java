@@ -106,6 +106,14 @@ class DebianDaemonsTest {
                 return null;
             });
             assertEquals("redis", owner(pid), "User=redis");
+            // The unit's hardening that jinit applies, as the process sees it.
+            String status = Files.readString(Path.of("/proc", Integer.toString(pid), "status"));
+            assertTrue(status.contains("\nCapBnd:\t0000000000000000\n"), "CapabilityBoundingSet= (empty), also in"
+                    + " the user namespace of PrivateUsers=yes:\n" + status);
+            assertTrue(status.contains("\nNoNewPrivs:\t1\n"), "NoNewPrivileges=true:\n" + status);
+            assertTrue(status.contains("\nUmask:\t0007\n"), "UMask=007:\n" + status);
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")), Files.readSymbolicLink(
+                    Path.of("/proc", Integer.toString(pid), "ns", "user")), "PrivateUsers=yes");
             Path runtime = Path.of("/run/redis");
             assertEquals("redis", Files.getOwner(runtime).getName(), "RuntimeDirectory= belongs to User=");
             assertEquals(02755, (Integer) Files.getAttribute(runtime, "unix:mode") & 07777, "RuntimeDirectoryMode=2755");
@@ -280,7 +288,7 @@ class DebianDaemonsTest {
             boolean reloadable = text.contains("\nExecReload=");
             boolean restarts = text.contains("\nRestart=always") || text.contains("\nRestart=on-failure");
             try (JinitRun j = layout.start("--runtime-base", "/run", "--state-base", "/var/lib", "--logs-base", "/var/log")) {
-                int started = awaitServing(j, serving);
+                int started = awaitServing(j, serving, 0);
 
                 // ExecReload= (ssh: sshd -t, then kill -HUP $MAINPID) keeps the main process; without
                 // one, reload is refused, as systemctl refuses it, and nothing happens to the daemon.
@@ -295,7 +303,7 @@ class DebianDaemonsTest {
                         return false;
                     }
                 });
-                assertEquals(started, awaitServing(j, serving), "the same main process after reload");
+                assertEquals(started, awaitServing(j, serving, 0), "the same main process after reload");
 
                 // A crash (SIGKILL is never clean): Restart=always and on-failure bring the daemon back;
                 // without Restart= (dnsmasq) the unit fails and starts again on request.
@@ -306,7 +314,7 @@ class DebianDaemonsTest {
                     JinitRun.Client again = j.client("start", unit);
                     assertEquals(0, again.code(), again.toString());
                 }
-                int first = awaitServing(j, serving);
+                int first = awaitServing(j, serving, started);
                 assertNotEquals(started, first, "a new main process after the crash");
                 assertTrue(j.client("status", unit).out().contains("Restarts: " + (restarts ? 1 : 0)),
                         j.client("status", unit).toString());
@@ -323,7 +331,7 @@ class DebianDaemonsTest {
 
                 JinitRun.Client start = j.client("start", unit);
                 assertEquals(0, start.code(), start.toString());
-                int second = awaitServing(j, serving);
+                int second = awaitServing(j, serving, first);
                 assertNotEquals(first, second, "a new process after start");
                 String netns = Files.readSymbolicLink(Path.of("/proc", Integer.toString(second), "ns", "net")).toString();
                 assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), netns, "PrivateNetwork=yes");
@@ -341,10 +349,20 @@ class DebianDaemonsTest {
             }
         }
 
-        /** Waits for active (running), checks the daemon serves, and that it is still the same process after. */
-        private int awaitServing(JinitRun j, Check serving) throws Exception {
-            JinitRun.Client s = j.awaitStatus(unit, "active (running)");
-            int pid = mainPid(s);
+        /**
+         * Waits for active (running) with a main process other than {@code previous} (a killed one
+         * shows until jinit has reaped it), checks the daemon serves, and that it is still the same
+         * process after.
+         */
+        private int awaitServing(JinitRun j, Check serving, int previous) throws Exception {
+            int[] main = new int[1];
+            j.await(unit + " active (running) with a main process other than " + previous, () -> {
+                JinitRun.Client s = j.client("status", unit);
+                if (!s.out().contains("active (running)")) return false;
+                main[0] = mainPid(s);
+                return main[0] != previous;
+            });
+            int pid = main[0];
             // Listening may come a moment after "running" for a Type=simple daemon: retry until the deadline.
             AssertionError[] last = new AssertionError[1];
             try {
