@@ -172,6 +172,16 @@ class DebianDaemonsTest {
                 throw e;
             }
         });
+        // A connection open when jinit exits: its sshd, spared by KillMode=process, must still end.
+        d.beforeTerminate(pid -> {
+            Socket s = inNetworkOf(pid, () -> {
+                Socket c = new Socket();
+                c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 2222), 5000);
+                return c;
+            });
+            d.closeAtEnd(s);
+            poll("sshd's process for the connection", () -> firstChild(pid) > 0);
+        });
         d.run(pid -> inNetworkOf(pid, () -> {
             String banner = tcpExchange(2222, "", "\r\n");
             assertTrue(banner.startsWith("SSH-2.0-OpenSSH_"), banner);
@@ -244,6 +254,8 @@ class DebianDaemonsTest {
         private final StringBuilder dropIn = new StringBuilder(PRIVATE_NETWORK);
         private Reload reload;
         private AroundStop aroundStop = pid -> main -> { };
+        private Check beforeTerminate = pid -> { };
+        private final List<AutoCloseable> toClose = new ArrayList<>();
 
         /** Skips the test when the package's program or unit file is missing; {@code dropIn} may be null. */
         Daemon(String pkg, String unit, String program, String dropIn) throws IOException {
@@ -268,6 +280,14 @@ class DebianDaemonsTest {
 
         void aroundStop(AroundStop a) {
             aroundStop = a;
+        }
+
+        void beforeTerminate(Check c) {
+            beforeTerminate = c;
+        }
+
+        void closeAtEnd(AutoCloseable c) {
+            toClose.add(c);
         }
 
         void run(Check serving) throws Exception {
@@ -337,11 +357,13 @@ class DebianDaemonsTest {
                 assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), netns, "PrivateNetwork=yes");
                 List<Integer> tasks = tasks(j.client("status", unit));
 
+                beforeTerminate.verify(second);
                 assertEquals(0, j.terminate(), j.output());
                 for (int pid : tasks) assertFalse(JinitRun.alive(pid), unit + "'s process " + pid + " outlived jinit");
                 // Every process the daemon ever started shares its private network namespace.
                 assertEquals(List.of(), processesIn(netns), unit + " left processes behind");
             } finally {
+                for (AutoCloseable c : toClose) c.close();
                 // /run is memory: do not leave the layout there.
                 try (var walk = Files.walk(layout.root)) {
                     for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
