@@ -234,18 +234,31 @@ public final class Manager implements AutoCloseable {
 
     /** A notify-socket message whose sender credentials the receiver checked. */
     public void notifyMessage(int pid, Map<String, String> fields) {
+        // Where the sender lives is read now, on the receiving thread: a sender such as systemd-notify
+        // may exit right after sending, long before the manager thread gets to its message.
+        String cgroup = ProcTable.cgroupOf(pid);
+        ProcTable.Entry entry = ProcTable.readStat(pid);
         loop.post(() -> {
             UnitRuntime owner = null;
             for (UnitRuntime rt : units.values())
                 if (rt.machine != null && (rt.machine.mainPid() == pid || rt.machine.controlPid() == pid)) owner = rt;
             if (owner == null)
                 for (UnitRuntime rt : units.values())
-                    if (rt.machine != null && !rt.isInactive() && rt.scope != null && rt.scope.contains(pid)) owner = rt;
+                    if (rt.machine != null && !rt.isInactive() && rt.scope != null
+                            && (rt.scope.owned(cgroup, entry) || rt.scope.contains(pid))) owner = rt;
             if (owner == null) {
                 console.println("jinit: notify message from pid " + pid + " which belongs to no unit, ignored: " + fields.keySet());
                 return;
             }
-            owner.machine.notify(pid, fields);
+            UnitRuntime unit = owner;
+            unit.guarded("a notify message from pid " + pid, () -> {
+                unit.verifiedSender = pid;
+                try {
+                    unit.machine.notify(pid, fields);
+                } finally {
+                    unit.verifiedSender = 0;
+                }
+            }).run();
         });
     }
 
@@ -622,6 +635,8 @@ public final class Manager implements AutoCloseable {
         boolean targetUp;
         /** A start was asked of this unit that could not be loaded. */
         boolean loadFailed;
+        /** The sender of the notify message being handled, found to be this unit's when it was received. */
+        int verifiedSender;
         Instant since, activeEnter, inactiveEnter;
         int lastExitPid;
         ExitStatus lastExit;
@@ -660,6 +675,21 @@ public final class Manager implements AutoCloseable {
 
         void note(String text) {
             logs.note(name, text);
+        }
+
+        /**
+         * An event of this unit, contained: a bug met while handling it is reported in the unit's log
+         * and on jinit's console, and the manager goes on with every other unit.
+         */
+        Runnable guarded(String what, Runnable event) {
+            return () -> {
+                try {
+                    event.run();
+                } catch (RuntimeException e) {
+                    note("Internal error while handling " + what + " (contained): " + e);
+                    console.println("jinit: " + name + ": internal error while handling " + what + " (contained): " + e);
+                }
+            };
         }
 
         // ---- ServiceEffects ------------------------------------------------------------------
@@ -708,7 +738,7 @@ public final class Manager implements AutoCloseable {
         }
 
         private void watch(int pid) {
-            exits.watch(pid, status -> loop.post(() -> exited(pid, status)));
+            exits.watch(pid, status -> loop.post(guarded("the exit of pid " + pid, () -> exited(pid, status))));
         }
 
         /**
@@ -812,7 +842,7 @@ public final class Manager implements AutoCloseable {
 
         @Override
         public boolean isUnitProcess(int pid) {
-            return scope != null && scope.contains(pid);
+            return pid == verifiedSender || scope != null && scope.contains(pid);
         }
 
         @Override
@@ -917,7 +947,7 @@ public final class Manager implements AutoCloseable {
             // Job and dependency consequences run as their own event, after the machine's call returns,
             // so the machine is never re-entered from inside its own transition.
             transitions.add(c);
-            if (transitions.size() == 1) loop.post(this::drainTransitions);
+            if (transitions.size() == 1) loop.post(guarded("a state change", this::drainTransitions));
         }
 
         private void drainTransitions() {
