@@ -136,7 +136,10 @@ final class ThrowawaySpawn implements Runnable {
             if ((plan.unshareFlags() & Namespaces.CLONE_NEWNET) != 0)
                 setUp("the loopback interface of the new network namespace", Loopback::up);
             if (spec.umask() != null) Fs.umask(spec.umask());
-            if (spec.capabilityBoundingSet() != null) setUp("CapabilityBoundingSet", this::dropBoundingSet);
+            // With a user namespace, setpriv drops the bounding set inside it (Preflight): dropped
+            // here, it would only keep unshare from mapping root (that needs CAP_SETFCAP).
+            if (spec.capabilityBoundingSet() != null && !spec.namespaces().contains(Namespace.USER))
+                setUp("CapabilityBoundingSet", this::dropBoundingSet);
             if (spec.noNewPrivileges()) setUp("NoNewPrivileges", Prctl::setNoNewPrivileges);
             Credentials c = spec.credentials();
             if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {

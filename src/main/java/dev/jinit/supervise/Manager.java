@@ -519,6 +519,19 @@ public final class Manager implements AutoCloseable {
 
     private void beginStart(UnitRuntime rt) {
         if (rt.pending != null && rt.isInactive()) rt.replace(rt.pending);
+        // Condition…=/Assert…= are checked when the job runs, for a unit not already up (systemd's order).
+        StartConditions.Unmet unmet = rt.isInactive() ? rt.def.conditions().check() : null;
+        if (unmet != null) {
+            String msg = unmet.failure()
+                    ? "Assertion failed for " + rt.def.description() + " (" + rt.name + "): " + unmet.reason() + "."
+                    : "Condition check resulted in " + rt.def.description() + " (" + rt.name + ") being skipped: "
+                            + unmet.reason() + ".";
+            rt.note(msg);
+            console.println("jinit: " + msg);
+            // A skip is no failure: the unit stays inactive and the units that need it still start.
+            finishJob(rt.name, unmet.failure() ? JobOutcome.Kind.FAILED : JobOutcome.Kind.DONE, unmet.failure() ? msg : "");
+            return;
+        }
         if (rt.def.kind() == UnitDefinition.Kind.TARGET) {
             rt.targetActive(true);
             finishJob(rt.name, JobOutcome.Kind.DONE, "");
