@@ -1,7 +1,7 @@
 package dev.jinit.exec;
 
+import dev.jinit.unit.Words;
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -178,87 +178,13 @@ final class DirectiveValues {
     }
 
     /**
-     * Splits a value into words as systemd's extract_first_word with unquoting and C unescaping:
-     * whitespace separates words, "…" and '…' quote (also mid-word: {@code A="b c"}), and
-     * backslash escapes ({@code \n \t \\ \" \xNN \NNN \\uNNNN}) are decoded.
+     * Splits a value into words as systemd's extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE):
+     * the unit parser's {@link Words} (one splitter for units and {@code jinit exec -p}: quotes,
+     * C escapes, and {@code \xNN} as UTF-8 bytes like systemd). Its errors are
+     * IllegalArgumentExceptions saying what is wrong.
      */
     static List<String> splitWords(String v) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = null;
-        char quote = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (quote == 0 && Character.isWhitespace(c)) {
-                if (word != null) words.add(word.toString());
-                word = null;
-                continue;
-            }
-            if (word == null) word = new StringBuilder();
-            if (c == '\\') {
-                i = unescape(v, i, word);
-            } else if (quote != 0 && c == quote) {
-                quote = 0;
-            } else if (quote == 0 && (c == '"' || c == '\'')) {
-                quote = c;
-            } else {
-                word.append(c);
-            }
-        }
-        if (quote != 0) throw new IllegalArgumentException("unterminated " + (quote == '"' ? "double" : "single") + " quote");
-        if (word != null) words.add(word.toString());
-        return words;
-    }
-
-    /** Decodes the escape starting at the backslash at {@code i}; returns the index of its last char. */
-    private static int unescape(String v, int i, StringBuilder out) {
-        if (i + 1 >= v.length()) throw new IllegalArgumentException("trailing backslash");
-        char e = v.charAt(i + 1);
-        switch (e) {
-            case 'a' -> out.append('\u0007');
-            case 'b' -> out.append('\b');
-            case 'f' -> out.append('\f');
-            case 'n' -> out.append('\n');
-            case 'r' -> out.append('\r');
-            case 't' -> out.append('\t');
-            case 'v' -> out.append('\u000b');
-            case 's' -> out.append(' ');
-            case '\\', '"', '\'', ' ' -> out.append(e);
-            case 'x' -> {
-                out.append((char) hex(v, i + 2, 2));
-                return i + 3;
-            }
-            case 'u' -> {
-                out.appendCodePoint(hex(v, i + 2, 4));
-                return i + 5;
-            }
-            case 'U' -> {
-                out.appendCodePoint(hex(v, i + 2, 8));
-                return i + 9;
-            }
-            default -> {
-                if (e >= '0' && e <= '7') {
-                    if (i + 3 >= v.length()) throw new IllegalArgumentException("short octal escape");
-                    String digits = v.substring(i + 1, i + 4);
-                    if (!digits.chars().allMatch(c -> c >= '0' && c <= '7') || Integer.parseInt(digits, 8) > 0377)
-                        throw new IllegalArgumentException("bad octal escape \\" + digits);
-                    out.append((char) Integer.parseInt(digits, 8));
-                    return i + 3;
-                }
-                throw new IllegalArgumentException("unknown escape \\" + e);
-            }
-        }
-        return i + 1;
-    }
-
-    private static int hex(String v, int from, int digits) {
-        if (from + digits > v.length()) throw new IllegalArgumentException("short hex escape");
-        try {
-            int cp = Integer.parseUnsignedInt(v.substring(from, from + digits), 16);
-            if (cp == 0 || !Character.isValidCodePoint(cp)) throw new IllegalArgumentException("bad escape value " + v.substring(from, from + digits));
-            return cp;
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException("bad hex escape " + v.substring(from, from + digits));
-        }
+        return Words.splitText(v);
     }
 
     /** A valid environment variable name: letters, digits, underscore, not starting with a digit. */
