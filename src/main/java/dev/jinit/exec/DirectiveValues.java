@@ -1,7 +1,9 @@
 package dev.jinit.exec;
 
+import dev.jinit.unit.TimeSpans;
 import dev.jinit.unit.Words;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -70,61 +72,15 @@ final class DirectiveValues {
         return bytes.longValue();
     }
 
-    /** µs per unit, longest names first so that "ms" is not read as "m" + "s". */
-    private static final List<Map.Entry<String, Long>> TIME_UNITS = List.of(
-            Map.entry("seconds", 1_000_000L), Map.entry("second", 1_000_000L), Map.entry("minutes", 60_000_000L),
-            Map.entry("minute", 60_000_000L), Map.entry("months", 2_629_800_000_000L), Map.entry("month", 2_629_800_000_000L),
-            Map.entry("hours", 3_600_000_000L), Map.entry("hour", 3_600_000_000L), Map.entry("weeks", 604_800_000_000L),
-            Map.entry("week", 604_800_000_000L), Map.entry("years", 31_557_600_000_000L), Map.entry("year", 31_557_600_000_000L),
-            Map.entry("days", 86_400_000_000L), Map.entry("day", 86_400_000_000L), Map.entry("usec", 1L),
-            Map.entry("msec", 1_000L), Map.entry("sec", 1_000_000L), Map.entry("min", 60_000_000L),
-            Map.entry("hr", 3_600_000_000L), Map.entry("us", 1L), Map.entry("µs", 1L), Map.entry("μs", 1L),
-            Map.entry("ms", 1_000L), Map.entry("s", 1_000_000L), Map.entry("m", 60_000_000L), Map.entry("h", 3_600_000_000L),
-            Map.entry("d", 86_400_000_000L), Map.entry("w", 604_800_000_000L), Map.entry("M", 2_629_800_000_000L),
-            Map.entry("y", 31_557_600_000_000L));
-
     /**
      * A time span per systemd.time(7) in microseconds: "5", "1min 30s", "100ms", "2.5h"; a bare
-     * number is in {@code defaultUnitUsec}. "infinity" is -1.
+     * number is in {@code defaultUnitUsec}. "infinity" is -1. Parsed by the unit parser's
+     * {@link TimeSpans}, so a span means the same in a unit and in {@code jinit exec -p}.
      */
     static long parseTimeUsec(String v, long defaultUnitUsec) {
-        String s = v.strip();
-        if (s.equals("infinity")) return -1;
-        if (s.isEmpty()) throw new IllegalArgumentException("empty time span");
-        BigDecimal total = BigDecimal.ZERO;
-        int i = 0;
-        boolean anyUnitless = false;
-        int parts = 0;
-        while (i < s.length()) {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-            if (i == s.length()) break;
-            int start = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) i++;
-            if (start == i) throw new IllegalArgumentException("not a time span (e.g. 30s, 1min 30s, 100ms)");
-            BigDecimal n;
-            try {
-                n = new BigDecimal(s.substring(start, i));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a time span (e.g. 30s, 1min 30s, 100ms)");
-            }
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-            int unitStart = i;
-            while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && !Character.isDigit(s.charAt(i))) i++;
-            String unit = s.substring(unitStart, i);
-            long mult;
-            if (unit.isEmpty()) {
-                mult = defaultUnitUsec;
-                anyUnitless = true;
-            } else {
-                mult = TIME_UNITS.stream().filter(e -> e.getKey().equals(unit)).map(Map.Entry::getValue).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("unknown time unit '" + unit + "'"));
-            }
-            total = total.add(n.multiply(BigDecimal.valueOf(mult)));
-            parts++;
-        }
-        if (anyUnitless && parts > 1) throw new IllegalArgumentException("a number without a unit must stand alone");
-        if (total.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0) throw new IllegalArgumentException("time span too large");
-        return total.setScale(0, java.math.RoundingMode.HALF_UP).longValue();
+        Duration d = TimeSpans.parse(v, Math.multiplyExact(defaultUnitUsec, 1000L));
+        if (TimeSpans.isInfinite(d)) return -1;
+        return d.getSeconds() * 1_000_000L + d.getNano() / 1_000;
     }
 
     /** Highest CPU number accepted: systemd's CPU set limit. */
