@@ -149,6 +149,15 @@ final class JinitRun implements AutoCloseable {
         }
     }
 
+    /** Polls {@code condition} for {@code millis} and fails the moment it does not hold ("X never happens"). */
+    void holds(String what, long millis, BooleanSupplier condition) throws Exception {
+        long until = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < until) {
+            if (!condition.getAsBoolean()) throw new AssertionError("no longer true: " + what + "\n" + output());
+            Thread.sleep(50);
+        }
+    }
+
     /** Waits until {@code status UNIT} shows {@code fragment} (e.g. "active (running)"). */
     Client awaitStatus(String unit, String fragment) throws Exception {
         Client[] last = new Client[1];

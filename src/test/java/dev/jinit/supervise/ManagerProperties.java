@@ -53,7 +53,7 @@ class ManagerProperties {
         ManagerTest.FakeProcesses fake = new ManagerTest.FakeProcesses();
         EventLoop loop = new EventLoop("prop-manager", System.err).start();
         Manager manager = new Manager(loop, new Manager.Options(Path.of("/nonexistent"), Path.of("/nonexistent"),
-                Path.of("/nonexistent"), null, null), fake, fake, fake, new PrintStream(OutputStream.nullOutputStream()));
+                Path.of("/nonexistent"), null, null, null), fake, fake, fake, new PrintStream(OutputStream.nullOutputStream()));
         try {
             List<UnitDefinition> defs = new ArrayList<>();
             for (int i = 0; i < n; i++) {
