@@ -15,12 +15,12 @@ N=${N:-2000}
 RUNS=${RUNS:-40}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
-for tool in tini dumb-init hyperfine gcc python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "bench/exec.sh: needs $tool (apt-get install tini dumb-init hyperfine gcc python3 time)" >&2; exit 1; }
+for tool in tini dumb-init gcc python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "bench/exec.sh: needs $tool (apt-get install tini dumb-init gcc python3 time)" >&2; exit 1; }
 done
-./jinit exec -- /bin/true                 # builds target/jinit.jar and trains target/jinit.aot if needed
+./jinit exec -- /bin/true >/dev/null      # builds target/jinit.jar and trains target/jinit.aot if needed
 [ -f target/jinit.aot ] || { echo "bench/exec.sh: the launcher did not produce target/jinit.aot" >&2; exit 1; }
-mvn -q -B -o test-compile >/dev/null
+mvn -q -B -o test-compile >/dev/null 2>&1 || { echo "bench/exec.sh: mvn test-compile failed" >&2; exit 1; }
 out=bench/out/exec
 rm -rf "$out" && mkdir -p "$out"
 gcc -O2 -o "$out/spawn-baseline" bench/spawn-baseline.c
@@ -68,30 +68,45 @@ cmds=("./jinit exec -- /bin/true"
       "dumb-init /bin/true"
       "/bin/true"
       "$JAVA -XshowSettings:properties -version")
-echo "## wall time of a whole run (hyperfine -N, $RUNS runs each, interleaved by hyperfine per command; median)"
-hyperfine -N -w 3 -r "$RUNS" --export-json "$out/wall.json" "${cmds[@]}" >/dev/null 2>"$out/hyperfine.err" \
-    || { cat "$out/hyperfine.err" >&2; exit 1; }
-
-echo "## peak RSS (/usr/bin/time %M), median of 11 runs, interleaved"
-for i in $(seq 11); do
-    for k in "${!cmds[@]}"; do
-        # shellcheck disable=SC2086  # the command strings are word lists on purpose
-        /usr/bin/time -f %M -o "$out/rss.$k.tmp" ${cmds[$k]} >/dev/null 2>&1
-        cat "$out/rss.$k.tmp" >> "$out/rss.$k"
-    done
-done
-for k in "${!cmds[@]}"; do median < "$out/rss.$k" > "$out/rss.$k.median"; done
-python3 - "$out" "${names[@]}" <<'PY'
-import json, sys
-out, names = sys.argv[1], sys.argv[2:]
-r = json.load(open(f"{out}/wall.json"))["results"]
-rss = [float(open(f"{out}/rss.{k}.median").read()) for k in range(len(names))]
-for k, (name, x) in enumerate(zip(names, r)):
-    print(f"{name:52s} median {x['median']*1000:7.1f} ms  (min {x['min']*1000:6.1f})  peak RSS {rss[k]/1024:6.1f} MiB")
-j, tini, dumb = r[0]["median"], r[4]["median"], r[5]["median"]
-print(f"./jinit / tini = {j/tini:.0f}x   ./jinit / dumb-init = {j/dumb:.0f}x   "
-      f"AOT saves {(r[2]['median']-r[1]['median'])*1000:.0f} ms ({r[1]['median']/r[2]['median']:.2f}x)   "
-      f"launcher adds {(r[0]['median']-r[1]['median'])*1000:.0f} ms over bare java")
+echo "## wall time and peak RSS of a whole run: $RUNS runs each, the commands interleaved round-robin (medians)"
+python3 - "$RUNS" "$out/wall.json" "${names[@]}" -- "${cmds[@]}" <<'PY'
+import json, os, statistics, sys, time
+runs, dump = int(sys.argv[1]), sys.argv[2]
+sep = sys.argv.index("--")
+names, cmds = sys.argv[3:sep], [c.split() for c in sys.argv[sep + 1:]]
+wall = {k: [] for k in range(len(cmds))}
+rss = {k: [] for k in range(len(cmds))}
+devnull = os.open(os.devnull, os.O_RDWR)
+fa = [(os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
+for r in range(runs + 3):                      # the first 3 rounds warm the page cache and are dropped
+    order = list(range(len(cmds)))
+    order = order[r % len(order):] + order[:r % len(order)]
+    for k in order:
+        t0 = time.perf_counter()
+        pid = os.posix_spawnp(cmds[k][0], cmds[k], os.environ, file_actions=fa)
+        _, status = os.waitpid(pid, 0)
+        t = time.perf_counter() - t0
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"{names[k]}: exit status {status}")
+        if r >= 3:
+            wall[k].append(t)
+# Peak RSS through GNU time, in a pass of its own: a child spawned from this Python process (vfork or fork)
+# would have Python's own pages counted in its ru_maxrss; GNU time is small. %M is in KiB, and is the
+# largest of the process and its reaped descendants (for the launcher: the version probe or the real JVM).
+rss_file = dump + ".rss"
+for r in range(11):
+    for k in range(len(cmds)):
+        pid = os.posix_spawnp("/usr/bin/time", ["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmds[k], os.environ,
+                              file_actions=fa)
+        os.waitpid(pid, 0)
+        rss[k].append(int(open(rss_file).read().split()[-1]))
+json.dump({"names": names, "wall_s": wall, "maxrss_kib": rss}, open(dump, "w"))
+med = {k: statistics.median(v) for k, v in wall.items()}
+for k, name in enumerate(names):
+    print(f"{name:52s} median {med[k]*1000:7.1f} ms  (min {min(wall[k])*1000:6.1f})  peak RSS {statistics.median(rss[k])/1024:6.1f} MiB")
+print(f"./jinit / tini = {med[0]/med[4]:.0f}x   ./jinit / dumb-init = {med[0]/med[5]:.0f}x   "
+      f"AOT: {med[1]*1000:.0f} ms vs {med[2]*1000:.0f} ms without ({med[1]/med[2]:.2f}x)   "
+      f"launcher adds {(med[0]-med[1])*1000:.0f} ms over bare java   Gson off the class path: {(med[3]-med[2])*1000:+.0f} ms")
 PY
 
 echo "## classes loaded by exec (-verbose:class)"

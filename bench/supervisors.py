@@ -495,7 +495,7 @@ def report(res, tools, args):
                 print(f"{key:22s} failed")
                 continue
             m = med([r["mb_s"] for r in rs])
-            print(f"{key:22s} {m:8.1f} MB/s  {m / base:5.2f}x jinit pipeline   logger peak RSS "
+            print(f"{key:22s} {m:8.1f} MB/s  {m / base:5.2f}x jinit pipeline   largest peak RSS in the tree "
                   f"{med([r['hwm_kib'] for r in rs]) / 1024:6.1f} MiB  rounds {len(rs)}")
 
 
