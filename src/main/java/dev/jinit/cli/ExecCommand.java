@@ -12,8 +12,8 @@ import dev.jinit.exec.Spawner;
 import dev.jinit.linux.Errno;
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
+import dev.jinit.linux.Prctl;
 import dev.jinit.linux.Signals;
-import dev.jinit.linux.Subreaper;
 import dev.jinit.linux.Terminals;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -68,10 +68,12 @@ public final class ExecCommand {
                              time span such as 500ms or 1min; env JINIT_KILL_GRACE)
               -h, --help     this text
 
-            Forwarded signals: TERM INT HUP USR1 USR2 WINCH CONT PWR ALRM. QUIT cannot be forwarded:
-            the JVM keeps it for thread dumps. Exit codes: CMD's own; 127 when CMD does not exist,
-            126 when it cannot be executed, 2 for bad options, users, groups or values (nothing is
-            started then).
+            Forwarded signals: TERM INT HUP USR1 USR2 WINCH CONT PWR ALRM TSTP URG VTALRM PROF IO XCPU
+            XFSZ STKFLT. QUIT cannot be forwarded: the JVM keeps it for thread dumps; nor can real-time
+            signals. TTIN and TTOU are not forwarded (as with tini).
+
+            Exit codes: CMD's own; 127 when CMD does not exist, 126 when it cannot be executed, 2 for
+            bad options, users, groups or values (nothing is started then).
             """;
 
     /** A parsed command line. */
@@ -202,7 +204,7 @@ public final class ExecCommand {
             return 2;
         }
         boolean pid1 = Posix.getpid() == 1;
-        if (!pid1) Subreaper.enable();
+        if (!pid1) Prctl.setChildSubreaper(true);
         SignalForwarder forwarder = new SignalForwarder(o.group());
         for (String name : forwarder.install()) err.println("jinit exec: the JVM does not let jinit forward SIG" + name);
         Reaper reaper = Reaper.start();
@@ -244,15 +246,16 @@ public final class ExecCommand {
     }
 
     /**
-     * SIGTERM to what is left, SIGKILL after {@code grace}, and every one reaped. Signals are
-     * re-sent to newcomers on each round: a leftover may fork while it is being stopped.
+     * SIGTERM to what is left, SIGKILL after {@code grace}, and every one reaped. SIGTERM is sent
+     * once (a program may treat a second one as "hurry"); SIGKILL is re-sent on every round of the
+     * wait, so a process that a leftover started in the meantime (or that was reparented to jinit
+     * later) is not missed.
      */
     static void cleanUp(int childPgid, boolean pid1, Duration grace, Reaper reaper, PrintStream err) {
         if (!signalLeftovers(childPgid, pid1, Signals.SIGTERM)) return;
-        if (!waitUntilGone(childPgid, pid1, grace)) {
+        if (!waitUntilGone(childPgid, pid1, grace, 0)) {
             err.println("jinit exec: leftover processes did not stop within " + grace.toMillis() + " ms; sending SIGKILL");
-            signalLeftovers(childPgid, pid1, Signals.SIGKILL);
-            if (!waitUntilGone(childPgid, pid1, KILL_WAIT))
+            if (!waitUntilGone(childPgid, pid1, KILL_WAIT, Signals.SIGKILL))
                 err.println("jinit exec: processes still left after SIGKILL; exiting anyway");
         }
         try {
@@ -262,7 +265,7 @@ public final class ExecCommand {
         }
     }
 
-    /** Sends {@code signal} to every leftover; false when there were none. */
+    /** Sends {@code signal} (0: only checks) to every leftover; false when there were none. */
     private static boolean signalLeftovers(int pgid, boolean pid1, int signal) {
         if (pid1) return kill(-1, signal); // as PID 1: every process in the namespace but jinit
         boolean any = kill(-pgid, signal);
@@ -270,10 +273,11 @@ public final class ExecCommand {
         return any;
     }
 
-    private static boolean waitUntilGone(int pgid, boolean pid1, Duration timeout) {
+    /** Polls until no leftover remains, sending {@code resend} (unless 0) on each round. */
+    private static boolean waitUntilGone(int pgid, boolean pid1, Duration timeout, int resend) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            boolean gone = pid1 ? !kill(-1, 0) : !kill(-pgid, 0) && children().isEmpty();
+            boolean gone = !signalLeftovers(pgid, pid1, resend);
             if (gone) return true;
             if (System.nanoTime() >= deadline) return false;
             try {

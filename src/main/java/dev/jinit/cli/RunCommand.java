@@ -116,7 +116,9 @@ final class RunCommand {
         int self = Posix.getpid();
         // Not PID 1: become the reaper of everything our services leave behind (double-forking daemons).
         if (self != 1) Prctl.setChildSubreaper(true);
-        Path cgroupParent = args.noCgroup() ? null : cgroupParent(self, err);
+        Cgroups cgroups = args.noCgroup() ? null : Cgroups.find().orElse(null);
+        Path cgroupParent = cgroups == null ? null : cgroupParent(cgroups, self, err);
+        if (cgroupParent == null) cgroups = null;
 
         CountDownLatch shutdown = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> shutdown.countDown());
@@ -138,10 +140,9 @@ final class RunCommand {
                     pump.note(unit, text);
                 }
             };
-            NotifySocket notify = NotifySocket.bind(StateDir.notifySocket(stateDir).toString());
+            String notifyAddress = StateDir.notifySocket(stateDir).toString();
             Manager manager = new Manager(loop, new Manager.Options(args.runtimeBase(), args.stateBase(), args.logsBase(),
-                    cgroupParent, notify.address()), spawner::spawn, reaper::register, sink, out);
-            notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
+                    cgroups, cgroupParent, notifyAddress), spawner::spawn, reaper::register, sink, out);
 
             Set<String> reported = new HashSet<>();
             Object reloadLock = new Object();
@@ -160,11 +161,15 @@ final class RunCommand {
                 }
             }));
 
-            List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
-            for (String line : initial) err.println("jinit: " + line);
+            // The control socket first: it refuses to start when another jinit runs on this state
+            // directory, before anything of that jinit (its notify socket) could be replaced.
             try (ControlServer control = ControlServer.start(stateDir, new ManagerControl(manager, pump, reload),
-                    msg -> err.println("jinit: control: " + msg))) {
-                out.println("jinit: supervising " + args.units() + " (state " + stateDir + ", "
+                    msg -> err.println("jinit: control: " + msg));
+                 NotifySocket notify = NotifySocket.bind(notifyAddress)) {
+                notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
+                List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
+                for (String line : initial) err.println("jinit: " + line);
+                out.println("jinit: supervising " + args.units() + " (control socket " + control.path() + ", "
                         + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
                 manager.startup().thenAccept(outcomes -> {
                     for (JobOutcome o : outcomes) if (!o.ok()) err.println("jinit: " + o.message());
@@ -173,12 +178,9 @@ final class RunCommand {
                 out.println("jinit: stopping all units");
                 manager.stopAll().join();
                 out.println("jinit: all units stopped");
-            } finally {
-                notify.close();
-                loop.close();
             }
         } finally {
-            if (cgroupParent != null) removeQuietly(cgroupParent);
+            if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
         }
         return 0;
     }
@@ -196,30 +198,23 @@ final class RunCommand {
         return UnitMapping.map(result);
     }
 
-    /** {@code <cgroup2>/jinit/<pid>}, when cgroup v2 is mounted and writable here; else null. */
-    private static Path cgroupParent(int self, PrintStream err) {
+    /** {@code <cgroup2>/jinit/<pid>}, when the cgroup v2 hierarchy is writable here; else null. */
+    private static Path cgroupParent(Cgroups cgroups, int self, PrintStream err) {
         try {
-            var cg = Cgroups.find();
-            if (cg.isEmpty()) return null;
-            Path parent = cg.get().mount().resolve("jinit").resolve(Integer.toString(self));
-            Files.createDirectories(parent);
-            return parent;
-        } catch (IOException | RuntimeException e) {
-            err.println("jinit: no cgroup v2 hierarchy to use (" + e.getMessage() + "); units run in process groups");
+            return cgroups.create(Path.of("jinit", Integer.toString(self)));
+        } catch (RuntimeException e) {
+            err.println("jinit: cannot use the cgroup v2 hierarchy at " + cgroups.mount() + " (" + e.getMessage()
+                    + "); units run in process groups");
             return null;
         }
     }
 
-    private static void removeQuietly(Path cgroup) {
-        try (var children = Files.list(cgroup)) {
-            for (Path c : children.filter(Files::isDirectory).toList()) Files.deleteIfExists(c);
-        } catch (IOException e) {
-            // a group still populated (a process survived): left for the administrator
-        }
+    /** The units' groups are removed as they stop; this removes what is left (empty groups only). */
+    private static void removeQuietly(Cgroups cgroups, Path cgroup) {
         try {
-            Files.deleteIfExists(cgroup);
-        } catch (IOException e) {
-            // same
+            cgroups.remove(cgroup);
+        } catch (RuntimeException e) {
+            // a group still populated (a process survived, KillMode=process leftovers): left for the administrator
         }
     }
 

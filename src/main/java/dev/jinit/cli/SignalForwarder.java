@@ -13,11 +13,18 @@ import java.util.List;
  * <p>Handlers are installed with {@code sun.misc.Signal}, which replaces the JVM's own handling
  * (for TERM, INT and HUP: running shutdown hooks and exiting). The JVM cannot catch QUIT (it
  * prints a thread dump instead), KILL or STOP; CHLD is accepted but never fires, which is why
- * the reaper waits with waitid instead.
+ * the reaper waits with waitid instead. Real-time signals have no name sun.misc.Signal knows.
  */
 final class SignalForwarder {
-    /** What jinit forwards, as sun.misc.Signal names them. */
-    static final List<String> FORWARDED = List.of("TERM", "INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "PWR", "ALRM");
+    /**
+     * What jinit forwards, as sun.misc.Signal names them: every signal that is a message from
+     * outside, as tini does. Not forwarded: QUIT (the JVM keeps it), KILL and STOP (cannot be
+     * caught), CHLD (never fires), TTIN and TTOU (job control for jinit itself, which tini skips
+     * too), PIPE (the JVM relies on ignoring it) and the synchronous faults (SEGV, BUS, FPE, ILL,
+     * TRAP, ABRT, SYS), which the JVM needs for itself.
+     */
+    static final List<String> FORWARDED = List.of("TERM", "INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "PWR", "ALRM",
+            "TSTP", "URG", "VTALRM", "PROF", "IO", "XCPU", "XFSZ", "STKFLT");
 
     private final boolean toGroup;
     /** Guarded by this: 0 until the child has been spawned. */

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -28,24 +29,41 @@ public final class ControlClient implements AutoCloseable {
         in.flip();
     }
 
+    /** How long a connect is retried while the server's listen queue is full. */
+    static final long BUSY_RETRY_NANOS = 10_000_000_000L;
+    private static final long BUSY_RETRY_MILLIS = 5;
+
     /** Connects to the jinit whose state directory is {@code stateDir}. */
     public static ControlClient connect(Path stateDir) {
         Path socket = StateDir.controlSocket(stateDir);
-        SocketChannel ch = null;
-        try {
-            ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(socket));
-            return new ControlClient(socket, ch);
-        } catch (IOException e) {
-            if (ch != null) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // the connect error is the one to report
+        long deadline = System.nanoTime() + BUSY_RETRY_NANOS;
+        while (true) {
+            SocketChannel ch = null;
+            try {
+                ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                ch.connect(UnixDomainSocketAddress.of(socket));
+                return new ControlClient(socket, ch);
+            } catch (IOException e) {
+                closeQuietly(ch);
+                // On a virtual thread the JDK connects without blocking, and a full listen queue
+                // then fails with EAGAIN instead of waiting: jinit is there, just busy. Retry.
+                boolean busy = Errno.describe(Errno.EAGAIN).equals(e.getMessage());
+                if (busy && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(BUSY_RETRY_MILLIS * 1_000_000L);
+                    continue;
                 }
+                throw new ControlException((busy ? "jinit at " + stateDir + " is not accepting connections"
+                        : "no jinit running at " + stateDir) + ": connect " + socket + ": " + errnoText(e.getMessage()), e);
             }
-            throw new ControlException("no jinit running at " + stateDir + ": connect " + socket + ": "
-                    + errnoText(e.getMessage()), e);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel ch) {
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // the connect error is the one to report
         }
     }
 
@@ -92,15 +110,19 @@ public final class ControlClient implements AutoCloseable {
     /** One line without its newline; null at end of stream. Lines may be of any length. */
     private String readLine() throws IOException {
         while (true) {
-            while (in.hasRemaining()) {
-                byte b = in.get();
-                if (b == '\n') {
-                    String s = pending.toString(StandardCharsets.UTF_8);
-                    pending.reset();
-                    return s;
-                }
-                pending.write(b);
+            // A line that is whole in the buffer (the usual case in logs -f) becomes a String straight
+            // from it; only a line split across reads is assembled in {@code pending}.
+            int start = in.position(), end = in.limit();
+            for (int i = start; i < end; i++) {
+                if (in.get(i) != '\n') continue;
+                in.position(i + 1);
+                if (pending.size() == 0) return new String(in.array(), start, i - start, StandardCharsets.UTF_8);
+                pending.write(in.array(), start, i - start);
+                String s = pending.toString(StandardCharsets.UTF_8);
+                pending.reset();
+                return s;
             }
+            pending.write(in.array(), start, end - start);
             in.clear();
             int n = channel.read(in);
             in.flip();

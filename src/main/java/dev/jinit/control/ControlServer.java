@@ -24,6 +24,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -42,6 +43,11 @@ import jdk.net.UnixDomainPrincipal;
 public final class ControlServer implements AutoCloseable {
     /** Lines queued for one slow {@code logs -f} client before new ones are dropped (and counted). */
     static final int FOLLOW_QUEUE = 10_000;
+
+    /** Connections the kernel queues before accept: enough for a burst of clients (capped by somaxconn). */
+    private static final int LISTEN_BACKLOG = 512;
+
+    private static final long ACCEPT_RETRY_NANOS = 100_000_000L;
 
     /** What is read and discarded from a client after its answer, at most. */
     private static final long DRAIN_LIMIT = 1 << 20;
@@ -84,7 +90,7 @@ public final class ControlServer implements AutoCloseable {
             Files.createDirectories(stateDir);
             removeStale(path);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(path));
+            server.bind(UnixDomainSocketAddress.of(path), LISTEN_BACKLOG);
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             // The file was just created by this process, so its owner is exactly our effective uid:
             // no name lookup that a user named like a number could confuse.
@@ -126,6 +132,8 @@ public final class ControlServer implements AutoCloseable {
             } catch (IOException e) {
                 if (closed) return;
                 report.accept("control: accept on " + path + " failed: " + e.getMessage());
+                // Such failures persist for a while (EMFILE, ENOBUFS): pause rather than spin on them.
+                LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
                 continue;
             }
             connections.add(ch);

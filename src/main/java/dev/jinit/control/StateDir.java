@@ -1,8 +1,6 @@
 package dev.jinit.control;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.jinit.linux.ProcStatus;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -52,13 +50,6 @@ public final class StateDir {
      * native linker just to learn it.
      */
     public static int effectiveUid() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-            }
-            throw new IllegalStateException("/proc/self/status has no Uid: line");
-        } catch (IOException e) {
-            throw new UncheckedIOException("read /proc/self/status: " + e.getMessage(), e);
-        }
+        return ProcStatus.read(Path.of("/proc/self/status")).id("Uid", ProcStatus.EFFECTIVE);
     }
 }

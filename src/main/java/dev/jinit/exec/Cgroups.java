@@ -28,10 +28,21 @@ public record Cgroups(Path mount) {
 
     /** The cgroup2 mount of this process's mount namespace, if any. */
     public static Optional<Cgroups> find() {
+        return findMount(Path.of("/proc")).map(Cgroups::new);
+    }
+
+    /**
+     * The cgroup2 mount point listed in {@code <procRoot>/self/mountinfo} (tests pass a fake /proc).
+     * The one mountinfo reader for cgroup2: Slice= and the cgroup of a spec resolve alike.
+     *
+     * @throws UncheckedIOException naming the file when it cannot be read
+     */
+    static Optional<Path> findMount(Path procRoot) {
+        Path mountinfo = procRoot.resolve("self/mountinfo");
         try {
-            return findMount(Files.readAllLines(Path.of("/proc/self/mountinfo"))).map(Cgroups::new);
+            return findMount(Files.readAllLines(mountinfo, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
+            throw new UncheckedIOException("cannot read " + mountinfo + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.jinit.exec;
 
 import dev.jinit.linux.Posix;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.jinit.linux.ProcStatus;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -299,12 +299,11 @@ public final class Directives {
         if (v.equals("null")) return FdSource.NULL;
         if (v.equals("inherit")) return FdSource.INHERIT;
         if (v.equals("journal")) return new FdSource.Pipe(true);
-        for (String prefix : List.of("file:", "truncate:", "append:")) {
-            if (v.startsWith(prefix)) {
-                String path = v.substring(prefix.length());
-                if (!path.startsWith("/")) throw new IllegalArgumentException("'" + path + "' is not an absolute path");
-                return new FdSource.WriteFile(Path.of(path), prefix.equals("append:"));
-            }
+        FdSource.WriteFile.Mode mode = FdSource.WriteFile.Mode.ofValue(v).orElse(null);
+        if (mode != null) {
+            String path = v.substring(mode.prefix().length());
+            if (!path.startsWith("/")) throw new IllegalArgumentException("'" + path + "' is not an absolute path");
+            return new FdSource.WriteFile(Path.of(path), mode);
         }
         throw new IllegalArgumentException("not one of file:PATH, append:PATH, truncate:PATH, null, inherit, journal");
     }
@@ -322,8 +321,13 @@ public final class Directives {
 
     /** {@code a-b.slice} lives at {@code <cgroup2>/a.slice/a-b.slice}; {@code -.slice} is the root. */
     private static Path sliceCgroup(DirectiveState st) {
-        Path dir = cgroup2Mount(st.procRoot).orElseThrow(() ->
-                new IllegalArgumentException("Slice=" + st.slice + ": no cgroup2 file system is mounted"));
+        Path dir;
+        try {
+            dir = Cgroups.findMount(st.procRoot).orElseThrow(() ->
+                    new IllegalArgumentException("Slice=" + st.slice + ": no cgroup2 file system is mounted"));
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException("Slice=" + st.slice + ": " + e.getMessage(), e);
+        }
         if (st.slice.equals("-.slice")) return dir;
         String prefix = st.slice.substring(0, st.slice.length() - ".slice".length());
         int from = 0;
@@ -336,48 +340,12 @@ public final class Directives {
         }
     }
 
-    /** The mount point of the first cgroup2 file system in mountinfo (/sys/fs/cgroup or …/unified). */
-    static java.util.Optional<Path> cgroup2Mount(Path procRoot) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(procRoot.resolve("self/mountinfo"), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return java.util.Optional.empty();
-        }
-        for (String line : lines) {
-            int sep = line.indexOf(" - ");
-            if (sep < 0) continue;
-            String[] after = line.substring(sep + 3).split(" ");
-            String[] before = line.substring(0, sep).split(" ");
-            if (after.length > 0 && after[0].equals("cgroup2") && before.length > 4)
-                return java.util.Optional.of(Path.of(unescapeMount(before[4])));
-        }
-        return java.util.Optional.empty();
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as \NNN octal. */
-    private static String unescapeMount(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length() && s.substring(i + 1, i + 4).chars().allMatch(d -> d >= '0' && d <= '7')) {
-                out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                i += 3;
-                continue;
-            }
-            out.append(c);
-        }
-        return out.toString();
-    }
-
     /** The effective gid, from /proc (no extra native binding needed for one number). */
     private static int effectiveGid(DirectiveState st) {
         try {
-            for (String line : Files.readAllLines(st.procRoot.resolve("self/status"), StandardCharsets.UTF_8))
-                if (line.startsWith("Gid:")) return Integer.parseInt(line.substring(4).strip().split("\\s+")[1]);
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot read the effective gid from " + st.procRoot + "/self/status: " + e.getMessage(), e);
+            return ProcStatus.read(st.procRoot.resolve("self/status")).id("Gid", ProcStatus.EFFECTIVE);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            throw new IllegalArgumentException("cannot tell jinit's effective gid: " + e.getMessage(), e);
         }
-        throw new IllegalArgumentException("no Gid: line in " + st.procRoot + "/self/status");
     }
 }

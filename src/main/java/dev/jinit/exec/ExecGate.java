@@ -39,7 +39,16 @@ final class ExecGate implements AutoCloseable {
     /** Creates a fresh FIFO in {@code dir}, owned by the child's uid and gid when it will have its own. */
     static ExecGate create(Path dir, String name, Credentials credentials) {
         String path = dir.resolve(name).toString();
-        Fs.mkfifo(path, 0600);
+        try {
+            Fs.mkfifo(path, 0600);
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.EEXIST) throw e;
+            // Left by an earlier jinit with the same pid and serial that was killed while a child
+            // was at its gate: PID 1 of a container whose /run survives a restart is always pid 1.
+            // The directory is jinit's own (owner and mode checked), so the name is ours to reuse.
+            Fs.unlink(path);
+            Fs.mkfifo(path, 0600);
+        }
         try {
             if (credentials != null) Fs.chown(path, credentials.uid(), credentials.gid());
         } catch (LinuxException e) {

@@ -90,6 +90,12 @@ public record ProcessSpec(
         if (cpuAffinity != null && cpuAffinity.isEmpty()) throw new IllegalArgumentException("empty CPU affinity");
     }
 
+    /** The CPUs the process may run on, or null; a copy, since a BitSet is mutable and a spec is not. */
+    @Override
+    public BitSet cpuAffinity() {
+        return cpuAffinity == null ? null : (BitSet) cpuAffinity.clone();
+    }
+
     /** The pieces only the exec gate can apply (the child must exist, but not yet have exec'd). */
     public boolean needsGate() {
         return !rlimits.isEmpty() || cgroup != null || oomScoreAdjust != null || nice != null || cpuAffinity != null;

@@ -2,6 +2,7 @@ package dev.jinit.exec;
 
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
+import dev.jinit.linux.Spawn;
 import dev.jinit.linux.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -183,7 +185,7 @@ public final class Reaper implements AutoCloseable {
 
     /**
      * Stops the reaper thread (for tests and orderly shutdown; PID 1 never calls it). A thread
-     * blocked in waitid is released by starting one short-lived child, which is then reaped here.
+     * blocked in waitid is released by a child that dies at once (see {@link #startDyingChild}).
      */
     @Override
     public void close() {
@@ -198,9 +200,8 @@ public final class Reaper implements AutoCloseable {
         try {
             thread.join(200);
             while (thread.isAlive()) {
-                int pid = new Spawner().spawn(ProcessSpec.builder("/bin/true").build()).pid();
+                startDyingChild();
                 thread.join(2000);
-                Wait.waitid(Wait.P_PID, pid, Wait.WEXITED);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -209,20 +210,62 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts a child that exits before exec, so no program has to exist: its first file action
+     * opens a path that does not exist. posix_spawn then reports ENOENT and glibc reaps the child
+     * itself, unless the reaper thread got it first; either way it is gone and the blocked
+     * waitid has returned.
+     */
+    private static void startDyingChild() {
+        String nowhere = "/nonexistent/jinit-reaper-wake-up";
+        try (Spawn.Request request = new Spawn.Request()) {
+            request.open(0, nowhere, Posix.O_RDONLY, 0);
+            int rc = request.prepare(nowhere, List.of("jinit-reaper-wake-up"), Map.of()).launch();
+            if (rc == 0) Wait.waitid(Wait.P_PID, request.pid(), Wait.WEXITED);
+        }
+    }
+
+    /**
+     * The reaper thread. It must outlive anything that goes wrong in one round (a failed waitid,
+     * an allocation failure under memory pressure): a dead reaper leaves every later child a
+     * zombie and, as PID 1, every orphan of the system. So a failed round is reported and
+     * followed by a park, which also keeps a failure that repeats from spinning.
+     */
     private void loop() {
         while (true) {
-            Wait.Child next;
+            boolean goOn;
             try {
-                next = Wait.waitid(Wait.P_ALL, 0, Wait.WEXITED | Wait.WNOWAIT);
-            } catch (LinuxException e) {
-                System.err.println("jinit: reaper: " + e.getMessage());
-                next = null;
+                Wait.Child next = Wait.waitid(Wait.P_ALL, 0, Wait.WEXITED | Wait.WNOWAIT);
+                goOn = next == null ? park() : reap(next.pid());
+            } catch (RuntimeException | Error e) {
+                report(e);
+                goOn = parkAfterFailure();
             }
-            if (next == null) {
-                if (!park()) return;
-                continue;
+            if (!goOn) return;
+        }
+    }
+
+    private static void report(Throwable e) {
+        try {
+            System.err.println("jinit: reaper: " + (e instanceof LinuxException ? e.getMessage() : e));
+        } catch (RuntimeException | Error ignored) {
+            // nothing can be reported; reaping matters more
+        }
+    }
+
+    /** After a failed round: a park that cannot fail in turn. False once closed. */
+    private boolean parkAfterFailure() {
+        try {
+            return park();
+        } catch (RuntimeException | Error e) {
+            // Not even a park worked: back off for the safety net's time, the one fixed wait here.
+            LockSupport.parkNanos(SAFETY_NET.toNanos());
+            lock.lock();
+            try {
+                return !closed;
+            } finally {
+                lock.unlock();
             }
-            if (!reap(next.pid())) return;
         }
     }
 

@@ -208,8 +208,14 @@ public final class Spawner {
                 }
                 case FdSource.Null ignored -> keep(parentCopies, Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0));
                 case FdSource.ReadFile read -> keep(parentCopies, Posix.open(read.path().toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0));
-                case FdSource.WriteFile write -> keep(parentCopies, Posix.open(write.path().toString(),
-                        Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | (write.append() ? Posix.O_APPEND : Posix.O_TRUNC), 0644));
+                case FdSource.WriteFile write -> {
+                    // stdout and stderr to one file share one open file description (one offset), as
+                    // under systemd; two opens would write over each other from offset 0.
+                    int earlier = fds.subList(0, i).indexOf(write);
+                    if (earlier >= 0) yield sources[earlier];
+                    yield keep(parentCopies, Posix.open(write.path().toString(),
+                            Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | write.mode().openFlags(), 0644));
+                }
                 case FdSource.Pipe pipe -> {
                     Fd[] ends = Posix.pipe(Posix.O_CLOEXEC);
                     Fd childEnd = pipe.childWrites() ? ends[1] : ends[0];
@@ -229,8 +235,7 @@ public final class Spawner {
     /** The two-pass dup2 plan described on the class, then the controlling tty, then closefrom. */
     static void describeFdTable(Spawn.Request request, ProcessSpec spec, int[] sources) {
         int base = scratchBase(sources);
-        for (int i = 0; i < sources.length; i++) request.dup2(sources[i], base + i);
-        for (int i = 0; i < sources.length; i++) request.dup2(base + i, i);
+        for (int[] dup : dupPlan(sources)) request.dup2(dup[0], dup[1]);
         if (spec.controllingTty() != null) {
             // Opened in the child after setsid and without O_NOCTTY, so it becomes the controlling
             // terminal; a new session's group is then the foreground group by itself.
@@ -243,6 +248,20 @@ public final class Spawner {
             request.tcsetpgrp(0);
         }
         request.closeFrom(sources.length);
+    }
+
+    /**
+     * The dup2 calls, in order, that give the child descriptor i what jinit has at sources[i], for
+     * every i at once: first each source is copied to the scratch area above every source and
+     * target (so a later target never overwrites a source still to be read: swaps, shared
+     * sources), then down to its target. Each element is {from, to}.
+     */
+    static int[][] dupPlan(int[] sources) {
+        int base = scratchBase(sources);
+        int[][] plan = new int[2 * sources.length][];
+        for (int i = 0; i < sources.length; i++) plan[i] = new int[] {sources[i], base + i};
+        for (int i = 0; i < sources.length; i++) plan[sources.length + i] = new int[] {base + i, i};
+        return plan;
     }
 
     /** The first descriptor above every source and every target: the dup2 plan's scratch area. */

@@ -3,6 +3,7 @@ package dev.jinit.exec;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Fs;
 import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Loopback;
 import dev.jinit.linux.Mount;
 import dev.jinit.linux.Namespaces;
 import dev.jinit.linux.Posix;
@@ -127,6 +128,10 @@ final class ThrowawaySpawn implements Runnable {
             }
             if (plan.unshareFlags() != 0)
                 setUp("new namespaces", () -> Namespaces.unshare(plan.unshareFlags()));
+            // As systemd's PrivateNetwork=: a new network namespace has lo up (127.0.0.1, ::1), so
+            // daemons configured for loopback work; it still reaches nothing outside.
+            if ((plan.unshareFlags() & Namespaces.CLONE_NEWNET) != 0)
+                setUp("the loopback interface of the new network namespace", Loopback::up);
             if (spec.privateTmp()) setUp("PrivateTmp", this::mountPrivateTmp);
             if (spec.umask() != null) Fs.umask(spec.umask());
             if (spec.capabilityBoundingSet() != null) setUp("CapabilityBoundingSet", this::dropBoundingSet);
@@ -134,8 +139,9 @@ final class ThrowawaySpawn implements Runnable {
             Credentials c = spec.credentials();
             if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {
                 // This thread only. Real and saved ids become the target, the effective uid stays 0
-                // so the thread keeps its capabilities; POSIX_SPAWN_RESETIDS then makes the child
-                // setuid(real) with euid 0, which sets every uid and clears its capabilities.
+                // so the thread keeps its capabilities; POSIX_SPAWN_RESETIDS then sets the child's
+                // effective uid to its real one (glibc: setresuid(-1, getuid(), -1)), so every uid
+                // of the child is the target and, none being 0 any more, it has no capabilities.
                 ThreadIds.setGroups(c.groups());
                 ThreadIds.setResGid(c.gid(), c.gid(), c.gid());
                 ThreadIds.setResUid(c.uid(), 0, c.uid());

@@ -1,8 +1,5 @@
 package dev.jinit.linux;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -50,21 +47,15 @@ public final class Capabilities {
 
     /** The calling thread's capability sets. */
     public static Sets current() {
-        try {
-            return parseStatus(Files.readString(Path.of("/proc/thread-self/status")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/thread-self/status", e);
-        }
+        return of(ProcStatus.read(Path.of("/proc/thread-self/status")));
     }
 
     /** The CapEff, CapPrm and CapBnd lines of a /proc status file. */
     static Sets parseStatus(String status) {
-        long eff = 0, prm = 0, bnd = 0;
-        for (String line : status.split("\n")) {
-            if (line.startsWith("CapEff:")) eff = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-            else if (line.startsWith("CapPrm:")) prm = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-            else if (line.startsWith("CapBnd:")) bnd = Long.parseUnsignedLong(line.substring(7).trim(), 16);
-        }
-        return new Sets(eff, prm, bnd);
+        return of(ProcStatus.parse("status", status));
+    }
+
+    private static Sets of(ProcStatus status) {
+        return new Sets(status.hex("CapEff"), status.hex("CapPrm"), status.hex("CapBnd"));
     }
 }

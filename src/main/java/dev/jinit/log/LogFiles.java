@@ -121,6 +121,10 @@ public final class LogFiles {
      */
     public static Follower follow(Path logsDir, String unit, boolean fromStart, Duration interval, Consumer<LogLine> consumer) {
         Follower f = new Follower(logsDir.resolve(LogFormat.checkUnitName(unit) + ".log"), unit, fromStart, interval, consumer);
+        // The first look happens here, on the caller's thread: whether the file exists *now* decides
+        // whether it is read from its end or whole, so a file written right after this call is never
+        // mistaken for old content because the follower thread ran late.
+        f.firstPoll();
         f.thread.start();
         return f;
     }
@@ -160,11 +164,18 @@ public final class LogFiles {
             return failure;
         }
 
+        private void firstPoll() {
+            try {
+                poll();
+            } catch (IOException e) {
+                failure = e;
+                stop.countDown();
+            }
+        }
+
         private void loop() {
             try {
-                do {
-                    poll();
-                } while (!stop.await(interval.toMillis(), TimeUnit.MILLISECONDS));
+                while (!stop.await(interval.toMillis(), TimeUnit.MILLISECONDS)) poll();
             } catch (InterruptedException e) {
                 // closed
             } catch (IOException e) {

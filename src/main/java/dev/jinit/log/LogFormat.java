@@ -202,11 +202,15 @@ public final class LogFormat {
         return new LogLine(fallbackTime, unit, Stream.JINIT, "unparsable log line: " + text(b, off, len), false);
     }
 
+    /** Whether a unit name can be a log file name: not empty, no '/', NUL or newline, not "." or "..". */
+    public static boolean isUnitName(String unit) {
+        return unit != null && !unit.isEmpty() && !unit.equals(".") && !unit.equals("..") && unit.length() <= 240
+                && unit.indexOf('/') < 0 && unit.indexOf('\0') < 0 && unit.indexOf('\n') < 0;
+    }
+
     /** A unit name usable as a log file name, or an IllegalArgumentException naming it. */
     public static String checkUnitName(String unit) {
-        if (unit == null || unit.isEmpty() || unit.equals(".") || unit.equals("..") || unit.length() > 240
-                || unit.indexOf('/') >= 0 || unit.indexOf('\0') >= 0 || unit.indexOf('\n') >= 0)
-            throw new IllegalArgumentException("invalid unit name for a log file: '" + unit + "'");
+        if (!isUnitName(unit)) throw new IllegalArgumentException("invalid unit name for a log file: '" + unit + "'");
         return unit;
     }
 }

@@ -9,6 +9,7 @@ import dev.jinit.linux.Fd;
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,8 @@ public final class LogPump implements AutoCloseable {
     private static final int COMMAND_QUEUE = 16384;
     /** At close, at most this much is still read from each pipe, so a writer that never stops cannot hold jinit. */
     private static final long CLOSE_DRAIN_BYTES = 1 << 20;
+    /** Before a note, at most this much is read from each of the unit's pipes. */
+    private static final long NOTE_DRAIN_BYTES = 4L * READ_QUANTUM;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private sealed interface Command {}
@@ -77,22 +80,8 @@ public final class LogPump implements AutoCloseable {
         }
     }
 
-    /** One attached pipe. */
-    private static final class Source {
-        final long id;
-        final UnitLog unit;
-        final Stream stream;
-        final Fd fd;
-        final LineSplitter splitter;
-
-        Source(long id, UnitLog unit, Stream stream, Fd fd, LineSplitter splitter) {
-            this.id = id;
-            this.unit = unit;
-            this.stream = stream;
-            this.fd = fd;
-            this.splitter = splitter;
-        }
-    }
+    /** One attached pipe; its splitter holds the pipe's unfinished line. */
+    private record Source(long id, UnitLog unit, Stream stream, Fd fd, LineSplitter splitter) {}
 
     private final LogConfig config;
     private final PrintStream err;
@@ -105,6 +94,7 @@ public final class LogPump implements AutoCloseable {
     private final Fd epoll;
     private final Thread thread;
     private volatile boolean closed;
+    private volatile boolean readersEnded;
 
     // Owned by the pump thread.
     private final Map<Long, Source> sources = new HashMap<>();
@@ -115,20 +105,24 @@ public final class LogPump implements AutoCloseable {
     private final byte[] header = new byte[LogFormat.TIMESTAMP_LENGTH + 16];
     private final byte[] cutHeader = new byte[LogFormat.TIMESTAMP_LENGTH + 16];
     private int headerLength, cutHeaderLength;
-    private Source current;
+    private UnitLog currentUnit;
+    private Stream currentStream;
     private Instant currentTime;
     private LogFile.Staging staging;
+    private MemorySegment readBuffer;
+    private byte[] chunk;
     private final LineSplitter.Sink sink = this::line;
 
     private LogPump(LogConfig config, PrintStream err) {
         this.config = config;
         this.err = err;
         this.wake = EventFd.create();
-        Fd ep;
+        Fd ep = null;
         try {
             ep = Epoll.create();
             Epoll.add(ep.get(), wake.fd(), Epoll.EPOLLIN, WAKE_ID);
         } catch (RuntimeException e) {
+            if (ep != null) ep.close();
             wake.close();
             throw e;
         }
@@ -169,6 +163,7 @@ public final class LogPump implements AutoCloseable {
             synchronized (lifecycle) {
                 if (closed) throw new IllegalStateException("log pump is closed: cannot read " + stream.tag() + " of " + unit);
                 commands.put(new Attach(unit, readEnd, stream));
+                wake.signal();
             }
         } catch (RuntimeException e) {
             readEnd.close();
@@ -178,7 +173,6 @@ public final class LogPump implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while attaching " + stream.tag() + " of " + unit, e);
         }
-        wake.signal();
     }
 
     /**
@@ -188,12 +182,15 @@ public final class LogPump implements AutoCloseable {
      */
     public void note(String unit, String text) {
         LogFormat.checkUnitName(unit);
-        if (closed || !thread.isAlive()) {
-            err.println("jinit: " + unit + ": " + text);
-            return;
+        // Under the lifecycle lock so that no signal reaches the eventfd after close() released it.
+        synchronized (lifecycle) {
+            if (closed || !thread.isAlive()) {
+                err.println("jinit: " + unit + ": " + text);
+                return;
+            }
+            if (commands.offer(new Note(unit, Instant.now(), text))) wake.signal();
+            else droppedNotes.incrementAndGet();
         }
-        if (commands.offer(new Note(unit, Instant.now(), text))) wake.signal();
-        else droppedNotes.incrementAndGet();
     }
 
     /** The last {@code n} lines of a unit from memory, oldest first. */
@@ -208,9 +205,18 @@ public final class LogPump implements AutoCloseable {
      */
     public List<LogLine> history(String unit, int n) {
         List<LogLine> ring = tail(unit, n);
-        if (ring.size() >= n) return ring;
-        List<LogLine> files = LogFiles.tail(config.logsDir(), unit, n);
-        return files.size() > ring.size() ? files : ring;
+        if (ring.size() >= n || !LogFormat.isUnitName(unit)) return ring;
+        try {
+            List<LogLine> files = LogFiles.tail(config.logsDir(), unit, n);
+            return files.size() > ring.size() ? files : ring;
+        } catch (UncheckedIOException e) {
+            // Status must not fail over an unreadable file: say so where the older lines would be.
+            List<LogLine> out = new ArrayList<>();
+            out.add(new LogLine(Instant.now().truncatedTo(ChronoUnit.MICROS), unit, Stream.JINIT,
+                    "older lines unavailable: " + e.getMessage()));
+            out.addAll(ring);
+            return out;
+        }
     }
 
     /** Live lines of one unit, or of every unit when {@code unit} is null, from now on. */
@@ -241,6 +247,8 @@ public final class LogPump implements AutoCloseable {
             }
         }
         s.start();
+        // Closing ends readers after setting this flag: a reader added meanwhile ends here instead.
+        if (readersEnded) s.end();
         return s;
     }
 
@@ -280,10 +288,11 @@ public final class LogPump implements AutoCloseable {
     private void run() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment events = Epoll.events(arena, MAX_EVENTS);
-            MemorySegment readBuffer = arena.allocate(READ_QUANTUM);
-            byte[] chunk = new byte[READ_QUANTUM];
+            readBuffer = arena.allocate(READ_QUANTUM);
+            chunk = new byte[READ_QUANTUM];
             staging = new LogFile.Staging(arena, Math.max(256 << 10, config.maxLineBytes() + header.length + 1));
             boolean stop = false;
+            long failures = 0;
             while (!stop) {
                 int n;
                 try {
@@ -294,24 +303,37 @@ public final class LogPump implements AutoCloseable {
                     err.println("jinit: log pump stopped: " + e.getMessage());
                     break;
                 }
-                for (int i = 0; i < n; i++) {
-                    long id = Epoll.eventData(events, i);
-                    if (id == WAKE_ID) {
-                        wake.drain();
-                        continue;
+                try {
+                    for (int i = 0; i < n; i++) {
+                        long id = Epoll.eventData(events, i);
+                        if (id == WAKE_ID) {
+                            wake.drain();
+                            continue;
+                        }
+                        Source s = sources.get(id);
+                        if (s != null) service(s);
                     }
-                    Source s = sources.get(id);
-                    if (s != null) service(s, readBuffer, chunk);
+                    stop = runCommands();
+                    finishRound();
+                } catch (RuntimeException e) {
+                    // A bug must not end logging: a dead pump would leave every unit blocked on a full
+                    // pipe. Report it (a repeating one only now and then) and carry on with the next round.
+                    if (failures++ % 1000 == 0) {
+                        err.println("jinit: log pump error (" + failures + " so far): " + e);
+                        e.printStackTrace(err);
+                    }
+                    staging.length = 0;
+                    staging.lines = 0;
+                    batch.clear();
                 }
-                stop = runCommands();
-                finishRound();
             }
-            drainAll(readBuffer, chunk);
+            drainAll();
         } catch (RuntimeException | Error e) {
             err.println("jinit: log pump failed: " + e);
             e.printStackTrace(err);
         } finally {
             for (Source s : List.copyOf(sources.values())) closeSource(s);
+            readersEnded = true;
             for (UnitLog u : units.values()) {
                 for (Subscription s : u.subscribers) s.end();
             }
@@ -320,9 +342,9 @@ public final class LogPump implements AutoCloseable {
     }
 
     /** One read of at most the quantum from a ready pipe. A pipe that fails is detached, never the pump. */
-    private void service(Source s, MemorySegment readBuffer, byte[] chunk) {
+    private void service(Source s) {
         try {
-            long n = Posix.read(s.fd.get(), readBuffer, READ_QUANTUM);
+            long n = Posix.read(s.fd().get(), readBuffer, READ_QUANTUM);
             if (n < 0) return; // EAGAIN: nothing after all
             if (n == 0) {
                 detach(s);
@@ -331,20 +353,21 @@ public final class LogPump implements AutoCloseable {
             MemorySegment.copy(readBuffer, JAVA_BYTE, 0, chunk, 0, (int) n);
             consume(s, chunk, (int) n);
         } catch (RuntimeException e) {
-            reports.add(new Note(s.unit.name, Instant.now(), "reading its " + s.stream.tag() + " failed: " + e.getMessage()));
+            reports.add(new Note(s.unit().name, Instant.now(), "reading its " + s.stream().tag() + " failed: " + e.getMessage()));
             detach(s);
         }
     }
 
     private void consume(Source s, byte[] chunk, int n) {
-        begin(s, s.stream, Instant.now());
-        s.splitter.feed(chunk, 0, n, sink);
-        publish(s.unit);
+        begin(s.unit(), s.stream(), Instant.now());
+        s.splitter().feed(chunk, 0, n, sink);
+        publish(s.unit());
     }
 
-    /** Sets the time and stream of the lines that follow, formatting their file headers once. */
-    private void begin(Source s, Stream stream, Instant time) {
-        current = s;
+    /** Sets the unit, stream and time of the lines that follow, formatting their file headers once. */
+    private void begin(UnitLog unit, Stream stream, Instant time) {
+        currentUnit = unit;
+        currentStream = stream;
         // Files keep microseconds; memory keeps the same, so a line reads the same from either.
         currentTime = time.truncatedTo(ChronoUnit.MICROS);
         timestamps.write(time.getEpochSecond(), time.getNano(), header, 0);
@@ -361,12 +384,12 @@ public final class LogPump implements AutoCloseable {
         headerLength = pos + 1;
     }
 
-    /** The splitter's sink: one line of the current source (or note). */
+    /** The splitter's sink: one line of the current pipe (or note). */
     private void line(byte[] b, int off, int len, boolean cut) {
-        UnitLog u = current.unit;
+        UnitLog u = currentUnit;
         if (cut) u.file().append(cutHeader, cutHeaderLength, b, off, len);
         else u.file().append(header, headerLength, b, off, len);
-        batch.add(new LogLine(currentTime, u.name, current.stream, LogFormat.text(b, off, len), cut));
+        batch.add(new LogLine(currentTime, u.name, currentStream, LogFormat.text(b, off, len), cut));
     }
 
     /** Lines of the batch into the ring and to the readers, in order. */
@@ -413,8 +436,13 @@ public final class LogPump implements AutoCloseable {
 
     private void noteNow(Note n) {
         UnitLog u = unitLog(n.unit());
-        Source pseudo = new Source(-1, u, Stream.JINIT, null, null);
-        begin(pseudo, Stream.JINIT, n.time());
+        // What the unit wrote before jinit noted something about it ("exited with status 1") is read
+        // first, so the note follows the unit's last words instead of racing them.
+        if (u.attached > 0) {
+            for (Source s : List.copyOf(sources.values()))
+                if (s.unit() == u && drain(s, NOTE_DRAIN_BYTES)) detach(s);
+        }
+        begin(u, Stream.JINIT, n.time());
         for (String text : n.text().split("\n", -1)) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
             line(bytes, 0, bytes.length, false);
@@ -424,21 +452,21 @@ public final class LogPump implements AutoCloseable {
 
     /** End of a pipe: its unfinished line is kept, the pipe closed; the file closes with the unit's last pipe. */
     private void detach(Source s) {
-        begin(s, s.stream, Instant.now());
-        s.splitter.finish(sink);
-        publish(s.unit);
+        begin(s.unit(), s.stream(), Instant.now());
+        s.splitter().finish(sink);
+        publish(s.unit());
         closeSource(s);
-        if (--s.unit.attached == 0 && s.unit.file != null) s.unit.file.close();
+        if (--s.unit().attached == 0 && s.unit().file != null) s.unit().file.close();
     }
 
     private void closeSource(Source s) {
-        if (sources.remove(s.id) == null) return;
+        if (sources.remove(s.id()) == null) return;
         try {
-            Epoll.remove(epoll.get(), s.fd.get());
+            Epoll.remove(epoll.get(), s.fd().get());
         } catch (RuntimeException e) {
             // the descriptor is closed below either way, which also removes it from the epoll set
         }
-        s.fd.close();
+        s.fd().close();
     }
 
     /** Writes the staged lines, then turns file trouble reported meanwhile into notes (and stderr lines). */
@@ -459,24 +487,33 @@ public final class LogPump implements AutoCloseable {
     }
 
     /** At close: what the pipes still hold, bounded per pipe, then their unfinished lines. */
-    private void drainAll(MemorySegment readBuffer, byte[] chunk) {
+    private void drainAll() {
         runCommands();
         for (Source s : List.copyOf(sources.values())) {
-            long budget = CLOSE_DRAIN_BYTES;
-            try {
-                while (budget > 0) {
-                    long n = Posix.read(s.fd.get(), readBuffer, READ_QUANTUM);
-                    if (n <= 0) break;
-                    MemorySegment.copy(readBuffer, JAVA_BYTE, 0, chunk, 0, (int) n);
-                    consume(s, chunk, (int) n);
-                    budget -= n;
-                }
-            } catch (RuntimeException e) {
-                reports.add(new Note(s.unit.name, Instant.now(), "reading its " + s.stream.tag() + " failed: " + e.getMessage()));
-            }
-            detach(s);
+            if (drain(s, CLOSE_DRAIN_BYTES)) detach(s);
         }
         finishRound();
         for (UnitLog u : units.values()) if (u.file != null) u.file.close();
+    }
+
+    /**
+     * Reads a pipe until it is empty (or {@code budget} bytes were read). Returns true when the pipe is
+     * finished (end of file or a read error, reported): the caller detaches it.
+     */
+    private boolean drain(Source s, long budget) {
+        try {
+            while (budget > 0) {
+                long n = Posix.read(s.fd().get(), readBuffer, READ_QUANTUM);
+                if (n < 0) return false;
+                if (n == 0) return true;
+                MemorySegment.copy(readBuffer, JAVA_BYTE, 0, chunk, 0, (int) n);
+                consume(s, chunk, (int) n);
+                budget -= n;
+            }
+            return false;
+        } catch (RuntimeException e) {
+            reports.add(new Note(s.unit().name, Instant.now(), "reading its " + s.stream().tag() + " failed: " + e.getMessage()));
+            return true;
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.jinit.log;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -126,7 +127,7 @@ public final class Subscription implements AutoCloseable {
     }
 
     /** Waits until delivery has ended (after {@link #close()}, or after the pump closed and the queue drained). */
-    public boolean awaitEnd(java.time.Duration timeout) throws InterruptedException {
+    public boolean awaitEnd(Duration timeout) throws InterruptedException {
         return thread.join(timeout);
     }
 

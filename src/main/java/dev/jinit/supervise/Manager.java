@@ -1,5 +1,8 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
+import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.SpawnException;
@@ -9,12 +12,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
@@ -41,6 +41,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Manager implements AutoCloseable {
     /** Targets that make a unit start at startup when named in its WantedBy=/RequiredBy=. */
     public static final Set<String> STARTUP_TARGETS = Set.of("multi-user.target", "default.target");
+    /** How often a main process that is not jinit's child is checked for life. */
+    static final long FOREIGN_POLL_MILLIS = 500;
 
     /**
      * Where things go.
@@ -48,10 +50,17 @@ public final class Manager implements AutoCloseable {
      * @param runtimeBase  base of RuntimeDirectory= (/run)
      * @param stateBase    base of StateDirectory= (/var/lib)
      * @param logsBase     base of LogsDirectory= (/var/log)
-     * @param cgroupParent a cgroup v2 directory under which each unit gets its own group, or null for process groups
+     * @param cgroups      the cgroup v2 hierarchy, or null for process groups
+     * @param cgroupParent the directory in it under which each unit gets its own group (null with {@code cgroups})
      * @param notifySocket the NOTIFY_SOCKET address given to units, or null
      */
-    public record Options(Path runtimeBase, Path stateBase, Path logsBase, Path cgroupParent, String notifySocket) {}
+    public record Options(Path runtimeBase, Path stateBase, Path logsBase, Cgroups cgroups, Path cgroupParent,
+                          String notifySocket) {
+        public Options {
+            if ((cgroups == null) != (cgroupParent == null))
+                throw new IllegalArgumentException("a cgroup parent needs the cgroup hierarchy, and the other way round");
+        }
+    }
 
     private final EventLoop loop;
     private final Options options;
@@ -102,7 +111,7 @@ public final class Manager implements AutoCloseable {
         return loop.call(() -> {
             List<CompletableFuture<JobOutcome>> all = new ArrayList<>();
             for (UnitRuntime rt : units.values()) {
-                if (!rt.def.loaded()) continue;
+                // Units that failed to load are included: their start fails and they show as failed.
                 boolean wanted = STARTUP_TARGETS.contains(rt.name)
                         || rt.def.deps().wantedBy().stream().anyMatch(STARTUP_TARGETS::contains)
                         || rt.def.deps().requiredBy().stream().anyMatch(STARTUP_TARGETS::contains);
@@ -131,23 +140,36 @@ public final class Manager implements AutoCloseable {
         }).thenCompose(f -> f);
     }
 
-    /** Stop then start; a unit that is not running is just started. */
+    /**
+     * Stop then start; a unit that is not running is just started. As in systemd, the units that
+     * Require= or BindTo= it and are up go down first and come back after it.
+     */
     public CompletableFuture<JobOutcome> restart(String unit) {
         return loop.call(() -> {
             UnitRuntime rt = units.get(unit);
             if (rt == null) return CompletableFuture.completedFuture(notFound(unit));
-            if (rt.machine != null && !rt.machine.state().isInactive() && !jobs.containsKey(unit)) {
-                rt.machine.restart();
-                Job job = new Job(JobType.START);
-                job.running = true;
-                jobs.put(unit, job);
-                CompletableFuture<JobOutcome> f = new CompletableFuture<>();
-                job.waiters.add(f);
+            if (shuttingDown) return CompletableFuture.completedFuture(JobOutcome.failed(unit, "jinit is shutting down"));
+            if (rt.isInactive() && !jobs.containsKey(unit)) {
+                CompletableFuture<JobOutcome> f = enqueueStart(unit);
+                dispatch();
                 return f;
             }
-            CompletableFuture<JobOutcome> f = enqueueStart(unit);
+            List<String> comeBack = new ArrayList<>();
+            Deque<UnitRuntime> todo = new ArrayDeque<>(dependents(rt));
+            while (!todo.isEmpty()) {
+                UnitRuntime d = todo.poll();
+                if (d.isInactive() || comeBack.contains(d.name)) continue;
+                comeBack.add(d.name);
+                todo.addAll(dependents(d));
+            }
+            CompletableFuture<JobOutcome> stopped = enqueueStop(unit);
             dispatch();
-            return f;
+            return stopped.thenCompose(o -> !o.ok() ? CompletableFuture.completedFuture(o) : loop.call(() -> {
+                CompletableFuture<JobOutcome> f = enqueueStart(unit);
+                for (String d : comeBack) enqueueStart(d);
+                dispatch();
+                return f;
+            }).thenCompose(f -> f));
         }).thenCompose(f -> f);
     }
 
@@ -170,11 +192,15 @@ public final class Manager implements AutoCloseable {
     public CompletableFuture<JobOutcome> resetFailed(String unit) {
         return loop.call(() -> {
             if (unit == null) {
-                for (UnitRuntime rt : units.values()) if (rt.machine != null) rt.machine.resetFailed();
+                for (UnitRuntime rt : units.values()) {
+                    rt.loadFailed = false;
+                    if (rt.machine != null) rt.machine.resetFailed();
+                }
                 return JobOutcome.done("");
             }
             UnitRuntime rt = units.get(unit);
             if (rt == null) return notFound(unit);
+            rt.loadFailed = false;
             if (rt.machine != null) rt.machine.resetFailed();
             return JobOutcome.done(unit);
         });
@@ -327,9 +353,12 @@ public final class Manager implements AutoCloseable {
     private CompletableFuture<JobOutcome> enqueueStart(String name) {
         UnitRuntime target = units.get(name);
         if (target == null) return CompletableFuture.completedFuture(notFound(name));
-        if (!target.def.loaded())
+        if (!target.def.loaded()) {
+            // Shown as failed where it was asked to start, until reset-failed or a reload fixes it.
+            target.loadFailed = true;
             return CompletableFuture.completedFuture(JobOutcome.failed(name, "Unit " + name + " is not loaded properly ("
                     + target.def.loadState() + "): " + target.def.loadError()));
+        }
         // The transaction: the unit and everything it pulls in.
         Set<String> closure = new LinkedHashSet<>();
         Deque<String> todo = new ArrayDeque<>(List.of(name));
@@ -578,6 +607,8 @@ public final class Manager implements AutoCloseable {
         ProcessScope scope;
         String invocationId = "";
         boolean targetUp;
+        /** A start was asked of this unit that could not be loaded. */
+        boolean loadFailed;
         Instant since, activeEnter, inactiveEnter;
         int lastExitPid;
         ExitStatus lastExit;
@@ -590,6 +621,7 @@ public final class Manager implements AutoCloseable {
 
         void replace(UnitDefinition d) {
             def = d;
+            loadFailed = false;
             pending = null;
             machine = d.loaded() && d.kind() == UnitDefinition.Kind.SERVICE ? new ServiceMachine(d.service(), loop, this) : null;
         }
@@ -666,6 +698,47 @@ public final class Manager implements AutoCloseable {
             exits.watch(pid, status -> loop.post(() -> exited(pid, status)));
         }
 
+        /**
+         * A main process that is not jinit's child (MAINPID= naming a grandchild whose parent lives on)
+         * never reaches the reaper: watch it through a pidfd (immune to pid reuse) and, once it is
+         * gone, report it as ended. Its exit status cannot be known, so it counts as a clean exit.
+         * A process that is reparented to jinit before it ends is reported by the reaper as usual.
+         */
+        private void watchForeign(int pid) {
+            ProcTable.Entry e = ProcTable.readStat(pid);
+            if (e != null && e.ppid() == ProcessHandle.current().pid()) return; // our child: the reaper sees it
+            Fd pidfd;
+            try {
+                pidfd = dev.jinit.linux.Pidfd.open(pid);
+            } catch (RuntimeException gone) {
+                pidfd = null; // already gone: reported after the grace below, unless the reaper has it
+            }
+            pollForeign(pid, pidfd, false);
+        }
+
+        private void pollForeign(int pid, Fd pidfd, boolean goneBefore) {
+            loop.schedule(loop.millis() + FOREIGN_POLL_MILLIS, () -> {
+                if (machine == null || machine.mainPid() != pid) {
+                    if (pidfd != null) pidfd.close();
+                    return;
+                }
+                ProcTable.Entry now = ProcTable.readStat(pid);
+                boolean gone = pidfd == null || !dev.jinit.linux.Pidfd.sendSignal(pidfd, 0)
+                        || now == null || now.state() == 'Z' || now.state() == 'X';
+                if (!gone) {
+                    pollForeign(pid, pidfd, false);
+                } else if (!goneBefore) {
+                    // One more round: if it was reparented to jinit, the reaper's report (with the real
+                    // status) arrives first.
+                    pollForeign(pid, pidfd, true);
+                } else {
+                    if (pidfd != null) pidfd.close();
+                    note("Main process " + pid + " (not a child of jinit) is gone; its exit status is unknown.");
+                    exited(pid, ExitStatus.exited(0));
+                }
+            });
+        }
+
         private void exited(int pid, ExitStatus status) {
             if (scope != null) scope.exited(pid);
             if (machine == null) return;
@@ -703,6 +776,7 @@ public final class Manager implements AutoCloseable {
                         }
                     }
                     watch(m.pid());
+                    watchForeign(m.pid());
                 }
                 case Action.Log l -> {
                     note(l.message());
@@ -749,7 +823,7 @@ public final class Manager implements AutoCloseable {
         private ProcessScope newScope() {
             if (options.cgroupParent() != null) {
                 try {
-                    return new ProcessScope.Cgroup(options.cgroupParent().resolve(name));
+                    return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(name));
                 } catch (RuntimeException e) {
                     note("No cgroup for " + name + " (" + e.getMessage() + "); using process groups.");
                 }
@@ -769,11 +843,13 @@ public final class Manager implements AutoCloseable {
                 Path dir = base.resolve(n);
                 try {
                     Files.createDirectories(dir);
-                    Files.setPosixFilePermissions(dir, permissions(mode));
                     if (d.uid() != null) {
                         Files.setAttribute(dir, "unix:uid", d.uid());
                         Files.setAttribute(dir, "unix:gid", d.gid() != null ? d.gid() : d.uid());
                     }
+                    // chmod(2) with the whole mode, after the chown: the setgid and sticky bits
+                    // (redis' RuntimeDirectoryMode=2755, a shared 1777) have no PosixFilePermission.
+                    Files.setAttribute(dir, "unix:mode", mode & 07777);
                 } catch (IOException | UnsupportedOperationException e) {
                     // The start fails on the spawn if the service needs it; say why here.
                     note("Failed to set up directory " + dir + ": " + e);
@@ -808,8 +884,10 @@ public final class Manager implements AutoCloseable {
             if (c.from().active != c.to().active) since = now;
             if (c.to().active == ActiveState.ACTIVE && c.from().active != ActiveState.RELOADING) {
                 activeEnter = now;
-                if (c.from().active != ActiveState.ACTIVE)
+                if (c.from().active != ActiveState.ACTIVE) {
                     console.println("jinit: Started " + def.description() + " (" + name + ").");
+                    note("Started " + def.description() + ".");
+                }
             }
             if (c.to().isInactive()) {
                 inactiveEnter = now;
@@ -859,6 +937,10 @@ public final class Manager implements AutoCloseable {
             } else if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) {
                 active = targetUp ? "active" : "inactive";
                 sub = targetUp ? "active" : "dead";
+            } else if (loadFailed) {
+                active = "failed";
+                sub = "failed";
+                result = "resources";
             } else {
                 active = "inactive";
                 sub = "dead";
@@ -875,13 +957,6 @@ public final class Manager implements AutoCloseable {
         }
     }
 
-    private static Set<PosixFilePermission> permissions(int mode) {
-        StringBuilder s = new StringBuilder();
-        String rwx = "rwx";
-        for (int i = 8; i >= 0; i--) s.append((mode & (1 << i)) != 0 ? rwx.charAt(2 - i % 3) : '-');
-        return PosixFilePermissions.fromString(s.toString());
-    }
-
     private static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) return;
         try (var walk = Files.walk(dir)) {
@@ -889,8 +964,4 @@ public final class Manager implements AutoCloseable {
         }
     }
 
-    /** For tests: unit names with jobs. */
-    CompletableFuture<Collection<String>> pendingJobs() {
-        return loop.call(() -> List.copyOf(jobs.keySet()));
-    }
 }

@@ -3,9 +3,7 @@ package dev.jinit.supervise;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import dev.jinit.exec.Cgroups;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -42,14 +40,14 @@ sealed interface ProcessScope {
     /** "cgroup /sys/fs/cgroup/…" or "process group": for status output. */
     String describe();
 
-    /** The unit's own cgroup, e.g. {@code <cgroup2>/jinit.slice/web.service}. */
-    record Cgroup(Path dir) implements ProcessScope {
+    /**
+     * The unit's own cgroup, e.g. {@code <cgroup2>/jinit/<pid>/web.service}, through the cgroup v2
+     * helper: creation, listing (the group and any groups a service made below it), SIGKILL through
+     * cgroup.kill (atomic, forks included), removal.
+     */
+    record Cgroup(Cgroups hierarchy, Path dir) implements ProcessScope {
         public Cgroup {
-            try {
-                Files.createDirectories(dir);
-            } catch (IOException e) {
-                throw new UncheckedIOException("mkdir " + dir + ": " + e.getMessage(), e);
-            }
+            hierarchy.create(dir);
         }
 
         @Override
@@ -61,28 +59,18 @@ sealed interface ProcessScope {
 
         @Override
         public void adopt(int pid) {
-            // The child was spawned in jinit's cgroup; moving it right away leaves a window in which
-            // a child it forks stays behind, so place it before it can run much (exec gate when present).
+            // A PIDFile/MAINPID process is normally in the group already (forked from it).
             if (contains(pid)) return;
             try {
-                Files.writeString(dir.resolve("cgroup.procs"), Integer.toString(pid));
-            } catch (IOException e) {
-                // It may already have exited: nothing to place.
-                if (ProcTable.readStat(pid) != null)
-                    throw new UncheckedIOException("write " + dir.resolve("cgroup.procs") + " " + pid + ": " + e.getMessage(), e);
+                hierarchy.place(dir, pid);
+            } catch (RuntimeException e) {
+                if (ProcTable.readStat(pid) != null) throw e; // only an exited process may fail to move
             }
         }
 
         @Override
         public List<Integer> pids() {
-            List<Integer> out = new ArrayList<>();
-            try {
-                for (String line : Files.readAllLines(dir.resolve("cgroup.procs")))
-                    if (!line.isBlank()) out.add(Integer.parseInt(line.trim()));
-            } catch (IOException e) {
-                return List.of(); // removed: nothing in it
-            }
-            return out;
+            return hierarchy.allProcs(dir);
         }
 
         @Override
@@ -94,24 +82,17 @@ sealed interface ProcessScope {
         public void signalAll(int signal, int... alsoPids) {
             Set<Integer> targets = new LinkedHashSet<>();
             for (int p : alsoPids) if (p > 0) targets.add(p);
-            if (signal == Signals.SIGKILL && Files.exists(dir.resolve("cgroup.kill"))) {
-                try {
-                    Files.writeString(dir.resolve("cgroup.kill"), "1");
-                } catch (IOException e) {
-                    targets.addAll(pids());
-                }
-            } else {
-                targets.addAll(pids());
-            }
+            if (signal == Signals.SIGKILL) hierarchy.kill(dir);
+            else targets.addAll(pids());
             for (int p : targets) Posix.kill(p, signal);
         }
 
         @Override
         public void release() {
             try {
-                Files.deleteIfExists(dir);
-            } catch (IOException e) {
-                // still populated (a process that survived SIGKILL in D state): kept for the next run
+                hierarchy.remove(dir);
+            } catch (RuntimeException e) {
+                // still populated (KillMode=process leftovers, or a process in D state): kept for the next run
             }
         }
 

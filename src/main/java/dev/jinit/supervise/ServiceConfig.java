@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
 import dev.jinit.linux.Signals;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,7 +34,9 @@ public record ServiceConfig(
         long timeoutStopMillis,
         KillMode killMode,
         int killSignal,
+        int finalKillSignal,
         boolean sendSigkill,
+        boolean sendSighup,
         NotifyAccess notifyAccess,
         long watchdogMillis,
         long startLimitIntervalMillis,
@@ -85,6 +89,8 @@ public record ServiceConfig(
             throw new IllegalArgumentException(name + ": negative duration");
         if (restartSteps < 0 || startLimitBurst < 0) throw new IllegalArgumentException(name + ": negative count");
         if (killSignal < 1 || killSignal > Signals.SIGRTMAX) throw new IllegalArgumentException(name + ": bad KillSignal " + killSignal);
+        if (finalKillSignal < 1 || finalKillSignal > Signals.SIGRTMAX)
+            throw new IllegalArgumentException(name + ": bad FinalKillSignal " + finalKillSignal);
     }
 
     /** The list of commands for a role. */
@@ -115,7 +121,10 @@ public record ServiceConfig(
         }
     }
 
-    /** Defaults are systemd's: Restart=no, RestartSec 100 ms, timeouts 90 s, 5 starts per 10 s, SIGTERM. */
+    /**
+     * Defaults are systemd's: Restart=no, RestartSec 100 ms, timeouts 90 s, 5 starts per 10 s, SIGTERM
+     * then SIGKILL (FinalKillSignal), no SIGHUP.
+     */
     public static final class Builder {
         private final String name;
         private final ServiceType type;
@@ -131,7 +140,9 @@ public record ServiceConfig(
         private long timeoutStartMillis = 90_000, timeoutStopMillis = 90_000;
         private KillMode killMode = KillMode.CONTROL_GROUP;
         private int killSignal = Signals.SIGTERM;
+        private int finalKillSignal = Signals.SIGKILL;
         private boolean sendSigkill = true;
+        private boolean sendSighup;
         private NotifyAccess notifyAccess;
         private long watchdogMillis;
         private long startLimitIntervalMillis = 10_000;
@@ -168,6 +179,8 @@ public record ServiceConfig(
         public Builder killMode(KillMode v) { killMode = v; return this; }
         public Builder killSignal(int v) { killSignal = v; return this; }
         public Builder sendSigkill(boolean v) { sendSigkill = v; return this; }
+        public Builder finalKillSignal(int v) { finalKillSignal = v; return this; }
+        public Builder sendSighup(boolean v) { sendSighup = v; return this; }
         public Builder notifyAccess(NotifyAccess v) { notifyAccess = v; return this; }
         public Builder watchdogMillis(long v) { watchdogMillis = v; return this; }
         public Builder startLimitIntervalMillis(long v) { startLimitIntervalMillis = v; return this; }
@@ -179,7 +192,8 @@ public record ServiceConfig(
                     : type == ServiceType.NOTIFY || watchdogMillis > 0 ? NotifyAccess.MAIN : NotifyAccess.NONE;
             return new ServiceConfig(name, type, startPre, start, startPost, reload, stop, stopPost, remainAfterExit,
                     pidFile, restart, restartMillis, restartSteps, restartMaxDelayMillis, success, prevent, force,
-                    timeoutStartMillis, timeoutStopMillis, killMode, killSignal, sendSigkill, access, watchdogMillis,
+                    timeoutStartMillis, timeoutStopMillis, killMode, killSignal, finalKillSignal, sendSigkill, sendSighup,
+                    access, watchdogMillis,
                     startLimitIntervalMillis, startLimitBurst);
         }
     }

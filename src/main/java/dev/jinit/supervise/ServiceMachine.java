@@ -5,6 +5,8 @@ import dev.jinit.exec.SpawnException;
 import dev.jinit.linux.Signals;
 import dev.jinit.supervise.ServiceConfig.Command;
 import dev.jinit.supervise.ServiceConfig.Role;
+import dev.jinit.supervise.notify.UnitProcesses;
+import dev.jinit.supervise.notify.Verdict;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,14 +179,9 @@ public final class ServiceMachine {
      * as its {@code KEY=VALUE} fields in order.
      */
     public void notify(int senderPid, Map<String, String> fields) {
-        if (!notifyAllowed(senderPid)) {
-            log("Got notification message from PID " + senderPid + ", but reception "
-                    + switch (config.notifyAccess()) {
-                        case NONE -> "is disabled (NotifyAccess=none)";
-                        case MAIN -> "only permitted for main PID " + mainPid;
-                        case EXEC -> "only permitted for main PID " + mainPid + " and control PID " + controlPid;
-                        case ALL -> "only permitted for the unit's processes";
-                    });
+        Verdict access = config.notifyAccess().check(senderPid, processesAsSeenBy(senderPid));
+        if (access instanceof Verdict.Refuse refused) {
+            log(refused.reason());
             return;
         }
         String status = fields.get("STATUS");
@@ -325,23 +322,27 @@ public final class ServiceMachine {
             return;
         }
         setState(phase);
-        int sig = kill ? Signals.SIGKILL
+        int sig = kill ? config.finalKillSignal()
                 : phase == ServiceState.STOP_SIGTERM && result == ServiceResult.WATCHDOG ? Signals.SIGABRT
                 : config.killSignal();
+        // SendSIGHUP=: shells and the like get a SIGHUP right after KillSignal, as from a hung-up terminal.
+        int hup = !kill && config.sendSighup() ? Signals.SIGHUP : 0;
         boolean others = fx.unitHasProcesses();
-        switch (config.killMode()) {
-            case CONTROL_GROUP -> {
-                if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(sig, mainPid, controlPid));
-            }
-            case MIXED -> {
-                if (kill) {
-                    if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(sig, mainPid, controlPid));
-                } else {
-                    signalMainAndControl(sig);
+        for (int s : hup == 0 ? new int[] {sig} : new int[] {sig, hup}) {
+            switch (config.killMode()) {
+                case CONTROL_GROUP -> {
+                    if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(s, mainPid, controlPid));
                 }
+                case MIXED -> {
+                    if (kill) {
+                        if (mainPid != 0 || controlPid != 0 || others) fx.perform(new Action.SignalAll(s, mainPid, controlPid));
+                    } else {
+                        signalMainAndControl(s);
+                    }
+                }
+                case PROCESS -> signalMainAndControl(s);
+                case NONE -> { }
             }
-            case PROCESS -> signalMainAndControl(sig);
-            case NONE -> { }
         }
         if (waitingForProcesses()) {
             armStateTimer(config.timeoutStopMillis());
@@ -626,13 +627,14 @@ public final class ServiceMachine {
 
     // ---- notify helpers -----------------------------------------------------------------------
 
-    private boolean notifyAllowed(int pid) {
-        return switch (config.notifyAccess()) {
-            case NONE -> false;
-            case MAIN -> pid != 0 && pid == mainPid;
-            case EXEC -> pid != 0 && (pid == mainPid || pid == controlPid);
-            case ALL -> pid != 0 && (pid == mainPid || pid == controlPid || fx.isUnitProcess(pid));
-        };
+    /**
+     * The unit's processes for a notify decision about {@code pid}: main and control, plus {@code pid}
+     * itself when the driver says it belongs to the unit (only NotifyAccess=all and MAINPID= ask).
+     */
+    private UnitProcesses processesAsSeenBy(int pid) {
+        boolean member = pid > 0 && pid != mainPid && pid != controlPid
+                && (config.notifyAccess() == dev.jinit.supervise.notify.NotifyAccess.ALL) && fx.isUnitProcess(pid);
+        return new UnitProcesses(mainPid, controlPid, member ? java.util.Set.of(pid) : java.util.Set.of());
     }
 
     private void acceptMainPid(int sender, String value) {
@@ -649,8 +651,11 @@ public final class ServiceMachine {
             log("MAINPID=" + pid + " from PID " + sender + " ignored in state " + state.word + ".");
             return;
         }
-        if (!fx.isUnitProcess(pid)) {
-            log("New main PID " + pid + " does not belong to service, refusing.");
+        UnitProcesses unit = new UnitProcesses(mainPid, controlPid,
+                fx.isUnitProcess(pid) ? java.util.Set.of(pid) : java.util.Set.of());
+        Verdict v = dev.jinit.supervise.notify.NotifyAccess.checkMainPid(pid, unit, (int) ProcessHandle.current().pid());
+        if (v instanceof Verdict.Refuse refused) {
+            log(refused.reason() + " (from PID " + sender + ")");
             return;
         }
         mainPid = pid;

@@ -95,6 +95,12 @@ public record UnitDefinition(
         return loadState.equals("loaded");
     }
 
+    /** The same unit with these dependencies and description (a failed unit's readable [Unit]/[Install]). */
+    public UnitDefinition withDependencies(String description, Dependencies deps) {
+        return new UnitDefinition(name, kind, loadState, loadError, source, description, deps, service, plan,
+                directories, warnings, fingerprint);
+    }
+
     /** A unit that could not be loaded: it shows in status with the reason, and cannot start. */
     public static UnitDefinition failed(String name, String loadState, String error, Path source) {
         Kind kind = name.endsWith(".target") ? Kind.TARGET : Kind.SERVICE;

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
 import dev.jinit.exec.DirectiveState;
 import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
@@ -52,8 +54,15 @@ public final class UnitMapping {
         List<UnitDefinition> out = new ArrayList<>();
         for (LoadedUnit lu : result.units().values()) {
             switch (lu) {
-                case LoadedUnit.Failed f -> out.add(UnitDefinition.failed(f.name(), f.loadState().word(),
-                        String.join("; ", f.reasons()), f.source()));
+                case LoadedUnit.Failed f -> {
+                    UnitDefinition failed = UnitDefinition.failed(f.name(), f.loadState().word(),
+                            String.join("; ", f.reasons()), f.source());
+                    Unit.UnitInfo partial = f.partial();
+                    // What could be read of [Unit]/[Install] keeps the unit where it belongs: a unit that
+                    // startup would have started is reported as failed there.
+                    if (partial != null) failed = failed.withDependencies(partial.description(), deps(partial));
+                    out.add(failed);
+                }
                 case LoadedUnit.Ok ok -> out.add(map(ok.unit(), result.diagnostics()));
             }
         }
@@ -66,8 +75,7 @@ public final class UnitMapping {
         if (info.source() != null) files.add(info.source());
         files.addAll(info.dropIns());
         List<String> warnings = diagnostics.stream().filter(d -> files.contains(d.file())).map(Diagnostic::toString).toList();
-        UnitDefinition.Dependencies deps = new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(),
-                info.after(), info.before(), info.conflicts(), info.wantedBy(), info.requiredBy());
+        UnitDefinition.Dependencies deps = deps(info);
         String fingerprint = fingerprint(files);
         return switch (unit) {
             case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, "loaded", null, info.source(),
@@ -85,6 +93,11 @@ public final class UnitMapping {
         };
     }
 
+    private static UnitDefinition.Dependencies deps(Unit.UnitInfo info) {
+        return new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(), info.after(),
+                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy());
+    }
+
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
         return new ServiceConfig(name, ServiceType.valueOf(s.type().name()),
                 commands(s.execStartPre()), commands(s.execStart()), commands(s.execStartPost()),
@@ -93,7 +106,7 @@ public final class UnitMapping {
                 millis(s.restartSec()), s.restartSteps(), millis(s.restartMaxDelay()),
                 set(s.successExitStatus()), set(s.restartPreventExitStatus()), set(s.restartForceExitStatus()),
                 millis(s.timeoutStart()), millis(s.timeoutStop()), KillMode.valueOf(s.killMode().name()),
-                s.killSignal(), s.sendSigkill(), NotifyAccess.valueOf(s.notifyAccess().name()), millis(s.watchdog()),
+                s.killSignal(), s.finalKillSignal(), s.sendSigkill(), s.sendSighup(), NotifyAccess.valueOf(s.notifyAccess().name()), millis(s.watchdog()),
                 millis(info.startLimitInterval()), info.startLimitBurst());
     }
 
@@ -178,11 +191,24 @@ public final class UnitMapping {
             try {
                 Directives.finish(b, st);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(placeOf(e.getMessage(), s.spawnDirectives(), where) + ": " + e.getMessage(), e);
             }
             applyOutput(b, s.standardOutput(), s.standardError(), where);
             return b.build();
         };
+    }
+
+    /**
+     * Where a combined directive error comes from: Directives.finish reports "User=x: ..." without a
+     * line, so the last line that set that directive is named.
+     */
+    private static String placeOf(String message, List<SpawnDirective> directives, String fallback) {
+        int eq = message == null ? -1 : message.indexOf('=');
+        if (eq <= 0) return fallback;
+        String key = message.substring(0, eq);
+        String place = fallback;
+        for (SpawnDirective d : directives) if (d.key().equals(key)) place = d.where();
+        return place;
     }
 
     /**
@@ -192,22 +218,17 @@ public final class UnitMapping {
     private static void applyOutput(ProcessSpec.Builder b, String stdout, String stderr, String where) {
         String out = stdout == null || stdout.isEmpty() ? "journal" : stdout;
         String err = stderr == null || stderr.isEmpty() || stderr.equals("inherit") ? out : stderr;
-        b.stdout(output("StandardOutput", out, where, false));
-        boolean inherited = stderr == null || stderr.isEmpty() || stderr.equals("inherit");
-        b.stderr(output("StandardError", err, where, inherited && (out.startsWith("file:") || out.startsWith("truncate:"))));
+        b.stdout(output("StandardOutput", out, where));
+        // stderr following a stdout file is an equal WriteFile, which the Spawner opens once for both.
+        b.stderr(output("StandardError", err, where));
     }
 
-    private static FdSource output(String key, String v, String where, boolean sharesStdoutFile) {
+    private static FdSource output(String key, String v, String where) {
         if (v.equals("journal")) return new FdSource.Pipe(true);
         if (v.equals("null")) return FdSource.NULL;
         if (v.equals("inherit")) return FdSource.INHERIT;
-        for (String prefix : List.of("file:", "truncate:", "append:")) {
-            if (v.startsWith(prefix)) {
-                // stderr following a truncated stdout file appends, so it does not truncate it a second time.
-                boolean append = prefix.equals("append:") || sharesStdoutFile;
-                return new FdSource.WriteFile(Path.of(v.substring(prefix.length())), append);
-            }
-        }
+        var mode = FdSource.WriteFile.Mode.ofValue(v);
+        if (mode.isPresent()) return new FdSource.WriteFile(Path.of(v.substring(mode.get().prefix().length())), mode.get());
         throw new IllegalArgumentException(where + ": " + key + "=" + v + ": not journal, inherit, null, file:, append: or truncate:");
     }
 

@@ -20,9 +20,12 @@ public final class LoadResult {
     private final Map<String, LoadedUnit> units;
     private final Map<String, String> aliases;
     private final List<Diagnostic> diagnostics;
+    private final List<List<String>> cycles;
 
-    private LoadResult(UnitDirectory source, Map<String, LoadedUnit> units, List<Diagnostic> diagnostics) {
+    private LoadResult(UnitDirectory source, Map<String, LoadedUnit> units, List<Diagnostic> diagnostics,
+                       List<List<String>> cycles) {
         this.source = source;
+        this.cycles = List.copyOf(cycles);
         this.units = Collections.unmodifiableMap(new TreeMap<>(units));
         this.diagnostics = List.copyOf(diagnostics);
         Map<String, String> a = new TreeMap<>();
@@ -37,7 +40,29 @@ public final class LoadResult {
     static LoadResult load(UnitDirectory dir, List<String> names) {
         Map<String, LoadedUnit> units = new TreeMap<>();
         List<Diagnostic> diags = new ArrayList<>(dir.diagnostics());
-        return new LoadResult(dir, closure(dir, names, units, diags), diags);
+        return failCycles(dir, closure(dir, names, units, diags), diags);
+    }
+
+    /**
+     * Units on an ordering cycle can never start (each waits for the other), so they fail here, once, with
+     * the cycle and the lines that make it; every other unit, and the orders computed later, are unaffected.
+     */
+    private static LoadResult failCycles(UnitDirectory dir, Map<String, LoadedUnit> units, List<Diagnostic> diags) {
+        LoadResult raw = new LoadResult(dir, units, diags, List.of());
+        UnitGraph g = new UnitGraph(raw);
+        if (g.cycleFailures().isEmpty()) return raw;
+        Map<String, LoadedUnit> failed = new TreeMap<>(units);
+        g.cycleFailures().forEach((name, reason) -> {
+            LoadedUnit.Ok ok = (LoadedUnit.Ok) units.get(name);
+            failed.put(name, new LoadedUnit.Failed(name, ok.unit().source(), LoadState.BAD_SETTING, List.of(reason), ok.unit().info()));
+            diags.add(Diagnostic.error(ok.unit().source(), 0, reason));
+        });
+        return new LoadResult(dir, failed, diags, g.cycles());
+    }
+
+    /** The ordering cycles found while loading; their units are {@link LoadedUnit.Failed}. */
+    public List<List<String>> cycles() {
+        return cycles;
     }
 
     private static Map<String, LoadedUnit> closure(UnitDirectory dir, List<String> names, Map<String, LoadedUnit> units,
@@ -102,8 +127,12 @@ public final class LoadResult {
      */
     public LoadResult with(String name) {
         if (get(name).isPresent()) return this;
-        Map<String, LoadedUnit> all = new TreeMap<>(units);
-        List<Diagnostic> diags = new ArrayList<>(diagnostics);
-        return new LoadResult(source, closure(source, List.of(name), all, diags), diags);
+        // Rebuilt from the directory, not from this result, so that a new instance that closes a cycle with
+        // units already here is found like any other cycle.
+        Map<String, LoadedUnit> all = new TreeMap<>();
+        List<Diagnostic> diags = new ArrayList<>(source.diagnostics());
+        List<String> names = new ArrayList<>(units.keySet());
+        names.add(name);
+        return failCycles(source, closure(source, names, all, diags), diags);
     }
 }

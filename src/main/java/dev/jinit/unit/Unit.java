@@ -47,13 +47,16 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
      *                            pulls in
      * @param unsupported         every assignment jinit does not interpret (unknown directives and sections), kept
      *                            as written with file and line, for status output and for tools
+     * @param origins             where each dependency was declared: {@code "After=b.service"} →
+     *                            {@code "/etc/units/a.service:3"}, so that graph errors can name the line
      */
     record UnitInfo(String name, Path source, List<Path> dropIns, String description,
                     List<String> requires, List<String> wants, List<String> bindsTo,
                     List<String> after, List<String> before, List<String> conflicts,
                     java.time.Duration startLimitInterval, int startLimitBurst,
                     List<String> wantedBy, List<String> requiredBy, List<String> aliases,
-                    boolean defaultDependencies, List<UnitFile.Assignment> unsupported) {
+                    boolean defaultDependencies, List<UnitFile.Assignment> unsupported,
+                    java.util.Map<String, String> origins) {
         public UnitInfo {
             dropIns = List.copyOf(dropIns);
             requires = List.copyOf(requires);
@@ -66,7 +69,13 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
             requiredBy = List.copyOf(requiredBy);
             aliases = List.copyOf(aliases);
             unsupported = List.copyOf(unsupported);
+            origins = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(origins));
             if (startLimitBurst < 0) throw new IllegalArgumentException("negative StartLimitBurst");
+        }
+
+        /** Where {@code directive=unit} was declared ({@code file:line}), or null when it was not. */
+        public String origin(String directive, String unit) {
+            return origins.get(directive + "=" + unit);
         }
     }
 }

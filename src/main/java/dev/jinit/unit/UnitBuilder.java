@@ -59,6 +59,7 @@ public final class UnitBuilder {
     private Duration startLimitInterval = Duration.ofSeconds(10);
     private int startLimitBurst = 5;
     private boolean defaultDependencies = true;
+    private final Map<String, String> origins = new LinkedHashMap<>();
     // [Install]
     private final List<String> wantedBy = new ArrayList<>(), requiredBy = new ArrayList<>(), aliases = new ArrayList<>();
     // [Service]
@@ -138,7 +139,7 @@ public final class UnitBuilder {
         }
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
-                wantedBy, requiredBy, aliases, defaultDependencies, unsupported);
+                wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins);
         Unit unit = null;
         if (service) {
             Service s = finishService();
@@ -213,12 +214,12 @@ public final class UnitBuilder {
         String v = a.value();
         switch (a.key()) {
             case "Description" -> description = v.isEmpty() ? null : specifiers.expand(v);
-            case "Requires" -> names(requires, v);
-            case "Wants" -> names(wants, v);
-            case "BindsTo" -> names(bindsTo, v);
-            case "After" -> names(after, v);
-            case "Before" -> names(before, v);
-            case "Conflicts" -> names(conflicts, v);
+            case "Requires" -> names(requires, a);
+            case "Wants" -> names(wants, a);
+            case "BindsTo" -> names(bindsTo, a);
+            case "After" -> names(after, a);
+            case "Before" -> names(before, a);
+            case "Conflicts" -> names(conflicts, a);
             case "StartLimitIntervalSec", "StartLimitInterval" ->
                     startLimitInterval = v.isEmpty() ? Duration.ofSeconds(10) : TimeSpans.parse(v);
             case "StartLimitBurst" -> startLimitBurst = v.isEmpty() ? 5 : nonNegativeInt(v);
@@ -228,15 +229,18 @@ public final class UnitBuilder {
         }
     }
 
-    private void names(List<String> into, String value) {
-        if (value.isEmpty()) {
+    private void names(List<String> into, UnitFile.Assignment a) {
+        String prefix = a.key() + "=";
+        if (a.value().isEmpty()) {
             into.clear();
+            origins.keySet().removeIf(k -> k.startsWith(prefix));
             return;
         }
-        for (String w : Words.splitText(value)) {
+        for (String w : Words.splitText(a.value())) {
             String n = specifiers.expand(w);
             UnitName.parse(n);
             if (!into.contains(n)) into.add(n);
+            origins.putIfAbsent(prefix + n, a.where());
         }
     }
 
@@ -244,9 +248,9 @@ public final class UnitBuilder {
 
     private void installDirective(UnitFile.Assignment a) {
         switch (a.key()) {
-            case "WantedBy" -> names(wantedBy, a.value());
-            case "RequiredBy" -> names(requiredBy, a.value());
-            case "Alias" -> names(aliases, a.value());
+            case "WantedBy" -> names(wantedBy, a);
+            case "RequiredBy" -> names(requiredBy, a);
+            case "Alias" -> names(aliases, a);
             case "Also", "DefaultInstance" -> { } // only meaningful to systemctl enable; accepted silently
             default -> unknown(a);
         }
@@ -396,7 +400,7 @@ public final class UnitBuilder {
     }
 
     private String output(UnitFile.Assignment a) {
-        String v = a.value();
+        String v = specifiers.expand(a.value());
         String kind = v.contains(":") ? v.substring(0, v.indexOf(':') + 1) : v;
         return switch (kind) {
             case "journal", "inherit", "null" -> v;

@@ -33,6 +33,8 @@ final class UnitDirectory {
     private final Map<String, List<UnitFile>> dropIns = new TreeMap<>();
     /** unit name → the units whose {@code .wants/} (or {@code .requires/}) directory lists it */
     private final Map<String, List<String>> wantedByDirs = new TreeMap<>(), requiredByDirs = new TreeMap<>();
+    /** alias name (a symlink's name) → the unit it names (its target's file name), as systemd reads such links */
+    private final Map<String, String> aliasLinks = new TreeMap<>();
     private final List<Diagnostic> diagnostics = new ArrayList<>();
 
     private UnitDirectory(Path dir, SystemContext system) {
@@ -80,6 +82,13 @@ final class UnitDirectory {
                 masked.put(fileName, p);
                 return;
             }
+            String target = real.getFileName().toString();
+            if (Files.isSymbolicLink(p) && !target.equals(fileName) && isAliasLink(fileName, target)) {
+                // sshd.service -> ssh.service: one unit with two names, never two copies of the daemon.
+                aliasLinks.put(fileName, target);
+                if (!real.getParent().equals(dir.toRealPath())) readUnit(real, target);
+                return;
+            }
             if (Files.size(real) > MAX_FILE) {
                 unreadable.put(fileName, new Unreadable(p, p + " is larger than " + MAX_FILE + " bytes; not a unit file"));
                 return;
@@ -88,6 +97,20 @@ final class UnitDirectory {
         } catch (IOException | RuntimeException e) {
             // RuntimeException: MalformedInputException's unchecked cousins for files that are not UTF-8.
             unreadable.put(fileName, new Unreadable(p, "cannot read " + p + ": " + describe(e)));
+        }
+    }
+
+    /**
+     * A symlink to a unit file of another name is an alias, except {@code foo@bar.service -> foo@.service},
+     * which is how an instance is enabled.
+     */
+    private static boolean isAliasLink(String link, String target) {
+        try {
+            UnitName l = UnitName.parse(link), t = UnitName.parse(target);
+            if (l.isInstance() && t.isTemplate() && l.templateName().equals(target)) return false;
+            return l.type().equals(t.type());
+        } catch (BadValueException e) {
+            return false;
         }
     }
 
@@ -143,11 +166,11 @@ final class UnitDirectory {
     /** Names of the units that exist on their own: unit files that are not templates, and names in link dirs. */
     List<String> initialNames() {
         List<String> out = new ArrayList<>();
-        for (String n : files.keySet()) if (!isTemplateName(n)) out.add(n);
+        for (String n : files.keySet()) if (!isTemplateName(n) && !aliasLinks.containsKey(n)) out.add(n);
         for (String n : unreadable.keySet()) if (!out.contains(n)) out.add(n);
         for (String n : masked.keySet()) if (!out.contains(n)) out.add(n);
-        for (String n : wantedByDirs.keySet()) if (!out.contains(n)) out.add(n);
-        for (String n : requiredByDirs.keySet()) if (!out.contains(n)) out.add(n);
+        for (String n : wantedByDirs.keySet()) if (!out.contains(aliasLinks.getOrDefault(n, n))) out.add(aliasLinks.getOrDefault(n, n));
+        for (String n : requiredByDirs.keySet()) if (!out.contains(aliasLinks.getOrDefault(n, n))) out.add(aliasLinks.getOrDefault(n, n));
         return out;
     }
 
@@ -161,6 +184,7 @@ final class UnitDirectory {
 
     /** True when a file (or template) can provide {@code name}: used to decide which referenced names to load. */
     boolean provides(String name) {
+        if (aliasLinks.containsKey(name)) return false; // found through the unit's Alias=, not loaded twice
         if (files.containsKey(name) || masked.containsKey(name) || unreadable.containsKey(name)) return true;
         try {
             UnitName n = UnitName.parse(name);
@@ -171,7 +195,9 @@ final class UnitDirectory {
     }
 
     /** Builds one unit with its warnings. Never throws: every problem becomes a {@link LoadedUnit.Failed}. */
-    Built build(String name) {
+    Built build(String requested) {
+        // A name that is an alias link builds the unit it points to; LoadResult finds it under both names.
+        String name = aliasLinks.getOrDefault(requested, requested);
         UnitName un;
         try {
             un = UnitName.parse(name);
@@ -210,10 +236,19 @@ final class UnitDirectory {
         // Links in NAME.wants/ and NAME.requires/ are what `systemctl enable` makes from [Install]; they say
         // the same as WantedBy=/RequiredBy= of the linked unit, so they are added there.
         List<UnitFile.Assignment> extra = new ArrayList<>(file.assignments());
-        for (String owner : wantedByDirs.getOrDefault(name, List.of()))
-            extra.add(new UnitFile.Assignment("Install", "WantedBy", owner, dir.resolve(owner + ".wants").resolve(name), 1));
-        for (String owner : requiredByDirs.getOrDefault(name, List.of()))
-            extra.add(new UnitFile.Assignment("Install", "RequiredBy", owner, dir.resolve(owner + ".requires").resolve(name), 1));
+        List<String> names = new ArrayList<>(List.of(name));
+        aliasLinks.forEach((alias, target) -> {
+            if (target.equals(name)) {
+                names.add(alias);
+                extra.add(new UnitFile.Assignment("Install", "Alias", alias, dir.resolve(alias), 1));
+            }
+        });
+        for (String n : names) {
+            for (String owner : wantedByDirs.getOrDefault(n, List.of()))
+                extra.add(new UnitFile.Assignment("Install", "WantedBy", owner, dir.resolve(owner + ".wants").resolve(n), 1));
+            for (String owner : requiredByDirs.getOrDefault(n, List.of()))
+                extra.add(new UnitFile.Assignment("Install", "RequiredBy", owner, dir.resolve(owner + ".requires").resolve(n), 1));
+        }
         file = new UnitFile(file.path(), extra, file.diagnostics());
         UnitBuilder.Result r = UnitBuilder.build(un, file, system);
         if (r.failed()) {

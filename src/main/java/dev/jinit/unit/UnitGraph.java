@@ -19,8 +19,9 @@ import java.util.TreeSet;
  * [Install] WantedBy=/RequiredBy= read backwards) only pull units in; After=/Before= only order them. Computed
  * once from a {@link LoadResult} and immutable.
  *
- * <p>Ordering cycles: every unit on one fails ({@link #failure}) with a reason naming the cycle, and is left
- * out of every order; the rest of the graph is unaffected. Orders are deterministic (ties broken by name).
+ * <p>Ordering cycles: every unit on one fails with a reason naming the cycle and the lines that make it; the
+ * loader turns them into {@link LoadedUnit.Failed} units, so the rest of the graph is unaffected. Orders are
+ * deterministic (ties broken by name).
  */
 public final class UnitGraph {
     /** The boot goal: units wanted by these start when {@code jinit run} starts. */
@@ -38,6 +39,8 @@ public final class UnitGraph {
     private final Map<String, Set<String>> successors = new TreeMap<>();
     private final Map<String, Set<String>> predecessors = new TreeMap<>();
     private final Map<String, Set<String>> conflicts = new TreeMap<>();
+    /** why each ordering edge (first, then) exists, for cycle messages */
+    private final Map<List<String>, String> edgeWhy = new HashMap<>();
     private final Map<String, String> cycleFailures = new TreeMap<>();
     private final List<List<String>> cycles = new ArrayList<>();
     private final List<String> order;
@@ -70,8 +73,10 @@ public final class UnitGraph {
         for (LoadedUnit lu : units.units().values()) {
             if (!(lu instanceof LoadedUnit.Ok ok)) continue;
             Unit.UnitInfo i = ok.unit().info();
-            for (String a : i.after()) addOrder(resolve(a), i.name(), present, explicit);
-            for (String b : i.before()) addOrder(i.name(), resolve(b), present, explicit);
+            for (String a : i.after())
+                addOrder(resolve(a), i.name(), present, explicit, i.name() + " After=" + a + " (" + i.origin("After", a) + ")");
+            for (String b : i.before())
+                addOrder(i.name(), resolve(b), present, explicit, i.name() + " Before=" + b + " (" + i.origin("Before", b) + ")");
         }
         // Targets are ordered after what they pull in (systemd's default dependencies of targets), unless
         // the unit is explicitly ordered after the target, which would make a loop.
@@ -80,7 +85,7 @@ public final class UnitGraph {
                     || !ok.unit().info().defaultDependencies()) continue;
             for (Dependency d : pullIns.getOrDefault(ok.name(), List.of())) {
                 if (!present.contains(d.to()) || explicit.contains(List.of(ok.name(), d.to()))) continue;
-                addOrder(d.to(), ok.name(), present, null);
+                addOrder(d.to(), ok.name(), present, null, ok.name() + " is a target, ordered after " + d.to() + " which it pulls in");
             }
         }
         findCycles(present);
@@ -104,7 +109,7 @@ public final class UnitGraph {
         if (!l.contains(d)) l.add(d);
     }
 
-    private void addOrder(String first, String then, Set<String> present, Set<List<String>> explicit) {
+    private void addOrder(String first, String then, Set<String> present, Set<List<String>> explicit, String why) {
         if (!present.contains(first) || !present.contains(then)) return;
         if (first.equals(then)) {
             // systemd drops a unit's ordering against itself rather than failing it.
@@ -112,6 +117,7 @@ public final class UnitGraph {
             return;
         }
         if (explicit != null) explicit.add(List.of(first, then));
+        edgeWhy.putIfAbsent(List.of(first, then), why);
         successors.computeIfAbsent(first, k -> new TreeSet<>()).add(then);
         predecessors.computeIfAbsent(then, k -> new TreeSet<>()).add(first);
     }
@@ -178,7 +184,10 @@ public final class UnitGraph {
                 // Named in "After" direction, as people write it: a After= b reads a -> b.
                 List<String> afterWise = new ArrayList<>(path);
                 Collections.reverse(afterWise);
-                cycleFailures.put(start, "ordering cycle: " + String.join(" -> ", afterWise));
+                List<String> why = new ArrayList<>();
+                for (int k = 0; k + 1 < afterWise.size(); k++)
+                    why.add(edgeWhy.get(List.of(afterWise.get(k + 1), afterWise.get(k))));
+                cycleFailures.put(start, "ordering cycle: " + String.join(" -> ", afterWise) + " [" + String.join("; ", why) + "]");
                 if (cycles.stream().noneMatch(c -> new TreeSet<>(c).equals(new TreeSet<>(afterWise)) && c.size() == afterWise.size()))
                     cycles.add(List.copyOf(afterWise));
             }
@@ -209,11 +218,15 @@ public final class UnitGraph {
     }
 
     private List<String> topologicalOrder(Set<String> nodes) {
+        // Only units that can start are ordered; edges from the others (failed, on a cycle) are dropped, so a
+        // unit After= a failed one is not held back by it.
+        Set<String> startable = new java.util.HashSet<>();
+        for (String n : nodes)
+            if (!cycleFailures.containsKey(n) && units.units().get(n) instanceof LoadedUnit.Ok) startable.add(n);
         Map<String, Integer> indegree = new HashMap<>();
-        for (String n : nodes) {
-            if (cycleFailures.containsKey(n)) continue;
+        for (String n : startable) {
             int d = 0;
-            for (String p : predecessors.getOrDefault(n, Set.of())) if (!cycleFailures.containsKey(p)) d++;
+            for (String p : predecessors.getOrDefault(n, Set.of())) if (startable.contains(p)) d++;
             indegree.put(n, d);
         }
         PriorityQueue<String> ready = new PriorityQueue<>();
@@ -239,14 +252,27 @@ public final class UnitGraph {
         return units;
     }
 
-    /** The reason this unit cannot start because of the graph (an ordering cycle), or null. */
+    /**
+     * Why {@code unit} cannot start at all, or null: its own load failure (an ordering cycle found while loading
+     * is one: {@code ordering cycle: a.service -> b.service -> a.service [a.service After=b.service
+     * (/u/a.service:3); b.service After=a.service (/u/b.service:2)]}), or "not found".
+     */
     public String failure(String unit) {
-        return cycleFailures.get(resolve(unit));
+        String u = resolve(unit);
+        if (cycleFailures.containsKey(u)) return cycleFailures.get(u);
+        var lu = units.get(u);
+        if (lu.isEmpty()) return "not found";
+        return lu.get() instanceof LoadedUnit.Failed f ? String.join("; ", f.reasons()) : null;
     }
 
-    /** Every ordering cycle, each as {@code a, b, …, a} in After= direction. */
+    /** Every ordering cycle among these units (or found when they were loaded), each as {@code a, b, …, a} in After= direction. */
     public List<List<String>> cycles() {
-        return Collections.unmodifiableList(cycles);
+        return cycles.isEmpty() ? units.cycles() : Collections.unmodifiableList(cycles);
+    }
+
+    /** Units on an ordering cycle, with the reason; used by the loader to fail them. */
+    Map<String, String> cycleFailures() {
+        return Collections.unmodifiableMap(cycleFailures);
     }
 
     /** Harmless oddities worth telling the user, e.g. a Wants= of a unit that does not exist. */
@@ -287,7 +313,8 @@ public final class UnitGraph {
 
     /**
      * {@code names} in an order that respects every After=/Before= among all units (transitively, also through
-     * units outside {@code names}); units on a cycle are put last, by name, since they will fail anyway.
+     * units outside {@code names}); units that cannot start (failed to load, on a cycle, missing) are put last,
+     * by name, since they will fail anyway.
      */
     public List<String> startOrder(Collection<String> names) {
         Set<String> wanted = new java.util.HashSet<>();

@@ -284,9 +284,8 @@ class ClientCommandTest {
                     "-cp", app.resolve("classes") + ":" + app.resolve("gson.jar"), "dev.jinit.cli.Main", "stop", "web",
                     "--state", state.toString()));
             int pid = TestProcesses.spawn(argv);
-            int status = TestProcesses.waitExit(pid, Duration.ofSeconds(60));
+            TestProcesses.assertExit(1 << 8, pid, Duration.ofSeconds(60), "jinit stop as nobody: " + outFile);
             String text = Files.readString(outFile);
-            assertEquals(1, status >> 8, text);
             assertEquals("jinit: no jinit running at " + state + ": connect " + StateDir.controlSocket(state)
                     + ": EACCES (Permission denied)\n", text);
             assertTrue(!handler.calls.contains("stop web.service"));

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Every kind of bad input to {@code jinit exec}: its exit code, a message naming the thing at
@@ -22,10 +23,14 @@ class ExecBadInputTest {
     @TempDir Path dir;
 
     private JinitExec run(List<String> options, List<String> command) throws Exception {
+        return run(Mode.SUBREAPER, options, command);
+    }
+
+    private JinitExec run(Mode mode, List<String> options, List<String> command) throws Exception {
         List<String> args = new ArrayList<>(options);
         args.add("--");
         args.addAll(command);
-        return JinitExec.start(Mode.SUBREAPER, dir, args);
+        return JinitExec.start(mode, dir, args);
     }
 
     private void assertRefused(int code, String message, List<String> options) throws Exception {
@@ -37,26 +42,28 @@ class ExecBadInputTest {
         assertFalse(Files.exists(marker), "the command ran although its options were refused");
     }
 
-    @Test
-    void missingProgramExits127NamingIt() throws Exception {
-        try (JinitExec j = run(List.of(), List.of("/no/such/program"))) {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void missingProgramExits127NamingIt(Mode mode) throws Exception {
+        try (JinitExec j = run(mode, List.of(), List.of("/no/such/program"))) {
             assertEquals(127, j.exitCode(), j.diagnostics());
             assertTrue(j.err().contains("/no/such/program"), j.diagnostics());
         }
-        try (JinitExec j = run(List.of(), List.of("no-such-program-on-path"))) {
+        try (JinitExec j = run(mode, List.of(), List.of("no-such-program-on-path"))) {
             assertEquals(127, j.exitCode(), j.diagnostics());
             assertTrue(j.err().contains("no-such-program-on-path"), j.diagnostics());
         }
     }
 
-    @Test
-    void nonExecutableProgramExits126NamingIt() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void nonExecutableProgramExits126NamingIt(Mode mode) throws Exception {
         Path notExec = Files.writeString(dir.resolve("not-executable"), "#!/bin/sh\necho hi\n");
-        try (JinitExec j = run(List.of(), List.of(notExec.toString()))) {
+        try (JinitExec j = run(mode, List.of(), List.of(notExec.toString()))) {
             assertEquals(126, j.exitCode(), j.diagnostics());
             assertTrue(j.err().contains(notExec.toString()), j.diagnostics());
         }
-        try (JinitExec j = run(List.of(), List.of(dir.toString()))) {
+        try (JinitExec j = run(mode, List.of(), List.of(dir.toString()))) {
             assertEquals(126, j.exitCode(), "a directory is not executable" + j.diagnostics());
             assertTrue(j.err().contains(dir.toString()), j.diagnostics());
         }

@@ -59,9 +59,10 @@ class ExecModeTest {
     @ParameterizedTest
     @EnumSource(Mode.class)
     void signalsAreForwardedToTheChild(Mode mode) throws Exception {
-        List<String> forwarded = List.of("INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "PWR", "ALRM");
+        List<String> forwarded = List.of("INT", "HUP", "USR1", "USR2", "WINCH", "CONT", "PWR", "ALRM", "TSTP", "URG",
+                "VTALRM", "PROF", "IO", "XCPU", "XFSZ", "STKFLT");
         Path s = script("traps.sh", """
-                for s in INT HUP USR1 USR2 WINCH CONT PWR ALRM; do trap "echo $s >> $dir/got" $s; done
+                for s in INT HUP USR1 USR2 WINCH CONT PWR ALRM TSTP URG VTALRM PROF IO XCPU XFSZ STKFLT; do trap "echo $s >> $dir/got" $s; done
                 trap 'echo TERM >> $dir/got; kill $sp; exit 0' TERM
                 sleep 1000 & sp=$!
                 echo ready > $dir/ready
@@ -106,8 +107,8 @@ class ExecModeTest {
 
     /**
      * An inner shell starts 100 sleeps and exits; the child then checks that they were reparented
-     * to jinit and waits until each one has vanished from /proc. A zombie keeps its /proc entry, so
-     * that only happens when jinit reaps them.
+     * to jinit and waits until none is left with jinit as its parent. A zombie keeps its /proc
+     * entry (and its parent) until it is reaped, so that only happens when jinit reaps them.
      */
     @ParameterizedTest
     @EnumSource(Mode.class)
@@ -121,11 +122,15 @@ class ExecModeTest {
                 deadline=$((SECONDS+25))
                 while :; do
                   left=0
-                  for p in $(cat $dir/orphans); do [ -e /proc/$p ] && left=$((left+1)); done
+                  # an orphan still there (alive or zombie) has jinit as parent; a pid reused by an
+                  # unrelated process meanwhile does not, and is not counted
+                  for p in $(cat $dir/orphans); do
+                    read -r st < /proc/$p/stat 2>/dev/null && set -- ${st##*) } && [ "$2" = "$PPID" ] && left=$((left+1))
+                  done
                   [ $left -eq 0 ] || [ $SECONDS -ge $deadline ] && break
                   sleep 0.1
                 done
-                zombies=$(for p in $(cat $dir/orphans); do read -r st < /proc/$p/stat 2>/dev/null && set -- ${st##*) } && [ "$1" = Z ] && echo $p; done | wc -l)
+                zombies=$(for p in $(cat $dir/orphans); do read -r st < /proc/$p/stat 2>/dev/null && set -- ${st##*) } && [ "$1" = Z ] && [ "$2" = "$PPID" ] && echo $p; done | wc -l)
                 echo "reparented=$reparented left=$left zombies=$zombies" > $dir/report
                 """);
         try (JinitExec j = JinitExec.start(mode, dir, bash(s, dir))) {

@@ -5,7 +5,7 @@ import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Spawner;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import dev.jinit.linux.WaitPid;
+import dev.jinit.linux.Wait;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -66,7 +65,12 @@ final class JinitRun implements AutoCloseable {
 
     /** A fresh directory layout; write unit files into {@link #units}, then {@link #start}. */
     static JinitRun layout(String name) throws IOException {
-        Path root = Files.createTempDirectory("jinit-run-" + name + "-");
+        return layout(Path.of(System.getProperty("java.io.tmpdir")), name);
+    }
+
+    /** A fresh layout below {@code parent} (outside /tmp for services with PrivateTmp=, which hides /tmp). */
+    static JinitRun layout(Path parent, String name) throws IOException {
+        Path root = Files.createTempDirectory(parent, "jinit-run-" + name + "-");
         // Services that run as another user (User=nobody) must reach their directories below it.
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         return new JinitRun(root, List.of());
@@ -78,6 +82,26 @@ final class JinitRun implements AutoCloseable {
 
     /** Starts jinit run and waits until its control socket answers. */
     JinitRun start(String... extraArgs) throws Exception {
+        JinitRun running = new JinitRun(this, spawn(stdout, stderr, extraArgs));
+        running.await("jinit's control socket", () -> running.client("status").code() == 0);
+        return running;
+    }
+
+    /** Runs another jinit on the same directories to its end; returns its exit code, output in {@code out}. */
+    int runToEnd(Path out, String... extraArgs) throws Exception {
+        int other = spawn(out, out, extraArgs);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Wait.Child c = Wait.waitid(Wait.P_PID, other, Wait.WEXITED | Wait.WNOHANG);
+            if (c != null) return code(c);
+            Thread.sleep(20);
+        }
+        Posix.kill(other, Signals.SIGKILL);
+        Wait.waitid(Wait.P_PID, other, Wait.WEXITED);
+        throw new AssertionError("the second jinit did not end within 60 s");
+    }
+
+    private int spawn(Path stdout, Path stderr, String... extraArgs) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> argv = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
@@ -88,12 +112,11 @@ final class JinitRun implements AutoCloseable {
         ProcessSpec spec = ProcessSpec.builder(argv)
                 .env(Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8"))
                 .stdin(FdSource.NULL)
-                .stdout(new FdSource.WriteFile(stdout, false))
-                .stderr(new FdSource.WriteFile(stderr, false))
+                // equal entries when stdout and stderr are one file: the Spawner opens it once for both
+                .stdout(new FdSource.WriteFile(stdout, FdSource.WriteFile.Mode.TRUNCATE))
+                .stderr(new FdSource.WriteFile(stderr, FdSource.WriteFile.Mode.TRUNCATE))
                 .build();
-        JinitRun running = new JinitRun(this, new Spawner().spawn(spec).pid());
-        running.await("jinit's control socket", () -> running.client("status").code() == 0);
-        return running;
+        return new Spawner().spawn(spec).pid();
     }
 
     int pid() {
@@ -115,13 +138,22 @@ final class JinitRun implements AutoCloseable {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (exitCode == null && pid > 0) {
-                Optional<WaitPid.Exit> e = WaitPid.waitid(pid, true);
-                if (e.isPresent()) {
-                    exitCode = e.get().exited() ? e.get().status() : 128 + e.get().status();
-                    throw new AssertionError("jinit exited (" + e.get() + ") while waiting for " + what + "\n" + output());
+                Wait.Child e = reap(true);
+                if (e != null) {
+                    exitCode = code(e);
+                    throw new AssertionError("jinit exited (" + e + ") while waiting for " + what + "\n" + output());
                 }
             }
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what + "\n" + output());
+            Thread.sleep(50);
+        }
+    }
+
+    /** Polls {@code condition} for {@code millis} and fails the moment it does not hold ("X never happens"). */
+    void holds(String what, long millis, BooleanSupplier condition) throws Exception {
+        long until = System.nanoTime() + millis * 1_000_000L;
+        while (System.nanoTime() < until) {
+            if (!condition.getAsBoolean()) throw new AssertionError("no longer true: " + what + "\n" + output());
             Thread.sleep(50);
         }
     }
@@ -151,14 +183,22 @@ final class JinitRun implements AutoCloseable {
         Posix.kill(pid, Signals.SIGTERM);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
-            Optional<WaitPid.Exit> e = WaitPid.waitid(pid, true);
-            if (e.isPresent()) {
-                exitCode = e.get().exited() ? e.get().status() : 128 + e.get().status();
+            Wait.Child e = reap(true);
+            if (e != null) {
+                exitCode = code(e);
                 return exitCode;
             }
             Thread.sleep(20);
         }
         throw new AssertionError("jinit did not exit within 60 s of SIGTERM\n" + output());
+    }
+
+    private Wait.Child reap(boolean noHang) {
+        return Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | (noHang ? Wait.WNOHANG : 0));
+    }
+
+    private static int code(Wait.Child c) {
+        return c.code() == Wait.CLD_EXITED ? c.status() : 128 + c.status();
     }
 
     static boolean alive(int pid) {
@@ -186,7 +226,7 @@ final class JinitRun implements AutoCloseable {
                 terminate();
             } catch (AssertionError e) {
                 Posix.kill(pid, Signals.SIGKILL);
-                WaitPid.waitid(pid, false);
+                reap(false);
             }
         }
         Path cg = Path.of("/sys/fs/cgroup/unified/jinit", Integer.toString(pid));

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code jinit run} as a real JVM supervising real processes, driven by the real client commands.
@@ -40,6 +42,12 @@ class RunIntegrationTest {
                 send("READY=1\\nSTATUS=serving")
             elif mode == "silent":
                 send("READY=1")
+            elif mode == "send":
+                send(sys.argv[2])
+                # Stay a moment, like systemd-notify's users must: jinit checks that the sender belongs
+                # to the unit when the message is handled, and a sender that is gone belongs to nobody.
+                time.sleep(1)
+                sys.exit(0)
             print("notify service up", flush=True)
             while True:
                 time.sleep(1)
@@ -180,8 +188,10 @@ class RunIntegrationTest {
         }
     }
 
-    @Test
-    void stopKillsEveryProcessOfTheUnitAndNeverRestarts() throws Exception {
+    /** With the unit's cgroup, and with the fallback (process groups plus descendants from /proc). */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void stopKillsEveryProcessOfTheUnitAndNeverRestarts(boolean cgroup) throws Exception {
         JinitRun layout = JinitRun.layout("kill");
         Path childPid = layout.root.resolve("child.pid");
         Path child = script(layout, "stubborn.sh", """
@@ -199,7 +209,7 @@ class RunIntegrationTest {
                 [Install]
                 WantedBy=multi-user.target
                 """.formatted(child));
-        try (JinitRun j = layout.start()) {
+        try (JinitRun j = cgroup ? layout.start() : layout.start("--no-cgroup")) {
             JinitRun.Client s = j.awaitStatus("stubborn", "active (running)");
             j.await("the child's pid file", () -> Files.exists(childPid) && !readOrEmpty(childPid).isBlank());
             int main = mainPid(s);
@@ -209,12 +219,10 @@ class RunIntegrationTest {
             assertFalse(JinitRun.alive(main));
             assertFalse(JinitRun.alive(pid), "a child ignoring SIGTERM is SIGKILLed after TimeoutStopSec");
             // Restart=always must not restart a unit that was stopped on request.
-            long until = System.nanoTime() + 1_500_000_000L;
-            while (System.nanoTime() < until) {
-                JinitRun.Client now = j.client("status", "stubborn");
-                assertTrue(now.out().contains("inactive (dead)") || now.out().contains("failed"), now.toString());
-                Thread.sleep(100);
-            }
+            j.holds("stubborn stays down", 1500, () -> {
+                String now = j.client("status", "stubborn").out();
+                return now.contains("inactive (dead)") || now.contains("failed");
+            });
         }
     }
 
@@ -288,8 +296,56 @@ class RunIntegrationTest {
             JinitRun.Client first = j.client("status", "first");
             assertTrue(first.out().contains("changed on disk"), first.toString());
             assertEquals(firstPid, mainPid(first));
+            // the same through the control socket
+            layout.unit("fourth.service", "[Service]\nExecStart=/bin/sleep 1000\n");
+            assertEquals(0, j.client("daemon-reload").code());
+            assertTrue(j.client("status", "fourth").out().contains("loaded"));
             assertEquals(0, j.terminate(), j.output());
             assertEquals("second\nfirst\n", Files.readString(order), "stop in reverse dependency order");
+        }
+    }
+
+    @Test
+    void aSecondJinitOnTheSameStateDirectoryIsRefused() throws Exception {
+        JinitRun layout = JinitRun.layout("second");
+        Path py = script(layout, "notify.py", NOTIFY_PY);
+        layout.unit("late.service", """
+                [Service]
+                Type=notify
+                ExecStart=%s %s ready 0 %s
+                """.formatted(PYTHON, py, layout.root.resolve("late-ready")));
+        try (JinitRun j = layout.start()) {
+            Path out = layout.root.resolve("second.out");
+            assertEquals(1, layout.runToEnd(out), Files.readString(out));
+            assertTrue(Files.readString(out).contains("another jinit is running"), Files.readString(out));
+            // The first one's notify socket is intact: a notify unit still gets ready.
+            assertEquals(0, j.client("start", "late").code());
+            assertTrue(j.client("status", "late").out().contains("active (running)"));
+        }
+    }
+
+    @Test
+    void aMainPidThatIsNotJinitsChildIsSeenEnding() throws Exception {
+        JinitRun layout = JinitRun.layout("foreign");
+        Path py = script(layout, "notify.py", NOTIFY_PY);
+        Path pidFile = layout.root.resolve("worker.pid");
+        // The shell starts a worker, names it the main process, and stays alive as its parent: the
+        // worker's end never reaches jinit's reaper.
+        layout.unit("foreign.service", """
+                [Service]
+                Type=notify
+                NotifyAccess=all
+                ExecStart=/bin/sh -c 'sleep 1000 & echo $$! > %s; %s %s send "READY=1\\nMAINPID=$$!"; while :; do sleep 0.2; done'
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(pidFile, PYTHON, py));
+        try (JinitRun j = layout.start()) {
+            JinitRun.Client s = j.awaitStatus("foreign", "active (running)");
+            int worker = Integer.parseInt(Files.readString(pidFile).trim());
+            assertEquals(worker, mainPid(s), s.toString());
+            Posix.kill(worker, Signals.SIGKILL);
+            j.awaitStatus("foreign", "inactive (dead)");
+            assertTrue(j.client("logs", "-n", "20", "foreign").out().contains("not a child of jinit"));
         }
     }
 
@@ -341,6 +397,7 @@ class RunIntegrationTest {
             assertTrue(odd.out().contains("FancyNewDirective"), odd.toString());
             JinitRun.Client broken = j.client("status", "broken");
             assertTrue(broken.out().contains("bad-setting") && broken.out().contains("broken.service:2"), broken.toString());
+            assertTrue(broken.out().contains("failed"), "wanted at startup, so shown as failed: " + broken);
             JinitRun.Client start = j.client("start", "broken");
             assertTrue(start.code() != 0 && start.err().contains("broken.service"), start.toString());
             JinitRun.Client missing = j.awaitStatus("missing", "failed");

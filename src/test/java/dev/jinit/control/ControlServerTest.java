@@ -167,6 +167,27 @@ class ControlServerTest {
         reader.join(WAIT);
     }
 
+    /** More clients than the listen backlog, connecting from virtual threads (non-blocking connects). */
+    @Test
+    void manyClientsAtOnceOnVirtualThreads() throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Response> answers = new CopyOnWriteArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 1000; i++)
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    answers.add(call(new Request(Command.STATUS, List.of("web.service"), 1, false)));
+                } catch (RuntimeException e) {
+                    errors.add(e);
+                }
+            }));
+        for (Thread t : threads) t.join(WAIT);
+        assertEquals(List.of(), errors);
+        assertEquals(1000, answers.size());
+        assertTrue(answers.stream().allMatch(r -> r.error() == null && r.units().size() == 1
+                && r.units().getFirst().details().recentLogs().size() == 1));
+    }
+
     @Test
     void followOfUnknownUnitFails() {
         Response r = call(new Request(Command.LOGS, List.of("web.service", "nope.service"), 1, true));
@@ -246,7 +267,7 @@ class ControlServerTest {
                 """;
         int pid = TestProcesses.spawn(List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 TestProcesses.PYTHON, "-c", script, socket.toString(), answer.toString()));
-        assertEquals(0, TestProcesses.waitExit(pid, WAIT), "client as nobody failed");
+        TestProcesses.assertExit(0, pid, WAIT, "client as nobody");
         Response r = Protocol.decodeResponse(Files.readString(answer).strip());
         assertEquals("permission denied: jinit at " + state + " accepts commands from root only, not from nobody", r.error());
         assertFalse(handler.calls.contains("stop web.service"));

@@ -198,14 +198,14 @@ class DirectivesTest {
     @Test
     void standardOutputAndError() {
         ProcessSpec spec = apply("StandardOutput=append:/var/log/a", "StandardError=truncate:/var/log/b");
-        assertEquals(new FdSource.WriteFile(Path.of("/var/log/a"), true), spec.fds().get(1));
-        assertEquals(new FdSource.WriteFile(Path.of("/var/log/b"), false), spec.fds().get(2));
+        assertEquals(new FdSource.WriteFile(Path.of("/var/log/a"), FdSource.WriteFile.Mode.APPEND), spec.fds().get(1));
+        assertEquals(new FdSource.WriteFile(Path.of("/var/log/b"), FdSource.WriteFile.Mode.TRUNCATE), spec.fds().get(2));
         spec = apply("StandardOutput=journal", "StandardError=null");
         assertEquals(new FdSource.Pipe(true), spec.fds().get(1));
         assertEquals(FdSource.NULL, spec.fds().get(2));
         spec = apply("StandardOutput=null", "StandardOutput=inherit", "StandardError=file:/x");
         assertEquals(FdSource.INHERIT, spec.fds().get(1));
-        assertEquals(new FdSource.WriteFile(Path.of("/x"), false), spec.fds().get(2));
+        assertEquals(new FdSource.WriteFile(Path.of("/x"), FdSource.WriteFile.Mode.OVERWRITE), spec.fds().get(2));
         assertTrue(error("StandardOutput=kmsg").startsWith("StandardOutput=kmsg: not one of file:PATH"));
         assertTrue(error("StandardError=file:rel").contains("'rel' is not an absolute path"));
     }
@@ -215,6 +215,27 @@ class DirectivesTest {
         assertEquals(Path.of("/sys/fs/cgroup/unified/a.slice/a-b.slice"), apply("Slice=a-b.slice").cgroup());
         assertTrue(error("Slice=foo").contains("must end in .slice"));
         assertTrue(error("Slice=a--b.slice").contains("not a valid slice name"));
+    }
+
+    @Test
+    void unreadableOwnGidIsAClearError() throws IOException {
+        Files.writeString(root.resolve("proc/self/status"), "Name:\tjava\n");
+        String message = error("SupplementaryGroups=staff");
+        assertTrue(message.endsWith("cannot tell jinit's effective gid: " + root.resolve("proc/self/status")
+                + ": no id 1 on a Gid: line (no such line)"), message);
+    }
+
+    @Test
+    void sliceUsesTheSameCgroup2MountAsCgroupPlacement() throws IOException {
+        // A second cgroup2 mount listed first (a container's bind mount, say): Slice= must resolve
+        // where Cgroups places processes, the standard /sys/fs/cgroup, not wherever is listed first.
+        Files.writeString(root.resolve("proc/self/mountinfo"),
+                "40 31 0:38 / /mnt/cg rw,relatime shared:9 - cgroup2 cgroup2 rw\n"
+                        + "41 31 0:38 / /sys/fs/cgroup rw,relatime shared:10 - cgroup2 cgroup2 rw\n");
+        assertEquals(Path.of("/sys/fs/cgroup/web.slice"), apply("Slice=web.slice").cgroup());
+        Files.delete(root.resolve("proc/self/mountinfo"));
+        assertTrue(error("Slice=web.slice").contains("cannot read " + root.resolve("proc/self/mountinfo")),
+                error("Slice=web.slice"));
     }
 
     @Test

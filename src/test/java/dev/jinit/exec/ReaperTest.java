@@ -177,6 +177,7 @@ class ReaperTest {
                 .findFirst().orElseThrow();
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long before = mx.getThreadCpuTime(t.threadId());
+        // A measuring window, not a wait for a condition: a spinning reaper would burn most of it.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() < deadline) Thread.sleep(50);
         long used = mx.getThreadCpuTime(t.threadId()) - before;

@@ -187,6 +187,15 @@ class SpawnerAttributesTest {
     }
 
     @Test
+    void newNetworkNamespaceHasLoopbackUp() {
+        // As PrivateNetwork= under systemd: lo is up with 127.0.0.1 and ::1, and it is the only link.
+        // /proc/net is the reader's namespace (unlike /sys/class/net, which is the mounter's).
+        Probe.Result r = Probe.run(Probe.sh("tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ';"
+                + " grep -A1 -F '|-- 127.0.0.1' /proc/net/fib_trie | grep -q 'host LOCAL' && echo local").namespace(Namespace.NET));
+        assertEquals(List.of("lo", "local"), r.out().lines().toList(), "only lo, with 127.0.0.1 local: " + r.out() + r.err());
+    }
+
+    @Test
     void userNamespaceIsHandedToUnshare() throws IOException {
         String ownUser = Files.readSymbolicLink(Path.of("/proc/self/ns/user")).toString();
         Probe.Result r = Probe.run(Probe.sh("cat /proc/self/uid_map; readlink /proc/self/ns/user; id -u")
@@ -296,7 +305,7 @@ class SpawnerAttributesTest {
         for (ProcessSpec.Builder b : List.of(ProcessSpec.builder("/bin/ls", "-l", "/proc/self/fd"),
                 ProcessSpec.builder("/bin/ls", "-l", "/proc/self/fd").credentials(AS_NOBODY).nice(1).umask(022))) {
             Probe.Result r = Probe.run(b.stdin(FdSource.NULL).fd(3, new FdSource.ReadFile(in))
-                    .fd(4, new FdSource.WriteFile(log, true)));
+                    .fd(4, new FdSource.WriteFile(log, FdSource.WriteFile.Mode.APPEND)));
             assertEquals(0, r.exitCode(), r.err());
             Map<Integer, String> fds = new TreeMap<>();
             for (String line : r.out().lines().toList()) {

@@ -76,6 +76,17 @@ class SpawnerValidationTest {
     }
 
     @Test
+    void controllingTtyTheChildCannotOpen() throws IOException {
+        try (dev.jinit.linux.Pty pty = dev.jinit.linux.Pty.open()) {
+            // a new pty slave belongs to root (mode 0620): a child running as nobody cannot open it
+            Files.setPosixFilePermissions(pty.slave(), PosixFilePermissions.fromString("rw-------"));
+            refused(2, "controlling tty " + pty.slave() + ": Permission denied (EACCES)",
+                    spawn(ProcessSpec.builder("/bin/true").newSession(true).controllingTty(pty.slave())
+                            .credentials(SpawnerAttributesTest.AS_NOBODY)));
+        }
+    }
+
+    @Test
     void userNamespaceWithoutUnshareIsRefused() {
         Spawner withoutUnshare = new Spawner(null, tmp.resolve("no-unshare"));
         refused(2, "a user namespace needs util-linux unshare (" + tmp.resolve("no-unshare") + "), which is not installed",

@@ -25,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -245,6 +246,26 @@ class LogPumpTest {
     }
 
     @Test
+    void aGigabyteGoesThroughWhileAQuietUnitKeepsFlowing() {
+        LogPump pump = pump(LogConfig.defaults(state));
+        // 1 GiB in 101-byte lines, as fast as yes and head can write it, then a last line to wait for.
+        String line = "0".repeat(100);
+        Procs.Proc flood = procs.sh("yes " + line + " | head -c 1073741824; echo; echo flood done");
+        attach(pump, "giga.service", flood);
+        attach(pump, "quiet.service", procs.sh("i=0; while [ $i -lt 100 ]; do i=$((i+1)); echo $i; sleep 0.02; done"));
+        await(Duration.ofSeconds(60), () -> pump.tail("quiet.service", 200).size() == 100,
+                () -> "quiet unit starved: " + pump.tail("quiet.service", 200).size() + " lines");
+        await(Duration.ofMinutes(3), () -> "flood done".equals(last(pump, "giga.service")), () -> "flood not through");
+        List<LogLine> end = pump.tail("giga.service", 3);
+        // 1 GiB is not a multiple of 101 bytes: the cut-short last line, the empty echo's newline ends it.
+        assertEquals(line, end.get(0).text());
+        assertEquals(line.substring(0, (int) (1073741824L % 101)), end.get(1).text());
+        Path logs = state.resolve("logs");
+        assertFalse(Files.exists(logs.resolve("giga.service.log.5")), "rotation kept disk use bounded");
+        for (int i = 1; i <= 4; i++) assertTrue(sizeOf(logs.resolve("giga.service.log." + i)) <= 8 << 20);
+    }
+
+    @Test
     void aSlowReaderLosesLinesWithACountButNeverHoldsThePump() throws InterruptedException {
         LogPump pump = pump(LogConfig.defaults(state).withSubscriberQueue(16));
         CountDownLatch release = new CountDownLatch(1);
@@ -334,6 +355,20 @@ class LogPumpTest {
     }
 
     @Test
+    void aNoteAboutAnExitFollowsTheUnitsLastOutput() {
+        LogPump pump = pump(LogConfig.defaults(state).withRing(10_000, 4 << 20));
+        Procs.Proc p = procs.sh("seq 1 5000; echo bye >&2"); // 23,898 bytes: fits the pipe
+        assertTrue(Procs.reap(p.pid(), WAIT), "writer exited");
+        // Attach and note back to back, as the supervisor does when the exit is reaped first.
+        attach(pump, "bye.service", p);
+        pump.note("bye.service", "exited with status 0");
+        await(WAIT, () -> "exited with status 0".equals(last(pump, "bye.service")), () -> "last: " + last(pump, "bye.service"));
+        List<LogLine> all = pump.tail("bye.service", 10_000);
+        assertEquals(5002, all.size(), "every line before the note");
+        assertEquals("bye", texts(all, Stream.STDERR).getFirst());
+    }
+
+    @Test
     void closeReadsWhatIsLeftEndsReadersAndRefusesNewPipes() throws InterruptedException {
         LogPump pump = LogPump.start(LogConfig.defaults(state));
         List<LogLine> got = Collections.synchronizedList(new ArrayList<>());
@@ -354,6 +389,28 @@ class LogPumpTest {
     }
 
     @Test
+    void historyReadsTheFilesWhenMemoryDoesNotReachBack() throws IOException {
+        LogConfig config = LogConfig.defaults(state).withRing(10, 64 << 10);
+        try (LogPump first = LogPump.start(config)) {
+            for (int i = 1; i <= 30; i++) first.note("h.service", "line " + i);
+            await(WAIT, () -> "line 30".equals(last(first, "h.service")), () -> "notes");
+            assertEquals(10, first.history("h.service", 10).size());
+            assertEquals("line 1", first.history("h.service", 30).getFirst().text(), "older lines from the file");
+        }
+        // A new jinit: memory is empty, the files are not.
+        LogPump second = pump(config);
+        List<LogLine> h = second.history("h.service", 5);
+        assertEquals(List.of("line 26", "line 27", "line 28", "line 29", "line 30"), h.stream().map(LogLine::text).toList());
+        assertEquals(List.of(), second.history("../etc", 5), "a name that is no file name has no history");
+        // An unreadable file does not fail the caller; it is named instead.
+        Files.delete(config.logsDir().resolve("h.service.log"));
+        Files.createDirectory(config.logsDir().resolve("h.service.log"));
+        h = second.history("h.service", 5);
+        assertEquals(1, h.size());
+        assertTrue(h.getFirst().text().startsWith("older lines unavailable: reading log file "), h.getFirst().text());
+    }
+
+    @Test
     void badArgumentsAreRefusedAndTheDescriptorClosed() {
         LogPump pump = pump(LogConfig.defaults(state));
         Fd[] pipe = Posix.pipe(Posix.O_CLOEXEC);
@@ -362,23 +419,39 @@ class LogPumpTest {
         assertTrue(e.getMessage().contains("'../evil'"), e.getMessage());
         assertFalse(pipe[0].isOpen());
         assertThrows(IllegalArgumentException.class, () -> pump.note("a/b", "x"));
-        assertThrows(IllegalArgumentException.class, () -> new LogConfig(state, 100, 1, 1, 1 << 20, 1024, 16, Duration.ZERO));
+        LogConfig ok = LogConfig.defaults(state);
+        for (Runnable bad : List.<Runnable>of(
+                () -> ok.withMaxFileBytes(100),
+                () -> ok.withRotatedFiles(-1),
+                () -> ok.withRotatedFiles(100),
+                () -> ok.withRing(0, 1 << 20),
+                () -> ok.withRing(10, 10),
+                () -> ok.withMaxLineBytes(10),
+                () -> ok.withMaxLineBytes(LogConfig.MAX_LINE_LIMIT + 1),
+                () -> ok.withSubscriberQueue(1),
+                () -> ok.withRetryAfter(Duration.ofSeconds(-1)))) {
+            IllegalArgumentException x = assertThrows(IllegalArgumentException.class, bad::run);
+            assertTrue(x.getMessage().matches(".*: -?\\d+|.*: PT-1S"), "names the value: " + x.getMessage());
+        }
     }
 
     @Test
     void aFullDiskIsReportedOnceAndSurvived() throws Exception {
+        Assumptions.assumeTrue(Posix.geteuid() == 0, "mounting a small tmpfs needs root (CI runs as root)");
         Path mount = state.resolve("small");
         Files.createDirectories(mount);
         Procs.mountTmpfs(mount, "1m");
         try {
             ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
             PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
-            LogConfig config = LogConfig.defaults(mount).withMaxFileBytes(64L << 20).withRetryAfter(Duration.ofMillis(200));
+            // A reader queue that holds every line: this test wants each jinit line, not drop markers.
+            LogConfig config = LogConfig.defaults(mount).withMaxFileBytes(64L << 20).withRetryAfter(Duration.ofMillis(200))
+                    .withSubscriberQueue(100_000);
             LogPump pump = LogPump.start(config, err);
             try {
                 List<LogLine> jinitLines = Collections.synchronizedList(new ArrayList<>());
                 Subscription s = pump.subscribe(null, l -> {
-                    if (l.stream() == Stream.JINIT) jinitLines.add(l);
+                    if (l.stream() == Stream.JINIT && l.unit().equals("full.service")) jinitLines.add(l);
                 });
                 Procs.Proc p = procs.sh("seq -f 'a line of output that fills the small disk quickly %06g' 1 40000");
                 attach(pump, "full.service", p);

@@ -76,7 +76,7 @@ final class Procs implements AutoCloseable {
         ProcessSpec spec = ProcessSpec.builder("/bin/sh", "-c", script)
                 .putEnv("PATH", "/usr/bin:/bin")
                 .stdin(FdSource.NULL)
-                .stdout(new FdSource.WriteFile(file, true))
+                .stdout(new FdSource.WriteFile(file, FdSource.WriteFile.Mode.APPEND))
                 .build();
         int pid = new Spawner().spawn(spec).pid();
         pids.add(pid);

@@ -81,7 +81,7 @@ class ManagerTest {
     final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
     final EventLoop loop = new EventLoop("test-manager", System.err).start();
     final Manager manager = new Manager(loop, new Manager.Options(Path.of("/nonexistent-run"), Path.of("/nonexistent-lib"),
-            Path.of("/nonexistent-log"), null, null), fake, fake, fake, new PrintStream(consoleBytes, true));
+            Path.of("/nonexistent-log"), null, null, null), fake, fake, fake, new PrintStream(consoleBytes, true));
 
     @AfterEach
     void stop() {
@@ -328,6 +328,27 @@ class ManagerTest {
         manager.notifyMessage(fake.pidOf.get("/bin/n"), Map.of("READY", "1"));
         assertTrue(up.get(10, TimeUnit.SECONDS).stream().allMatch(JobOutcome::ok));
         assertEquals("active", sub("multi-user.target"));
+    }
+
+    @Test
+    void restartTakesTheUnitsThatRequireItAlong() throws Exception {
+        manager.load(List.of(simple("db", UnitDefinition.Dependencies.NONE),
+                simple("web", deps(List.of("db"), List.of(), List.of(), List.of("db"), List.of(), List.of())),
+                simple("other", UnitDefinition.Dependencies.NONE)))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("web").get(10, TimeUnit.SECONDS).ok());
+        assertTrue(manager.start("other").get(10, TimeUnit.SECONDS).ok());
+        var again = manager.restart("db");
+        await("web stopping first", () -> sub("web").equals("stop-sigterm"));
+        assertEquals("running", sub("db"));
+        fake.exit("/bin/web", ExitStatus.killed(Signals.SIGTERM, false));
+        await("db stopping", () -> sub("db").equals("stop-sigterm"));
+        fake.exit("/bin/db", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(again.get(10, TimeUnit.SECONDS).ok());
+        await("web back", () -> sub("web").equals("running"));
+        assertEquals(2, fake.count("/bin/db"));
+        assertEquals(2, fake.count("/bin/web"));
+        assertEquals(1, fake.count("/bin/other"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.supervise.notify.NotifyAccess;
+
 import static dev.jinit.supervise.ServiceConfig.Role.RELOAD;
 import static dev.jinit.supervise.ServiceConfig.Role.START;
 import static dev.jinit.supervise.ServiceConfig.Role.START_POST;
@@ -174,7 +176,7 @@ class ServiceMachineTest {
         assertEquals(ServiceState.START, m.state());
         m.notify(m.mainPid() + 1000, Map.of("READY", "1"));
         assertEquals(ServiceState.START, m.state());
-        assertTrue(fx.logs().stream().anyMatch(l -> l.contains("only permitted for main PID")));
+        assertTrue(fx.logs().stream().anyMatch(l -> l.contains("allows only main pid")));
         m.notify(m.mainPid(), Map.of("READY", "1", "STATUS", "serving"));
         assertEquals(ServiceState.RUNNING, m.state());
         assertEquals("serving", m.statusText());
@@ -218,7 +220,7 @@ class ServiceMachineTest {
         int original = m.mainPid();
         m.notify(original, Map.of("MAINPID", "31337"));
         assertEquals(original, m.mainPid());
-        assertTrue(fx.logs().stream().anyMatch(l -> l.contains("does not belong")));
+        assertTrue(fx.logs().stream().anyMatch(l -> l.contains("not one of the unit's processes")));
         fx.others.add(555);
         m.notify(original, Map.of("MAINPID", "555", "READY", "1"));
         assertEquals(555, m.mainPid());
@@ -328,6 +330,17 @@ class ServiceMachineTest {
         clock.advance(1000);
         assertEquals(ServiceState.FAILED, m.state());
         assertFalse(fx.signals().stream().anyMatch(a -> a instanceof Action.SignalAll s && s.signal() == Signals.SIGKILL));
+    }
+
+    @Test
+    void finalKillSignalAndSendSighup() {
+        ServiceMachine m = machine(simple().timeoutStopMillis(1000).sendSighup(true).finalKillSignal(Signals.SIGQUIT));
+        m.start();
+        int main = m.mainPid();
+        m.stop();
+        clock.advance(1000);
+        assertEquals(List.of(new Action.SignalAll(Signals.SIGTERM, main, 0), new Action.SignalAll(Signals.SIGHUP, main, 0),
+                new Action.SignalAll(Signals.SIGQUIT, main, 0)), fx.signals());
     }
 
     @Test

@@ -222,6 +222,13 @@ class UnitBuilderTest {
     }
 
     @Test
+    void outputPathsExpandSpecifiers() {
+        Service s = service("[Service]\nExecStart=/bin/a\nStandardOutput=append:/var/log/%N.log\nStandardError=file:%L/%n.err\n");
+        assertEquals("append:/var/log/t.log", s.standardOutput());
+        assertEquals("file:/var/log/t.service.err", s.standardError());
+    }
+
+    @Test
     void standardErrorInheritMeansWhereStdoutGoes() {
         assertEquals("journal", service("[Service]\nExecStart=/bin/a\n").effectiveStandardError());
         assertEquals("append:/x", service("[Service]\nExecStart=/bin/a\nStandardOutput=append:/x\n").effectiveStandardError());

@@ -102,7 +102,8 @@ class UnitGraphProperties {
             assertEquals(onCycle.contains(name(i)), f != null, name(i) + ": " + f);
             if (f != null) {
                 // The named cycle starts and ends at the unit, and each step is a real After= relation.
-                String[] path = f.substring("ordering cycle: ".length()).split(" -> ");
+                assertTrue(f.startsWith("ordering cycle: "), f);
+                String[] path = f.substring("ordering cycle: ".length(), f.indexOf(" [")).split(" -> ");
                 assertEquals(name(i), path[0]);
                 assertEquals(name(i), path[path.length - 1]);
                 for (int k = 0; k + 1 < path.length; k++) {

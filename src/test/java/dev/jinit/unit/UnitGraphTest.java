@@ -72,25 +72,43 @@ class UnitGraphTest {
     @Test
     void cyclesFailEveryUnitOnThemAndNothingElse() throws IOException {
         unit("a.service", "After=b.service", "WantedBy=multi-user.target");
-        unit("b.service", "After=c.service", "WantedBy=multi-user.target");
+        unit("b.service", "Description=b\nBefore=a.service\nAfter=c.service", "WantedBy=multi-user.target");
         unit("c.service", "After=a.service", "WantedBy=multi-user.target");
         unit("self.service", "After=self.service", "");
         unit("ok.service", "After=a.service", "WantedBy=multi-user.target");
         unit("base.service", "", "");
         unit("top.service", "After=base.service", "");
         UnitGraph g = graph();
-        assertEquals("ordering cycle: a.service -> b.service -> c.service -> a.service", g.failure("a.service"));
-        assertEquals("ordering cycle: b.service -> c.service -> a.service -> b.service", g.failure("b.service"));
-        assertEquals("ordering cycle: c.service -> a.service -> b.service -> c.service", g.failure("c.service"));
+        String a = dir.resolve("a.service").toString(), b = dir.resolve("b.service").toString(), c = dir.resolve("c.service").toString();
+        assertEquals("ordering cycle: a.service -> b.service -> c.service -> a.service [a.service After=b.service (" + a
+                + ":2); b.service After=c.service (" + b + ":4); c.service After=a.service (" + c + ":2)]", g.failure("a.service"));
+        assertTrue(g.failure("b.service").startsWith("ordering cycle: b.service -> c.service -> a.service -> b.service ["));
+        assertTrue(g.failure("c.service").startsWith("ordering cycle: c.service -> a.service -> b.service -> c.service ["));
+        LoadedUnit.Failed fa = (LoadedUnit.Failed) g.units().get("a.service").orElseThrow();
+        assertEquals(LoadState.BAD_SETTING, fa.loadState(), "the loader fails the units of a cycle");
+        assertEquals(List.of(g.failure("a.service")), fa.reasons());
+        assertTrue(g.units().diagnostics().stream().anyMatch(d -> d.isError() && d.file().equals(dir.resolve("a.service")) && d.message().startsWith("ordering cycle: a.service -> ")));
         assertNull(g.failure("ok.service"));
         assertNull(g.failure("self.service"), "a unit ordered after itself is ignored like systemd does");
         assertTrue(g.notes().contains("self.service: ordered against itself, ignoring"), g.notes().toString());
-        assertEquals(1, g.cycles().size());
+        assertEquals(List.of(List.of("a.service", "b.service", "c.service", "a.service")), g.cycles());
         assertEquals(List.of("base.service", "ok.service", "top.service"), g.startOrder(List.of("top.service", "ok.service", "base.service")));
-        assertEquals(List.of("ordering cycle: a.service -> b.service -> c.service -> a.service"), g.startProblems("a.service"));
+        assertTrue(g.startProblems("a.service").getFirst().startsWith("load state bad-setting (ordering cycle: a.service -> b.service"),
+                g.startProblems("a.service").toString());
         List<String> s = g.startupSet();
         assertEquals("ok.service", s.getFirst());
-        assertEquals(List.of("a.service", "b.service", "c.service"), s.subList(1, 4), "units of a cycle come last");
+        assertEquals(List.of("a.service", "b.service", "c.service"), s.subList(1, 4), "units that cannot start come last");
+    }
+
+    @Test
+    void anInstanceLoadedLaterThatClosesACycleIsFound() throws IOException {
+        unit("a.service", "After=w@1.service", "");
+        Files.writeString(dir.resolve("w@.service"), "[Unit]\nAfter=a.service\n[Service]\nExecStart=/bin/w %i\n");
+        LoadResult r = UnitLoader.load(dir, Fixtures.CTX);
+        assertInstanceOf(LoadedUnit.Failed.class, r.get("w@1.service").orElseThrow(), "referenced instances are loaded with the directory");
+        r = r.with("w@2.service");
+        assertInstanceOf(LoadedUnit.Ok.class, r.get("w@2.service").orElseThrow());
+        assertEquals(1, r.cycles().size());
     }
 
     @Test

@@ -146,6 +146,25 @@ class UnitLoaderTest {
     }
 
     @Test
+    void symlinksToOtherUnitFilesAreAliasesNotSecondCopies(@TempDir Path elsewhere) throws IOException {
+        write("ssh.service", "[Service]\nExecStart=/usr/sbin/sshd -D\n");
+        Files.createSymbolicLink(dir.resolve("sshd.service"), Path.of("ssh.service"));
+        Files.writeString(elsewhere.resolve("cron.service"), "[Service]\nExecStart=/usr/sbin/cron -f\n");
+        Files.createSymbolicLink(dir.resolve("crond.service"), elsewhere.resolve("cron.service"));
+        Files.createDirectories(dir.resolve("multi-user.target.wants"));
+        Files.createSymbolicLink(dir.resolve("multi-user.target.wants/sshd.service"), Path.of("../sshd.service"));
+        write("user.service", "[Unit]\nRequires=sshd.service crond.service\n[Service]\nExecStart=/bin/u\n");
+        LoadResult r = load();
+        assertEquals(List.of("cron.service", "ssh.service", "user.service"), List.copyOf(r.units().keySet()));
+        assertEquals(Map.of("sshd.service", "ssh.service", "crond.service", "cron.service"), r.aliases());
+        assertEquals(List.of("multi-user.target"), r.unit("ssh.service").orElseThrow().info().wantedBy());
+        assertEquals(elsewhere.resolve("cron.service").toRealPath(), r.unit("crond.service").orElseThrow().source().toRealPath());
+        UnitGraph g = new UnitGraph(r);
+        assertEquals(List.of(), g.startProblems("user.service"));
+        assertEquals(List.of("ssh.service"), g.startupSet());
+    }
+
+    @Test
     void missingDirectoryIsNamed() {
         Path nowhere = dir.resolve("nowhere");
         IOException e = assertThrows(IOException.class, () -> UnitLoader.load(nowhere, Fixtures.CTX));

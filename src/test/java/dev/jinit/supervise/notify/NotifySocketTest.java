@@ -115,6 +115,33 @@ class NotifySocketTest {
     }
 
     @Test
+    void aBurstArrivesCompleteAndInOrder() throws Exception {
+        String address = dir.resolve("notify.sock").toString();
+        open(address);
+        // More datagrams than the kernel queues for one socket (net.unix.max_dgram_qlen, 512 by
+        // default): the sender blocks until the receiver drains, so all must arrive.
+        String script = """
+                import socket, sys
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+                for i in range(2000):
+                    s.sendto(('STATUS=%d\\nX_GARBAGE=' % i).encode() + (b'' if i % 100 else b'\\nno equals sign'), sys.argv[1])
+                """;
+        int pid = TestProcesses.spawn(List.of(TestProcesses.PYTHON, "-c", script, address));
+        TestProcesses.assertExit(0, pid, WAIT, "sender");
+        TestProcesses.await("2000 datagrams", WAIT, () -> messages.size() + dropped.size() == 2000);
+        List<NotifyMessage> got = List.copyOf(messages);
+        assertEquals(1980, got.size());
+        assertEquals(20, dropped.size());
+        int last = -1;
+        for (NotifyMessage m : got) {
+            int n = Integer.parseInt(m.status().orElseThrow());
+            assertTrue(n > last && n % 100 != 0, "out of order or a malformed one delivered: " + n);
+            last = n;
+            assertEquals(pid, m.pid());
+        }
+    }
+
+    @Test
     void passedDescriptorsAreClosed() throws Exception {
         String address = dir.resolve("notify.sock").toString();
         open(address);
@@ -126,7 +153,7 @@ class NotifySocketTest {
                 s.sendmsg([b'FDSTORE=1\\nFDNAME=x'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, bytes(__import__('array').array('i', fds)))], 0, sys.argv[1])
                 """;
         int pid = TestProcesses.spawn(List.of(TestProcesses.PYTHON, "-c", script, address));
-        assertEquals(0, TestProcesses.waitExit(pid, WAIT), "sender failed");
+        TestProcesses.assertExit(0, pid, WAIT, "sender");
         NotifyMessage m = next();
         assertEquals("1", m.unknown().get("FDSTORE"));
         assertEquals(before, openDescriptors(), "descriptors passed with the datagram must not stay open in jinit");

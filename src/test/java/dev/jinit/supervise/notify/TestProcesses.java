@@ -54,13 +54,17 @@ public final class TestProcesses {
         argv.addAll(List.of(PYTHON, "-c", SENDER, address, payload));
         int pid = spawn(argv);
         int status = waitExit(pid, Duration.ofSeconds(30));
-        if (status != 0 && status != -1) throw new AssertionError("sender " + argv + " failed: wait status " + status);
+        if (status != 0 && status != REAPED_ELSEWHERE) throw new AssertionError("sender " + argv + " failed: wait status " + status);
         return pid;
     }
 
+    /** waitExit's answer when a reaper elsewhere in the test JVM (waitid P_ALL) took the exit first. */
+    public static final int REAPED_ELSEWHERE = -1;
+
     /**
      * Waits for a child to end and returns its raw wait status; another reaper in the JVM may have
-     * taken it (ECHILD), in which case the child is gone when /proc no longer lists it.
+     * taken it (ECHILD), in which case the child is gone when /proc no longer lists it and the
+     * answer is {@link #REAPED_ELSEWHERE}: callers then judge the child by what it did.
      */
     public static int waitExit(int pid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -70,7 +74,7 @@ public final class TestProcesses {
                 MemorySegment st = Native.callState();
                 int r = (int) WAITPID.invokeExact(st, pid, status, 1 /* WNOHANG */);
                 if (r == pid) return status.get(JAVA_INT, 0);
-                if (r == -1 && Native.errno(st) == Errno.ECHILD && !Files.exists(Path.of("/proc/" + pid))) return -1;
+                if (r == -1 && Native.errno(st) == Errno.ECHILD && !Files.exists(Path.of("/proc/" + pid))) return REAPED_ELSEWHERE;
                 if (System.nanoTime() > deadline) throw new AssertionError("pid " + pid + " still running after " + timeout);
                 Thread.sleep(10);
             }
@@ -78,6 +82,13 @@ public final class TestProcesses {
             if (t instanceof AssertionError e) throw e;
             throw Native.rethrow(t);
         }
+    }
+
+    /** Asserts a child's wait status when this thread was the one that reaped it. */
+    public static void assertExit(int expectedRawStatus, int pid, Duration timeout, String what) {
+        int status = waitExit(pid, timeout);
+        if (status != REAPED_ELSEWHERE && status != expectedRawStatus)
+            throw new AssertionError(what + ": wait status " + status + ", expected " + expectedRawStatus);
     }
 
     /** Polls {@code condition} until it holds or the deadline passes. */
