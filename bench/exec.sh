@@ -7,11 +7,11 @@
 #     java command with and without the AOT cache) next to `tini -- /bin/true` and `dumb-init /bin/true`;
 #  4. start-up details: the launcher's own overhead, and whether Gson (a main dependency) is loaded by `exec`.
 # Rounds alternate between the contenders so machine noise hits all of them alike; medians are printed.
-# Usage: bench/exec.sh            (ROUNDS=5 N=2000 RUNS=40 by default; raw results stay in bench/out/exec)
+# Usage: bench/exec.sh            (ROUNDS=9 N=1000 RUNS=40 by default; raw results stay in bench/out/exec)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
-ROUNDS=${ROUNDS:-5}
-N=${N:-2000}
+ROUNDS=${ROUNDS:-9}
+N=${N:-1000}
 RUNS=${RUNS:-40}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
@@ -43,8 +43,13 @@ tw=$(median < "$out/throwaway"); gt=$(median < "$out/gate"); rp=$(median < "$out
 echo "## spawn+reap of /bin/true, N=$N, median of $ROUNDS rounds (spawns/s)"
 printf '%-42s %8.0f\n' "C posix_spawn+waitpid loop" "$c" "jinit Spawner" "$sp" "ProcessBuilder" "$pb" \
     "jinit Spawner, throwaway thread (UMask)" "$tw" "jinit Spawner, exec gate (LimitNOFILE)" "$gt"
+# Ratios per round (the C loop runs seconds before the JVM's loops, ProcessBuilder right after the
+# Spawner in the same JVM), then their median: pairs measured close in time suffer the same load.
+rc=$(paste "$out/spawner" "$out/c" | awk '{print $1 / $2}' | median)
+rp_=$(paste "$out/spawner" "$out/pb" | awk '{print $1 / $2}' | median)
+echo "median of per-round ratios: Spawner / C = $rc   Spawner / ProcessBuilder = $rp_   (goal: >= 0.8 and >= 3)"
 awk -v c="$c" -v s="$sp" -v p="$pb" -v t="$tw" -v g="$gt" 'BEGIN {
-    printf "Spawner / C = %.2f   Spawner / ProcessBuilder = %.2f\n", s / c, s / p;
+    printf "ratios of the medians:      Spawner / C = %.2f   Spawner / ProcessBuilder = %.2f\n", s / c, s / p;
     printf "extra cost per spawn: throwaway thread %+.0f us, exec gate %+.0f us\n", 1e6 / t - 1e6 / s, 1e6 / g - 1e6 / s }'
 echo "## Reaper: 5000 zombies drained, median of $ROUNDS rounds: $rp exits/s"
 
