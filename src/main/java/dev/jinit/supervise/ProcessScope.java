@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.KillMode;
+
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;

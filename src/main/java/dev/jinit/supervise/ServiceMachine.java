@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.KillMode;
+
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.SpawnException;
 import dev.jinit.linux.Signals;

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.KillMode;
+
 import dev.jinit.supervise.notify.NotifyAccess;
 
 import dev.jinit.exec.DirectiveState;
@@ -121,7 +123,7 @@ public final class UnitMapping {
                 s.remainAfterExit(), s.pidFile(), RestartMode.valueOf(s.restart().name()),
                 millis(s.restartSec()), s.restartSteps(), millis(s.restartMaxDelay()),
                 set(s.successExitStatus()), set(s.restartPreventExitStatus()), set(s.restartForceExitStatus()),
-                millis(s.timeoutStart()), millis(s.timeoutStop()), KillMode.valueOf(s.killMode().name()),
+                millis(s.timeoutStart()), millis(s.timeoutStop()), s.killMode(),
                 s.killSignal(), s.finalKillSignal(), s.sendSigkill(), s.sendSighup(), NotifyAccess.valueOf(s.notifyAccess().name()), millis(s.watchdog()),
                 millis(info.startLimitInterval()), info.startLimitBurst());
     }
