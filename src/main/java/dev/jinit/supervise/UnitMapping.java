@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.ServiceType;
+
 import dev.jinit.unit.KillMode;
 
 import dev.jinit.supervise.notify.NotifyAccess;
@@ -117,7 +119,7 @@ public final class UnitMapping {
     }
 
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
-        return new ServiceConfig(name, ServiceType.valueOf(s.type().name()),
+        return new ServiceConfig(name, s.type(),
                 commands(s.execStartPre()), commands(s.execStart()), commands(s.execStartPost()),
                 commands(s.execReload()), commands(s.execStop()), commands(s.execStopPost()),
                 s.remainAfterExit(), s.pidFile(), RestartMode.valueOf(s.restart().name()),

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.ServiceType;
+
 import dev.jinit.unit.KillMode;
 
 import dev.jinit.supervise.notify.NotifyAccess;
@@ -67,11 +69,14 @@ class RestartPolicyTest {
     void enumsParseSystemdWords() {
         assertEquals(RestartMode.ON_ABNORMAL, RestartMode.parse("on-abnormal"));
         assertEquals(KillMode.CONTROL_GROUP, KillMode.parse("control-group"));
-        assertEquals(ServiceType.SIMPLE, ServiceType.parse("idle"));
+        assertEquals(ServiceType.SIMPLE, ServiceType.parse("simple"));
         assertEquals(NotifyAccess.EXEC, NotifyAccess.parse("exec"));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RestartMode.parse("sometimes"));
         assertTrue(e.getMessage().contains("Restart=sometimes"));
         e = assertThrows(IllegalArgumentException.class, () -> ServiceType.parse("dbus"));
         assertTrue(e.getMessage().contains("Type=dbus"));
+        // The unit loader, which owns Type=, refuses idle rather than running it as simple.
+        e = assertThrows(IllegalArgumentException.class, () -> ServiceType.parse("idle"));
+        assertTrue(e.getMessage().contains("Type=idle"));
     }
 }
