@@ -1,6 +1,6 @@
 package dev.jinit.supervise;
 
-import dev.jinit.supervise.notify.NotifyAccess;
+import dev.jinit.unit.NotifyAccess;
 
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ExitStatus;

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.NotifyAccess;
+
 import dev.jinit.unit.ServiceType;
 
 import dev.jinit.unit.KillMode;
@@ -11,6 +13,7 @@ import dev.jinit.supervise.ServiceConfig.Command;
 import dev.jinit.supervise.ServiceConfig.Role;
 import dev.jinit.supervise.notify.UnitProcesses;
 import dev.jinit.supervise.notify.Verdict;
+import dev.jinit.supervise.notify.NotifyPolicy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +186,7 @@ public final class ServiceMachine {
      * as its {@code KEY=VALUE} fields in order.
      */
     public void notify(int senderPid, Map<String, String> fields) {
-        Verdict access = config.notifyAccess().check(senderPid, processesAsSeenBy(senderPid));
+        Verdict access = NotifyPolicy.check(config.notifyAccess(), senderPid, processesAsSeenBy(senderPid));
         if (access instanceof Verdict.Refuse refused) {
             log(refused.reason());
             return;
@@ -637,7 +640,7 @@ public final class ServiceMachine {
      */
     private UnitProcesses processesAsSeenBy(int pid) {
         boolean member = pid > 0 && pid != mainPid && pid != controlPid
-                && (config.notifyAccess() == dev.jinit.supervise.notify.NotifyAccess.ALL) && fx.isUnitProcess(pid);
+                && (config.notifyAccess() == NotifyAccess.ALL) && fx.isUnitProcess(pid);
         return new UnitProcesses(mainPid, controlPid, member ? java.util.Set.of(pid) : java.util.Set.of());
     }
 
@@ -657,7 +660,7 @@ public final class ServiceMachine {
         }
         UnitProcesses unit = new UnitProcesses(mainPid, controlPid,
                 fx.isUnitProcess(pid) ? java.util.Set.of(pid) : java.util.Set.of());
-        Verdict v = dev.jinit.supervise.notify.NotifyAccess.checkMainPid(pid, unit, (int) ProcessHandle.current().pid());
+        Verdict v = NotifyPolicy.checkMainPid(pid, unit, (int) ProcessHandle.current().pid());
         if (v instanceof Verdict.Refuse refused) {
             log(refused.reason() + " (from PID " + sender + ")");
             return;

@@ -4,7 +4,7 @@ import dev.jinit.unit.ServiceType;
 
 import dev.jinit.unit.KillMode;
 
-import dev.jinit.supervise.notify.NotifyAccess;
+import dev.jinit.unit.NotifyAccess;
 
 import dev.jinit.exec.DirectiveState;
 import dev.jinit.exec.Directives;
@@ -126,7 +126,7 @@ public final class UnitMapping {
                 millis(s.restartSec()), s.restartSteps(), millis(s.restartMaxDelay()),
                 set(s.successExitStatus()), set(s.restartPreventExitStatus()), set(s.restartForceExitStatus()),
                 millis(s.timeoutStart()), millis(s.timeoutStop()), s.killMode(),
-                s.killSignal(), s.finalKillSignal(), s.sendSigkill(), s.sendSighup(), NotifyAccess.valueOf(s.notifyAccess().name()), millis(s.watchdog()),
+                s.killSignal(), s.finalKillSignal(), s.sendSigkill(), s.sendSighup(), s.notifyAccess(), millis(s.watchdog()),
                 millis(info.startLimitInterval()), info.startLimitBurst());
     }
 

@@ -1,6 +1,9 @@
 package dev.jinit.unit;
 
-/** {@code NotifyAccess=}: whose messages on the notify socket are believed. */
+/**
+ * {@code NotifyAccess=}: whose messages on the notify socket are believed. The supervisor decides each message
+ * with {@code dev.jinit.supervise.notify.NotifyPolicy}, which needs the unit's live processes.
+ */
 public enum NotifyAccess {
     NONE("none"), MAIN("main"), EXEC("exec"), ALL("all");
 

@@ -4,7 +4,7 @@ import dev.jinit.unit.ServiceType;
 
 import dev.jinit.unit.KillMode;
 
-import dev.jinit.supervise.notify.NotifyAccess;
+import dev.jinit.unit.NotifyAccess;
 
 import static dev.jinit.supervise.ServiceConfig.Role.RELOAD;
 import static dev.jinit.supervise.ServiceConfig.Role.START;

@@ -14,7 +14,7 @@ import dev.jinit.exec.FdSource;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Rlimit;
 import dev.jinit.linux.Signals;
-import dev.jinit.supervise.notify.NotifyAccess;
+import dev.jinit.unit.NotifyAccess;
 import dev.jinit.unit.UnitLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.jinit.supervise.notify;
 
+import dev.jinit.unit.NotifyAccess;
+
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;

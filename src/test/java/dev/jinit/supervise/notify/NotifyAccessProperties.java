@@ -1,5 +1,7 @@
 package dev.jinit.supervise.notify;
 
+import dev.jinit.unit.NotifyAccess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Set;
@@ -20,14 +22,14 @@ class NotifyAccessProperties {
             case EXEC -> (main != 0 && sender == main) || (control != 0 && sender == control);
             case ALL -> sender == main || sender == control || others.contains(sender);
         };
-        assertEquals(expected, access.check(sender, unit).accepted());
+        assertEquals(expected, NotifyPolicy.check(access, sender, unit).accepted());
     }
 
     @Property
     void acceptedMainPidIsAlwaysAUnitProcessAndNeverTheManager(@ForAll @IntRange(min = -3, max = 20) int newMain,
             @ForAll @Size(max = 6) Set<@IntRange(min = 1, max = 20) Integer> procs, @ForAll @IntRange(min = 1, max = 20) int manager) {
         UnitProcesses unit = new UnitProcesses(0, 0, procs);
-        boolean accepted = NotifyAccess.checkMainPid(newMain, unit, manager).accepted();
+        boolean accepted = NotifyPolicy.checkMainPid(newMain, unit, manager).accepted();
         assertEquals(newMain > 0 && newMain != manager && procs.contains(newMain), accepted);
     }
 }

@@ -1,5 +1,7 @@
 package dev.jinit.supervise.notify;
 
+import dev.jinit.unit.NotifyAccess;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,10 +21,12 @@ class NotifyAccessTest {
     @Test
     void parseAcceptsSystemdWordsOnly() {
         assertEquals(NotifyAccess.MAIN, NotifyAccess.parse("main"));
-        assertEquals(NotifyAccess.ALL, NotifyAccess.parse(" All "));
+        assertEquals(NotifyAccess.ALL, NotifyAccess.parse("all"));
         assertEquals("exec", NotifyAccess.EXEC.word());
-        assertEquals("NotifyAccess: invalid value 'some' (expected none, main, exec or all)",
+        // The unit loader's words, as systemd spells them: the file and line are added by the loader.
+        assertEquals("not a notify access (none, main, exec, all)",
                 assertThrows(IllegalArgumentException.class, () -> NotifyAccess.parse("some")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> NotifyAccess.parse("All"));
     }
 
     @Test
@@ -35,30 +39,30 @@ class NotifyAccessTest {
                 /* all  */ {true, true, true, false}};
         for (NotifyAccess a : NotifyAccess.values())
             for (int i = 0; i < senders.length; i++)
-                assertEquals(expected[a.ordinal()][i], a.check(senders[i], UNIT).accepted(), a + " from " + senders[i]);
+                assertEquals(expected[a.ordinal()][i], NotifyPolicy.check(a, senders[i], UNIT).accepted(), a + " from " + senders[i]);
     }
 
     @Test
     void reasonsNameThePids() {
-        assertEquals("notification from pid 7 refused: NotifyAccess=none", refusal(NotifyAccess.NONE.check(7, UNIT)));
+        assertEquals("notification from pid 7 refused: NotifyAccess=none", refusal(NotifyPolicy.check(NotifyAccess.NONE, 7, UNIT)));
         assertEquals("notification from pid 7 refused: NotifyAccess=main allows only main pid 100",
-                refusal(NotifyAccess.MAIN.check(7, UNIT)));
+                refusal(NotifyPolicy.check(NotifyAccess.MAIN, 7, UNIT)));
         assertEquals("notification from pid 7 refused: NotifyAccess=main and the main pid is not known yet",
-                refusal(NotifyAccess.MAIN.check(7, new UnitProcesses(0, 0, Set.of(7)))));
+                refusal(NotifyPolicy.check(NotifyAccess.MAIN, 7, new UnitProcesses(0, 0, Set.of(7)))));
         assertEquals("notification from pid 7 refused: NotifyAccess=exec allows only the main pid (100) and the control pid (200)",
-                refusal(NotifyAccess.EXEC.check(7, UNIT)));
+                refusal(NotifyPolicy.check(NotifyAccess.EXEC, 7, UNIT)));
         assertEquals("notification from pid 7 refused: NotifyAccess=exec allows only the main pid (none) and the control pid (none)",
-                refusal(NotifyAccess.EXEC.check(7, new UnitProcesses(0, 0, Set.of()))));
-        assertEquals("notification from pid 7 refused: not one of the unit's processes", refusal(NotifyAccess.ALL.check(7, UNIT)));
+                refusal(NotifyPolicy.check(NotifyAccess.EXEC, 7, new UnitProcesses(0, 0, Set.of()))));
+        assertEquals("notification from pid 7 refused: not one of the unit's processes", refusal(NotifyPolicy.check(NotifyAccess.ALL, 7, UNIT)));
     }
 
     @Test
     void mainPidMustBeOneOfTheUnitsProcesses() {
-        assertTrue(NotifyAccess.checkMainPid(301, UNIT, 1).accepted());
-        assertTrue(NotifyAccess.checkMainPid(200, UNIT, 1).accepted());
-        assertEquals("MAINPID=999 refused: not one of the unit's processes", refusal(NotifyAccess.checkMainPid(999, UNIT, 1)));
-        assertEquals("MAINPID=300 refused: that is jinit itself", refusal(NotifyAccess.checkMainPid(300, UNIT, 300)));
-        assertEquals("MAINPID=0 refused: not a valid pid", refusal(NotifyAccess.checkMainPid(0, UNIT, 1)));
+        assertTrue(NotifyPolicy.checkMainPid(301, UNIT, 1).accepted());
+        assertTrue(NotifyPolicy.checkMainPid(200, UNIT, 1).accepted());
+        assertEquals("MAINPID=999 refused: not one of the unit's processes", refusal(NotifyPolicy.checkMainPid(999, UNIT, 1)));
+        assertEquals("MAINPID=300 refused: that is jinit itself", refusal(NotifyPolicy.checkMainPid(300, UNIT, 300)));
+        assertEquals("MAINPID=0 refused: not a valid pid", refusal(NotifyPolicy.checkMainPid(0, UNIT, 1)));
         assertFalse(new UnitProcesses(0, 0, Set.of()).contains(0));
     }
 }

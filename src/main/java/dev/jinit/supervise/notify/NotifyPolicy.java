@@ -1,41 +1,21 @@
 package dev.jinit.supervise.notify;
 
-import java.util.Locale;
+import dev.jinit.unit.NotifyAccess;
 
 /**
- * Which of a unit's processes may send notifications, as systemd's {@code NotifyAccess=}: none;
- * main (the main process only); exec (the main process or the current control process, i.e. the
- * processes jinit started from Exec* lines); all (any process of the unit). The decision is pure:
- * the supervisor passes what it knows about the unit's processes.
+ * The supervisor's side of {@code NotifyAccess=}: which of a unit's processes may send notifications.
+ * none; main (the main process only); exec (the main process or the current control process, i.e. the
+ * processes jinit started from Exec* lines); all (any process of the unit). The word itself belongs to the
+ * unit model ({@link NotifyAccess}); the decision lives here because it needs the unit's live processes.
+ * It is pure: the supervisor passes what it knows about the unit's processes.
  */
-public enum NotifyAccess {
-    NONE, MAIN, EXEC, ALL;
+public final class NotifyPolicy {
+    private NotifyPolicy() {}
 
-    /**
-     * Parses a directive value.
-     *
-     * @throws IllegalArgumentException naming the value and the accepted words
-     */
-    public static NotifyAccess parse(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "none" -> NONE;
-            case "main" -> MAIN;
-            case "exec" -> EXEC;
-            case "all" -> ALL;
-            default -> throw new IllegalArgumentException(
-                    "NotifyAccess: invalid value '" + value + "' (expected none, main, exec or all)");
-        };
-    }
-
-    /** The directive's own spelling. */
-    public String word() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** Whether a message from {@code senderPid} may be applied to a unit with these processes. */
-    public Verdict check(int senderPid, UnitProcesses unit) {
+    /** Whether a message from {@code senderPid} may be applied to a unit with these processes and this access. */
+    public static Verdict check(NotifyAccess access, int senderPid, UnitProcesses unit) {
         String from = "notification from pid " + senderPid;
-        return switch (this) {
+        return switch (access) {
             case NONE -> new Verdict.Refuse(from + " refused: NotifyAccess=none");
             case MAIN -> {
                 if (unit.mainPid() == 0)
