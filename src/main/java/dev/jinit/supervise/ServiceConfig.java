@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.ExitStatusSet;
+
 import dev.jinit.unit.ServiceType;
 
 import dev.jinit.unit.KillMode;

@@ -124,7 +124,7 @@ public final class UnitMapping {
                 commands(s.execReload()), commands(s.execStop()), commands(s.execStopPost()),
                 s.remainAfterExit(), s.pidFile(), RestartMode.valueOf(s.restart().name()),
                 millis(s.restartSec()), s.restartSteps(), millis(s.restartMaxDelay()),
-                set(s.successExitStatus()), set(s.restartPreventExitStatus()), set(s.restartForceExitStatus()),
+                s.successExitStatus(), s.restartPreventExitStatus(), s.restartForceExitStatus(),
                 millis(s.timeoutStart()), millis(s.timeoutStop()), s.killMode(),
                 s.killSignal(), s.finalKillSignal(), s.sendSigkill(), s.sendSighup(), s.notifyAccess(), millis(s.watchdog()),
                 millis(info.startLimitInterval()), info.startLimitBurst());
@@ -145,10 +145,6 @@ public final class UnitMapping {
     private static long millis(Duration d) {
         if (d == null || TimeSpans.isInfinite(d)) return 0;
         return d.toMillis();
-    }
-
-    private static ExitStatusSet set(dev.jinit.unit.ExitStatusSet s) {
-        return new ExitStatusSet(s.codes(), s.signals());
     }
 
     private static UnitDefinition.Directories directories(Service s) {

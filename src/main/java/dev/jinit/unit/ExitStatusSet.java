@@ -17,6 +17,12 @@ public record ExitStatusSet(Set<Integer> codes, Set<Integer> signals) {
     public ExitStatusSet {
         codes = Set.copyOf(new TreeSet<>(codes));
         signals = Set.copyOf(new TreeSet<>(signals));
+        for (int c : codes) if (c < 0 || c > 255) throw new BadValueException("exit status " + c + " is not in 0..255");
+    }
+
+    /** The words of {@code value}: space-separated exit codes (0..255) and signal names. */
+    public static ExitStatusSet parse(String value) {
+        return EMPTY.plus(value);
     }
 
     /** This set plus the words of {@code value} (space-separated numbers and signal names). */
