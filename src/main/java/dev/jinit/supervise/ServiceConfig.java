@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.RestartPolicy;
+
 import dev.jinit.unit.ExitStatusSet;
 
 import dev.jinit.unit.ServiceType;
@@ -29,7 +31,7 @@ public record ServiceConfig(
         List<Command> stopPost,
         boolean remainAfterExit,
         Path pidFile,
-        RestartMode restart,
+        RestartPolicy restart,
         long restartMillis,
         int restartSteps,
         long restartMaxDelayMillis,
@@ -87,8 +89,8 @@ public record ServiceConfig(
             throw new IllegalArgumentException(name + ": service has no ExecStart= setting, which is only allowed for Type=oneshot");
         if (start.size() > 1 && type != ServiceType.ONESHOT)
             throw new IllegalArgumentException(name + ": service has more than one ExecStart= setting, which is only allowed for Type=oneshot");
-        if (type == ServiceType.ONESHOT && restart != RestartMode.NO && restart != RestartMode.ON_FAILURE
-                && restart != RestartMode.ON_ABNORMAL && restart != RestartMode.ON_WATCHDOG && restart != RestartMode.ON_ABORT)
+        if (type == ServiceType.ONESHOT && restart != RestartPolicy.NO && restart != RestartPolicy.ON_FAILURE
+                && restart != RestartPolicy.ON_ABNORMAL && restart != RestartPolicy.ON_WATCHDOG && restart != RestartPolicy.ON_ABORT)
             throw new IllegalArgumentException(name + ": Restart=" + restart.word() + " is not allowed for Type=oneshot");
         if (restartMillis < 0 || restartMaxDelayMillis < 0 || timeoutStartMillis < 0 || timeoutStopMillis < 0
                 || watchdogMillis < 0 || startLimitIntervalMillis < 0)
@@ -138,7 +140,7 @@ public record ServiceConfig(
                 stop = List.of(), stopPost = List.of();
         private boolean remainAfterExit;
         private Path pidFile;
-        private RestartMode restart = RestartMode.NO;
+        private RestartPolicy restart = RestartPolicy.NO;
         private long restartMillis = 100;
         private int restartSteps;
         private long restartMaxDelayMillis;
@@ -173,7 +175,7 @@ public record ServiceConfig(
         public Builder stopPost(List<Command> c) { stopPost = c; return this; }
         public Builder remainAfterExit(boolean v) { remainAfterExit = v; return this; }
         public Builder pidFile(Path v) { pidFile = v; return this; }
-        public Builder restart(RestartMode v) { restart = v; return this; }
+        public Builder restart(RestartPolicy v) { restart = v; return this; }
         public Builder restartMillis(long v) { restartMillis = v; return this; }
         public Builder restartSteps(int v) { restartSteps = v; return this; }
         public Builder restartMaxDelayMillis(long v) { restartMaxDelayMillis = v; return this; }

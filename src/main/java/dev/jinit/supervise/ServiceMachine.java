@@ -427,13 +427,13 @@ public final class ServiceMachine {
             begin(false);
             return;
         }
-        boolean again = !forbidRestart && RestartPolicy.shallRestart(config.restart(), result, mainExit,
+        boolean again = !forbidRestart && RestartRules.shallRestart(config.restart(), result, mainExit,
                 config.restartPreventExitStatus(), config.restartForceExitStatus());
         if (!again) {
             setState(result == ServiceResult.SUCCESS ? ServiceState.DEAD : ServiceState.FAILED);
             return;
         }
-        long delay = RestartPolicy.restartDelay(config.restartMillis(), config.restartSteps(),
+        long delay = RestartRules.restartDelay(config.restartMillis(), config.restartSteps(),
                 config.restartMaxDelayMillis(), restarts + 1);
         // systemd passes through dead/failed with a "will auto-restart" flag so that dependents are
         // not stopped; jinit goes straight to auto-restart for the same effect.
@@ -506,13 +506,13 @@ public final class ServiceMachine {
         controlPid = 0;
         Command cmd = config.commands(controlRole).get(controlIndex);
         // SuccessExitStatus applies to the main process only; control commands must exit 0.
-        boolean clean = RestartPolicy.isClean(status, false, ExitStatusSet.EMPTY);
+        boolean clean = RestartRules.isClean(status, false, ExitStatusSet.EMPTY);
         if (!clean) {
             log("Control process " + controlRole.directive + "=" + cmd + " " + status
                     + (cmd.ignoreFailure() ? " (ignored)" : ""));
         }
         if (clean || cmd.ignoreFailure()) controlFinished(ServiceResult.SUCCESS);
-        else controlDone(RestartPolicy.failureOf(status));
+        else controlDone(RestartRules.failureOf(status));
     }
 
     /** A control command succeeded: the next one of its list, or the end of the phase. */
@@ -598,9 +598,9 @@ public final class ServiceMachine {
         mainExit = status;
         cancelWatchdog();
         boolean daemon = config.type() != ServiceType.ONESHOT;
-        boolean clean = RestartPolicy.isClean(status, daemon, config.successExitStatus());
+        boolean clean = RestartRules.isClean(status, daemon, config.successExitStatus());
         boolean ignored = !clean && mainCommand != null && mainCommand.ignoreFailure();
-        ServiceResult f = clean || ignored ? ServiceResult.SUCCESS : RestartPolicy.failureOf(status);
+        ServiceResult f = clean || ignored ? ServiceResult.SUCCESS : RestartRules.failureOf(status);
         if (f != ServiceResult.SUCCESS || state == ServiceState.RUNNING || state == ServiceState.START)
             log("Main process " + status + (ignored ? " (ignored)" : ""));
         switch (state) {

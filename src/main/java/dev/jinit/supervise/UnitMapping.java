@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.RestartPolicy;
+
 import dev.jinit.unit.ServiceType;
 
 import dev.jinit.unit.KillMode;
@@ -122,7 +124,7 @@ public final class UnitMapping {
         return new ServiceConfig(name, s.type(),
                 commands(s.execStartPre()), commands(s.execStart()), commands(s.execStartPost()),
                 commands(s.execReload()), commands(s.execStop()), commands(s.execStopPost()),
-                s.remainAfterExit(), s.pidFile(), RestartMode.valueOf(s.restart().name()),
+                s.remainAfterExit(), s.pidFile(), s.restart(),
                 millis(s.restartSec()), s.restartSteps(), millis(s.restartMaxDelay()),
                 s.successExitStatus(), s.restartPreventExitStatus(), s.restartForceExitStatus(),
                 millis(s.timeoutStart()), millis(s.timeoutStop()), s.killMode(),

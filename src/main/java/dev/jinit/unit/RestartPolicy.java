@@ -17,7 +17,10 @@ public enum RestartPolicy {
         UNCLEAN_EXIT_CODE,
         /** any other signal */
         UNCLEAN_SIGNAL,
-        /** a start, stop or runtime timeout */
+        /**
+         * a start, stop or runtime timeout; the supervisor also files resources and protocol failures here, as
+         * systemd restarts them alike
+         */
         TIMEOUT,
         /** the watchdog was not fed in time */
         WATCHDOG
@@ -40,7 +43,8 @@ public enum RestartPolicy {
 
     /**
      * The table itself. {@code RestartPreventExitStatus=}/{@code RestartForceExitStatus=} and explicit stop
-     * requests come on top of it: see {@link Service#shouldRestart}.
+     * requests come on top of it: see {@link Service#shouldRestart} and the supervisor's
+     * {@code RestartRules.shallRestart}.
      */
     public boolean restartsOn(Cause cause) {
         return switch (this) {

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.RestartPolicy;
+
 import dev.jinit.unit.ServiceType;
 
 import dev.jinit.unit.KillMode;
@@ -46,8 +48,8 @@ class ServiceMachineProperties {
 
     @Provide
     Arbitrary<ServiceConfig> configs() {
-        return Arbitraries.of(ServiceType.values()).flatMap(type -> Arbitraries.of(RestartMode.values())
-                .filter(r -> type != ServiceType.ONESHOT || r != RestartMode.ALWAYS && r != RestartMode.ON_SUCCESS)
+        return Arbitraries.of(ServiceType.values()).flatMap(type -> Arbitraries.of(RestartPolicy.values())
+                .filter(r -> type != ServiceType.ONESHOT || r != RestartPolicy.ALWAYS && r != RestartPolicy.ON_SUCCESS)
                 .flatMap(restart -> Arbitraries.of(KillMode.values()).map(kill -> {
                     ServiceConfig.Builder b = ServiceConfig.builder("p.service", type).start(Command.of("main"))
                             .restart(restart).restartMillis(100).killMode(kill).timeoutStartMillis(2000)
@@ -133,13 +135,13 @@ class ServiceMachineProperties {
                                              @ForAll @LongRange(min = 0, max = 1_000_000) long max) {
         long previous = 0;
         for (int n = 1; n <= steps + 3; n++) {
-            long d = RestartPolicy.restartDelay(restart, steps, max, n);
+            long d = RestartRules.restartDelay(restart, steps, max, n);
             assertTrue(d >= previous, "delay " + n + " = " + d + " < " + previous);
             assertTrue(d >= restart, "below RestartSec");
             if (max > restart) assertTrue(d <= max, "above RestartMaxDelaySec");
             previous = d;
         }
-        if (steps > 0 && max > restart) assertEquals(max, RestartPolicy.restartDelay(restart, steps, max, steps + 1));
+        if (steps > 0 && max > restart) assertEquals(max, RestartRules.restartDelay(restart, steps, max, steps + 1));
     }
 
     @Property
@@ -169,7 +171,7 @@ class ServiceMachineProperties {
         FakeClock clock = new FakeClock();
         Recorder fx = new Recorder();
         ServiceMachine m = new ServiceMachine(ServiceConfig.builder("c.service", ServiceType.SIMPLE)
-                .start(Command.of("x")).restart(RestartMode.ON_FAILURE).startLimitBurst(0).build(), clock, fx);
+                .start(Command.of("x")).restart(RestartPolicy.ON_FAILURE).startLimitBurst(0).build(), clock, fx);
         m.start();
         for (int i = 0; i < failures; i++) {
             fx.exit(m, m.mainPid(), ExitStatus.exited(1));

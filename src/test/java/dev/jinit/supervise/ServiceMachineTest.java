@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.RestartPolicy;
+
 import dev.jinit.unit.ExitStatusSet;
 
 import dev.jinit.unit.ServiceType;
@@ -436,7 +438,7 @@ class ServiceMachineTest {
 
     @Test
     void onFailureRestartsAfterRestartSecAndCounts() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ON_FAILURE).restartMillis(500));
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ON_FAILURE).restartMillis(500));
         m.start();
         fx.exit(m, m.mainPid(), ExitStatus.exited(1));
         assertEquals(ServiceState.AUTO_RESTART, m.state());
@@ -452,7 +454,7 @@ class ServiceMachineTest {
 
     @Test
     void onFailureDoesNotRestartACleanExit() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ON_FAILURE));
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ON_FAILURE));
         m.start();
         fx.exit(m, m.mainPid(), ExitStatus.exited(0));
         assertEquals(ServiceState.DEAD, m.state());
@@ -462,7 +464,7 @@ class ServiceMachineTest {
 
     @Test
     void successExitStatusMakesAnExitCodeClean() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ON_FAILURE).successExitStatus(ExitStatusSet.parse("42 SIGUSR1")));
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ON_FAILURE).successExitStatus(ExitStatusSet.parse("42 SIGUSR1")));
         m.start();
         fx.exit(m, m.mainPid(), ExitStatus.exited(42));
         assertEquals(ServiceState.DEAD, m.state());
@@ -473,14 +475,14 @@ class ServiceMachineTest {
 
     @Test
     void restartPreventAndForceExitStatus() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ALWAYS)
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ALWAYS)
                 .restartPreventExitStatus(ExitStatusSet.parse("3"))
                 .restartForceExitStatus(ExitStatusSet.parse("SIGTERM")));
         m.start();
         fx.exit(m, m.mainPid(), ExitStatus.exited(3));
         assertEquals(ServiceState.FAILED, m.state());
 
-        ServiceMachine n = machine(simple().restart(RestartMode.NO).restartForceExitStatus(ExitStatusSet.parse("7")));
+        ServiceMachine n = machine(simple().restart(RestartPolicy.NO).restartForceExitStatus(ExitStatusSet.parse("7")));
         n.start();
         fx.exit(n, n.mainPid(), ExitStatus.exited(7));
         assertEquals(ServiceState.AUTO_RESTART, n.state());
@@ -488,7 +490,7 @@ class ServiceMachineTest {
 
     @Test
     void aManualStopNeverRestarts() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ALWAYS).restartMillis(10));
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ALWAYS).restartMillis(10));
         m.start();
         m.stop();
         fx.exit(m, m.mainPid(), ExitStatus.exited(1)); // even an unclean exit during the stop
@@ -499,7 +501,7 @@ class ServiceMachineTest {
 
     @Test
     void stopDuringAutoRestartCancelsIt() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ALWAYS).restartMillis(1000));
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ALWAYS).restartMillis(1000));
         m.start();
         fx.exit(m, m.mainPid(), ExitStatus.exited(1));
         m.stop();
@@ -510,7 +512,7 @@ class ServiceMachineTest {
 
     @Test
     void startLimitHitFailsTheUnitAndStopsRestarting() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ALWAYS).restartMillis(100)
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ALWAYS).restartMillis(100)
                 .startLimitBurst(3).startLimitIntervalMillis(10_000));
         m.start();
         for (int i = 0; i < 3; i++) {
@@ -541,7 +543,7 @@ class ServiceMachineTest {
 
     @Test
     void restartDelaysClimbWithRestartSteps() {
-        ServiceMachine m = machine(simple().restart(RestartMode.ON_FAILURE).restartMillis(100)
+        ServiceMachine m = machine(simple().restart(RestartPolicy.ON_FAILURE).restartMillis(100)
                 .restartSteps(3).restartMaxDelayMillis(10_000).startLimitBurst(0));
         m.start();
         long[] delays = new long[5];
@@ -585,7 +587,7 @@ class ServiceMachineTest {
     @Test
     void timeoutRestartsOnlyWhenTheTableSaysSo() {
         ServiceMachine m = machine(ServiceConfig.builder("n.service", ServiceType.NOTIFY).start(Command.of("d"))
-                .timeoutStartMillis(1000).restart(RestartMode.ON_ABNORMAL));
+                .timeoutStartMillis(1000).restart(RestartPolicy.ON_ABNORMAL));
         m.start();
         clock.advance(1000);
         fx.exit(m, m.mainPid(), ExitStatus.killed(Signals.SIGTERM, false));
@@ -598,7 +600,7 @@ class ServiceMachineTest {
     @Test
     void watchdogKillsWithSigabrtWhenPingsStop() {
         ServiceMachine m = machine(ServiceConfig.builder("w.service", ServiceType.NOTIFY).start(Command.of("d"))
-                .watchdogMillis(1000).restart(RestartMode.ON_WATCHDOG));
+                .watchdogMillis(1000).restart(RestartPolicy.ON_WATCHDOG));
         m.start();
         int main = m.mainPid();
         m.notify(main, Map.of("READY", "1"));
@@ -681,7 +683,7 @@ class ServiceMachineTest {
                 () -> ServiceConfig.builder("x.service", ServiceType.SIMPLE).start(Command.of("a"), Command.of("b")).build());
         assertTrue(e.getMessage().contains("more than one"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> ServiceConfig.builder("x.service", ServiceType.ONESHOT).restart(RestartMode.ALWAYS).build());
+                () -> ServiceConfig.builder("x.service", ServiceType.ONESHOT).restart(RestartPolicy.ALWAYS).build());
         assertTrue(e.getMessage().contains("Restart=always"), e.getMessage());
     }
 }

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.RestartPolicy;
+
 import dev.jinit.unit.ServiceType;
 
 import dev.jinit.unit.KillMode;
@@ -70,7 +72,7 @@ class UnitMappingTest {
         assertEquals(ServiceType.NOTIFY, c.type());
         assertEquals(0, c.timeoutStartMillis(), "infinity means no timeout");
         assertEquals(5000, c.timeoutStopMillis());
-        assertEquals(RestartMode.ON_ABNORMAL, c.restart());
+        assertEquals(RestartPolicy.ON_ABNORMAL, c.restart());
         assertEquals(2000, c.restartMillis());
         assertEquals(Signals.SIGINT, c.killSignal());
         assertEquals(KillMode.MIXED, c.killMode());

@@ -1,13 +1,15 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.RestartPolicy;
+
 import dev.jinit.unit.ExitStatusSet;
 
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
 
 /** The pure decisions of systemd's restart logic, kept apart so they can be tested exhaustively. */
-public final class RestartPolicy {
-    private RestartPolicy() {}
+public final class RestartRules {
+    private RestartRules() {}
 
     /**
      * Whether a main process ended cleanly. A daemon stopped by SIGHUP, SIGINT, SIGTERM or SIGPIPE
@@ -30,32 +32,34 @@ public final class RestartPolicy {
 
     /**
      * systemd's {@code service_shall_restart}: RestartPreventExitStatus wins, then
-     * RestartForceExitStatus, then the Restart= table:
-     * <pre>
-     *                     no always on-success on-failure on-abnormal on-abort on-watchdog
-     * clean exit/signal        X        X
-     * unclean exit code        X                  X
-     * unclean signal           X                  X          X          X
-     * timeout                  X                  X          X
-     * watchdog                 X                  X          X                   X
-     * </pre>
+     * RestartForceExitStatus, then the Restart= table, which the unit model owns
+     * ({@link RestartPolicy#restartsOn}); this method only names the table's cause for a result.
      * A start-limit hit never restarts; neither does a manual stop (the caller checks that).
      *
      * @param mainExit the main process's last exit, or null when it never exited (a timeout)
      */
-    public static boolean shallRestart(RestartMode mode, ServiceResult result, ExitStatus mainExit,
+    public static boolean shallRestart(RestartPolicy mode, ServiceResult result, ExitStatus mainExit,
                                        ExitStatusSet prevent, ExitStatusSet force) {
         if (result == ServiceResult.START_LIMIT_HIT) return false;
         if (mainExit != null && prevent.contains(mainExit)) return false;
         if (mainExit != null && force.contains(mainExit)) return true;
-        return switch (mode) {
-            case NO -> false;
-            case ALWAYS -> true;
-            case ON_SUCCESS -> result == ServiceResult.SUCCESS;
-            case ON_FAILURE -> result != ServiceResult.SUCCESS;
-            case ON_ABNORMAL -> result != ServiceResult.SUCCESS && result != ServiceResult.EXIT_CODE;
-            case ON_WATCHDOG -> result == ServiceResult.WATCHDOG;
-            case ON_ABORT -> result == ServiceResult.SIGNAL || result == ServiceResult.CORE_DUMP;
+        return mode.restartsOn(causeOf(result));
+    }
+
+    /**
+     * The restart table's row for a result. Resources and protocol failures are not rows of the manual's
+     * table; systemd restarts them exactly as it does a timeout (on-failure and on-abnormal, not on-abort),
+     * so they take that row.
+     */
+    static RestartPolicy.Cause causeOf(ServiceResult result) {
+        return switch (result) {
+            case SUCCESS -> RestartPolicy.Cause.CLEAN_EXIT;
+            case EXIT_CODE -> RestartPolicy.Cause.UNCLEAN_EXIT_CODE;
+            case SIGNAL, CORE_DUMP -> RestartPolicy.Cause.UNCLEAN_SIGNAL;
+            case WATCHDOG -> RestartPolicy.Cause.WATCHDOG;
+            case TIMEOUT, RESOURCES, PROTOCOL -> RestartPolicy.Cause.TIMEOUT;
+            // shallRestart answers this one before asking the table
+            case START_LIMIT_HIT -> throw new IllegalArgumentException("start-limit-hit has no row in the restart table");
         };
     }
 
