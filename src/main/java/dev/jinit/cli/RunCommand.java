@@ -13,6 +13,7 @@ import dev.jinit.log.LogPump;
 import dev.jinit.log.Stream;
 import dev.jinit.supervise.EventLoop;
 import dev.jinit.supervise.JobOutcome;
+import dev.jinit.supervise.Leftovers;
 import dev.jinit.supervise.Manager;
 import dev.jinit.supervise.ManagerControl;
 import dev.jinit.supervise.Ports;
@@ -26,6 +27,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +84,9 @@ final class RunCommand {
             return new Args(units, state, runtime, lib, log, noCgroup);
         }
     }
+
+    /** How long processes the units left behind get between SIGTERM and SIGKILL when jinit exits. */
+    static final Duration LEFTOVER_GRACE = Duration.ofSeconds(10);
 
     private RunCommand() {}
 
@@ -178,6 +183,7 @@ final class RunCommand {
                 out.println("jinit: stopping all units");
                 manager.stopAll().join();
                 out.println("jinit: all units stopped");
+                Leftovers.kill(LEFTOVER_GRACE, out);
             }
         } finally {
             if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);

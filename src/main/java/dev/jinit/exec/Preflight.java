@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -78,6 +79,19 @@ final class Preflight {
             // Without credentials the child is root inside its namespace (unshare -r); with them it
             // keeps its own uid and gid there, mapped to themselves.
             handoff.add(spec.credentials() == null ? "--map-root-user" : "--map-current-user");
+            if (spec.capabilityBoundingSet() != null) {
+                // A new user namespace starts with a full bounding set (the kernel resets it), so the
+                // one this thread dropped is lost: setpriv drops it again inside the namespace. It
+                // needs CAP_SETPCAP there, which --keep-caps lends it as ambient capabilities; it
+                // clears them before it execs the program, which thus gains nothing.
+                Path setpriv = unshare.resolveSibling("setpriv");
+                if (!Files.isExecutable(setpriv))
+                    throw refuse("CapabilityBoundingSet= in a user namespace needs util-linux setpriv (" + setpriv
+                            + "), which is not installed: the kernel gives a new user namespace a full bounding set");
+                handoff.addAll(List.of("--keep-caps", "--", setpriv.toString(),
+                        "--bounding-set=" + setprivCaps(spec.capabilityBoundingSet()), "--inh-caps=-all",
+                        "--ambient-caps=-all"));
+            }
             handoff.add("--");
             handoff.add(program);
             handoff.addAll(argv.subList(1, argv.size()));
@@ -85,6 +99,16 @@ final class Preflight {
             argv = List.copyOf(handoff);
         }
         return new Plan(exec, argv, flags, cgroups, cgroup, caps);
+    }
+
+    /** setpriv's spelling of a bounding set: {@code -all,+net_bind_service,+setuid}. */
+    static String setprivCaps(long keep) {
+        StringBuilder sb = new StringBuilder("-all");
+        for (int cap = 0; cap < 64; cap++) {
+            if ((keep & (1L << cap)) == 0) continue;
+            sb.append(",+").append(Capabilities.name(cap).toLowerCase(Locale.ROOT).replaceFirst("^cap_", ""));
+        }
+        return sb.toString();
     }
 
     private static void checkCredentials(ProcessSpec spec, Capabilities.Sets caps) {

@@ -234,18 +234,31 @@ public final class Manager implements AutoCloseable {
 
     /** A notify-socket message whose sender credentials the receiver checked. */
     public void notifyMessage(int pid, Map<String, String> fields) {
+        // Where the sender lives is read now, on the receiving thread: a sender such as systemd-notify
+        // may exit right after sending, long before the manager thread gets to its message.
+        String cgroup = ProcTable.cgroupOf(pid);
+        ProcTable.Entry entry = ProcTable.readStat(pid);
         loop.post(() -> {
             UnitRuntime owner = null;
             for (UnitRuntime rt : units.values())
                 if (rt.machine != null && (rt.machine.mainPid() == pid || rt.machine.controlPid() == pid)) owner = rt;
             if (owner == null)
                 for (UnitRuntime rt : units.values())
-                    if (rt.machine != null && !rt.isInactive() && rt.scope != null && rt.scope.contains(pid)) owner = rt;
+                    if (rt.machine != null && !rt.isInactive() && rt.scope != null
+                            && (rt.scope.owned(cgroup, entry) || rt.scope.contains(pid))) owner = rt;
             if (owner == null) {
                 console.println("jinit: notify message from pid " + pid + " which belongs to no unit, ignored: " + fields.keySet());
                 return;
             }
-            owner.machine.notify(pid, fields);
+            UnitRuntime unit = owner;
+            unit.guarded("a notify message from pid " + pid, () -> {
+                unit.verifiedSender = pid;
+                try {
+                    unit.machine.notify(pid, fields);
+                } finally {
+                    unit.verifiedSender = 0;
+                }
+            }).run();
         });
     }
 
@@ -506,6 +519,19 @@ public final class Manager implements AutoCloseable {
 
     private void beginStart(UnitRuntime rt) {
         if (rt.pending != null && rt.isInactive()) rt.replace(rt.pending);
+        // Condition…=/Assert…= are checked when the job runs, for a unit not already up (systemd's order).
+        StartConditions.Unmet unmet = rt.isInactive() ? rt.def.conditions().check() : null;
+        if (unmet != null) {
+            String msg = unmet.failure()
+                    ? "Assertion failed for " + rt.def.description() + " (" + rt.name + "): " + unmet.reason() + "."
+                    : "Condition check resulted in " + rt.def.description() + " (" + rt.name + ") being skipped: "
+                            + unmet.reason() + ".";
+            rt.note(msg);
+            console.println("jinit: " + msg);
+            // A skip is no failure: the unit stays inactive and the units that need it still start.
+            finishJob(rt.name, unmet.failure() ? JobOutcome.Kind.FAILED : JobOutcome.Kind.DONE, unmet.failure() ? msg : "");
+            return;
+        }
         if (rt.def.kind() == UnitDefinition.Kind.TARGET) {
             rt.targetActive(true);
             finishJob(rt.name, JobOutcome.Kind.DONE, "");
@@ -609,6 +635,8 @@ public final class Manager implements AutoCloseable {
         boolean targetUp;
         /** A start was asked of this unit that could not be loaded. */
         boolean loadFailed;
+        /** The sender of the notify message being handled, found to be this unit's when it was received. */
+        int verifiedSender;
         Instant since, activeEnter, inactiveEnter;
         int lastExitPid;
         ExitStatus lastExit;
@@ -647,6 +675,21 @@ public final class Manager implements AutoCloseable {
 
         void note(String text) {
             logs.note(name, text);
+        }
+
+        /**
+         * An event of this unit, contained: a bug met while handling it is reported in the unit's log
+         * and on jinit's console, and the manager goes on with every other unit.
+         */
+        Runnable guarded(String what, Runnable event) {
+            return () -> {
+                try {
+                    event.run();
+                } catch (RuntimeException e) {
+                    note("Internal error while handling " + what + " (contained): " + e);
+                    console.println("jinit: " + name + ": internal error while handling " + what + " (contained): " + e);
+                }
+            };
         }
 
         // ---- ServiceEffects ------------------------------------------------------------------
@@ -695,7 +738,7 @@ public final class Manager implements AutoCloseable {
         }
 
         private void watch(int pid) {
-            exits.watch(pid, status -> loop.post(() -> exited(pid, status)));
+            exits.watch(pid, status -> loop.post(guarded("the exit of pid " + pid, () -> exited(pid, status))));
         }
 
         /**
@@ -799,7 +842,7 @@ public final class Manager implements AutoCloseable {
 
         @Override
         public boolean isUnitProcess(int pid) {
-            return scope != null && scope.contains(pid);
+            return pid == verifiedSender || scope != null && scope.contains(pid);
         }
 
         @Override
@@ -904,7 +947,7 @@ public final class Manager implements AutoCloseable {
             // Job and dependency consequences run as their own event, after the machine's call returns,
             // so the machine is never re-entered from inside its own transition.
             transitions.add(c);
-            if (transitions.size() == 1) loop.post(this::drainTransitions);
+            if (transitions.size() == 1) loop.post(guarded("a state change", this::drainTransitions));
         }
 
         private void drainTransitions() {

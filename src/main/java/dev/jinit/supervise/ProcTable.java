@@ -43,6 +43,17 @@ record ProcTable(Map<Integer, Entry> entries) {
         }
     }
 
+    /** The cgroup v2 path of a process ("/jinit/1234/web.service"), or null when it is gone or has none. */
+    static String cgroupOf(int pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Integer.toString(pid), "cgroup")))
+                if (line.startsWith("0::")) return line.substring(3);
+        } catch (IOException | RuntimeException e) {
+            // gone
+        }
+        return null;
+    }
+
     /** Parses /proc/PID/stat; the command name may hold spaces and parentheses, so fields start after the last ')'. */
     static Entry parseStat(String stat) {
         int close = stat.lastIndexOf(')');

@@ -31,6 +31,12 @@ sealed interface ProcessScope {
 
     boolean contains(int pid);
 
+    /**
+     * Whether a process seen at some earlier moment (its cgroup path and /proc stat entry, either
+     * null) belonged to the unit: for a notify sender that may have exited since.
+     */
+    boolean owned(String cgroupPath, ProcTable.Entry entry);
+
     /** Sends {@code signal} to every process of the unit, including {@code alsoPids} wherever they are. */
     void signalAll(int signal, int... alsoPids);
 
@@ -76,6 +82,12 @@ sealed interface ProcessScope {
         @Override
         public boolean contains(int pid) {
             return pids().contains(pid);
+        }
+
+        @Override
+        public boolean owned(String cgroupPath, ProcTable.Entry entry) {
+            return cgroupPath != null && cgroupPath.startsWith("/")
+                    && hierarchy.mount().resolve(cgroupPath.substring(1)).normalize().startsWith(dir);
         }
 
         @Override
@@ -133,6 +145,11 @@ sealed interface ProcessScope {
         @Override
         public boolean contains(int pid) {
             return pids().contains(pid);
+        }
+
+        @Override
+        public boolean owned(String cgroupPath, ProcTable.Entry entry) {
+            return entry != null && (groups.contains(entry.pgid()) || roots.contains(entry.ppid()) || roots.contains(entry.pid()));
         }
 
         @Override

@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param directories RuntimeDirectory=/StateDirectory=/LogsDirectory= to create before the start
  * @param warnings    notes shown by {@code status UNIT} (unsupported directives with file:line)
  * @param fingerprint changes whenever the unit's files change (compared on daemon-reload)
+ * @param conditions  Condition…=/Assert…=, checked when a start job begins
  */
 public record UnitDefinition(
         String name,
@@ -33,7 +34,8 @@ public record UnitDefinition(
         SpawnPlan plan,
         Directories directories,
         List<String> warnings,
-        String fingerprint) {
+        String fingerprint,
+        StartConditions conditions) {
 
     public enum Kind { SERVICE, TARGET }
 
@@ -87,8 +89,17 @@ public record UnitDefinition(
         directories = directories == null ? Directories.NONE : directories;
         warnings = List.copyOf(warnings);
         description = description == null || description.isEmpty() ? name : description;
+        conditions = conditions == null ? StartConditions.NONE : conditions;
         if (loadState.equals("loaded") && kind == Kind.SERVICE && (service == null || plan == null))
             throw new IllegalArgumentException(name + ": a loaded service needs its configuration and spawn plan");
+    }
+
+    /** A unit without Condition…=/Assert…= checks. */
+    public UnitDefinition(String name, Kind kind, String loadState, String loadError, Path source, String description,
+                          Dependencies deps, ServiceConfig service, SpawnPlan plan, Directories directories,
+                          List<String> warnings, String fingerprint) {
+        this(name, kind, loadState, loadError, source, description, deps, service, plan, directories, warnings,
+                fingerprint, StartConditions.NONE);
     }
 
     public boolean loaded() {
@@ -98,7 +109,7 @@ public record UnitDefinition(
     /** The same unit with these dependencies and description (a failed unit's readable [Unit]/[Install]). */
     public UnitDefinition withDependencies(String description, Dependencies deps) {
         return new UnitDefinition(name, kind, loadState, loadError, source, description, deps, service, plan,
-                directories, warnings, fingerprint);
+                directories, warnings, fingerprint, conditions);
     }
 
     /** A unit that could not be loaded: it shows in status with the reason, and cannot start. */

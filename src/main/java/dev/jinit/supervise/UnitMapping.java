@@ -7,6 +7,7 @@ import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Users;
+import dev.jinit.unit.Condition;
 import dev.jinit.unit.Diagnostic;
 import dev.jinit.unit.EnvFile;
 import dev.jinit.unit.ExecCommand;
@@ -77,19 +78,34 @@ public final class UnitMapping {
         List<String> warnings = diagnostics.stream().filter(d -> files.contains(d.file())).map(Diagnostic::toString).toList();
         UnitDefinition.Dependencies deps = deps(info);
         String fingerprint = fingerprint(files);
+        StartConditions conditions = conditions(info.conditions());
         return switch (unit) {
             case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, "loaded", null, info.source(),
-                    info.description(), deps, null, null, null, warnings, fingerprint);
+                    info.description(), deps, null, null, null, warnings, fingerprint, conditions);
             case ServiceUnit su -> {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
                     yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, "loaded", null, info.source(),
-                            info.description(), deps, config, plan(su), directories(su.service()), warnings, fingerprint);
+                            info.description(), deps, config, plan(su), directories(su.service()), warnings, fingerprint,
+                            conditions);
                 } catch (IllegalArgumentException e) {
                     yield UnitDefinition.failed(su.name(), "bad-setting", (info.source() == null ? su.name() : info.source().toString())
                             + ": " + e.getMessage(), info.source());
                 }
             }
+        };
+    }
+
+    /** systemd's order: the conditions first (unmet: skipped), then the asserts (unmet: failed). */
+    static StartConditions conditions(List<Condition> all) {
+        if (all.isEmpty()) return StartConditions.NONE;
+        List<Condition> conditions = all.stream().filter(c -> !c.isAssert()).toList();
+        List<Condition> asserts = all.stream().filter(Condition::isAssert).toList();
+        return () -> {
+            String unmet = Condition.unmet(conditions);
+            if (unmet != null) return new StartConditions.Unmet(false, unmet);
+            unmet = Condition.unmet(asserts);
+            return unmet == null ? null : new StartConditions.Unmet(true, unmet);
         };
     }
 

@@ -53,7 +53,9 @@ public final class LoadResult {
         if (g.cycleFailures().isEmpty()) return raw;
         Map<String, LoadedUnit> failed = new TreeMap<>(units);
         g.cycleFailures().forEach((name, reason) -> {
-            LoadedUnit.Ok ok = (LoadedUnit.Ok) units.get(name);
+            // A unit on the cycle may have failed already (another unit's After=/Before= names it): it
+            // keeps its own reason; the units that loaded fail with the cycle.
+            if (!(units.get(name) instanceof LoadedUnit.Ok ok)) return;
             failed.put(name, new LoadedUnit.Failed(name, ok.unit().source(), LoadState.BAD_SETTING, List.of(reason), ok.unit().info()));
             diags.add(Diagnostic.error(ok.unit().source(), 0, reason));
         });

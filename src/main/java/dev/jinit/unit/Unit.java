@@ -49,6 +49,7 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
      *                            as written with file and line, for status output and for tools
      * @param origins             where each dependency was declared: {@code "After=b.service"} →
      *                            {@code "/etc/units/a.service:3"}, so that graph errors can name the line
+     * @param conditions          the path Condition…= and Assert…= checks, evaluated at each start
      */
     record UnitInfo(String name, Path source, List<Path> dropIns, String description,
                     List<String> requires, List<String> wants, List<String> bindsTo,
@@ -56,7 +57,7 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
                     java.time.Duration startLimitInterval, int startLimitBurst,
                     List<String> wantedBy, List<String> requiredBy, List<String> aliases,
                     boolean defaultDependencies, List<UnitFile.Assignment> unsupported,
-                    java.util.Map<String, String> origins) {
+                    java.util.Map<String, String> origins, List<Condition> conditions) {
         public UnitInfo {
             dropIns = List.copyOf(dropIns);
             requires = List.copyOf(requires);
@@ -70,6 +71,7 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
             aliases = List.copyOf(aliases);
             unsupported = List.copyOf(unsupported);
             origins = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(origins));
+            conditions = List.copyOf(conditions);
             if (startLimitBurst < 0) throw new IllegalArgumentException("negative StartLimitBurst");
         }
 

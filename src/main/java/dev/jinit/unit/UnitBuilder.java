@@ -60,6 +60,7 @@ public final class UnitBuilder {
     private int startLimitBurst = 5;
     private boolean defaultDependencies = true;
     private final Map<String, String> origins = new LinkedHashMap<>();
+    private final List<Condition> conditions = new ArrayList<>();
     // [Install]
     private final List<String> wantedBy = new ArrayList<>(), requiredBy = new ArrayList<>(), aliases = new ArrayList<>();
     // [Service]
@@ -139,7 +140,7 @@ public final class UnitBuilder {
         }
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
-                wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins);
+                wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins, conditions);
         Unit unit = null;
         if (service) {
             Service s = finishService();
@@ -225,8 +226,18 @@ public final class UnitBuilder {
             case "StartLimitBurst" -> startLimitBurst = v.isEmpty() ? 5 : nonNegativeInt(v);
             case "DefaultDependencies" -> defaultDependencies = v.isEmpty() || bool(v);
             case "Documentation" -> { } // for people only; accepted so it is not reported
-            default -> unknown(a);
+            default -> {
+                if (Condition.checkOf(a.key()) != null) condition(a);
+                else unknown(a);
+            }
         }
+    }
+
+    /** A path Condition…=/Assert…=; an empty value resets every condition (or every assert), as in systemd. */
+    private void condition(UnitFile.Assignment a) {
+        boolean isAssert = a.key().startsWith("Assert");
+        if (a.value().isBlank()) conditions.removeIf(c -> c.isAssert() == isAssert);
+        else conditions.add(Condition.parse(a.key(), specifiers.expand(a.value()), a.where()));
     }
 
     private void names(List<String> into, UnitFile.Assignment a) {

@@ -18,9 +18,12 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -54,6 +57,7 @@ import org.junit.jupiter.api.Test;
  */
 class DebianDaemonsTest {
     static final Path SYSTEM_UNITS = Path.of("/lib/systemd/system");
+    static final Path LOCK = Path.of("/run/jinit-debian-daemons-test.lock");
     static final String PRIVATE_NETWORK = """
             # Loopback only, in a namespace of its own: no port of the machine taken, no packet out.
             PrivateNetwork=yes
@@ -102,6 +106,17 @@ class DebianDaemonsTest {
                 return null;
             });
             assertEquals("redis", owner(pid), "User=redis");
+            // The unit's hardening that jinit applies, as the process sees it.
+            String status = Files.readString(Path.of("/proc", Integer.toString(pid), "status"));
+            assertTrue(status.contains("\nCapBnd:\t0000000000000000\n"), "CapabilityBoundingSet= (empty), also in"
+                    + " the user namespace of PrivateUsers=yes:\n" + status);
+            assertTrue(status.contains("\nNoNewPrivs:\t1\n"), "NoNewPrivileges=true:\n" + status);
+            assertTrue(status.contains("\nUmask:\t0007\n"), "UMask=007:\n" + status);
+            assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/user")), Files.readSymbolicLink(
+                    Path.of("/proc", Integer.toString(pid), "ns", "user")), "PrivateUsers=yes");
+            Path runtime = Path.of("/run/redis");
+            assertEquals("redis", Files.getOwner(runtime).getName(), "RuntimeDirectory= belongs to User=");
+            assertEquals(02755, (Integer) Files.getAttribute(runtime, "unix:mode") & 07777, "RuntimeDirectoryMode=2755");
         });
     }
 
@@ -132,6 +147,40 @@ class DebianDaemonsTest {
                 List<String> now = sockets(pid);
                 return !now.isEmpty() && now.stream().noneMatch(before::contains);
             }
+        });
+        // KillMode=process: jinit stop ends the listening sshd only; a connection's own sshd process
+        // lives on (under systemd this is what keeps sessions alive across a restart of ssh).
+        d.aroundStop(pid -> {
+            Socket connection = inNetworkOf(pid, () -> {
+                Socket s = new Socket();
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 2222), 5000);
+                return s;
+            });
+            try {
+                int[] child = new int[1];
+                poll("sshd's process for the connection", () -> (child[0] = firstChild(pid)) > 0);
+                return main -> {
+                    try {
+                        assertTrue(JinitRun.alive(child[0]), "KillMode=process spares the connection's sshd " + child[0]);
+                    } finally {
+                        connection.close();
+                    }
+                    poll("the connection's sshd " + child[0] + " ending with its connection", () -> !JinitRun.alive(child[0]));
+                };
+            } catch (Exception | Error e) {
+                connection.close();
+                throw e;
+            }
+        });
+        // A connection open when jinit exits: its sshd, spared by KillMode=process, must still end.
+        d.beforeTerminate(pid -> {
+            Socket s = inNetworkOf(pid, () -> {
+                Socket c = new Socket();
+                c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 2222), 5000);
+                return c;
+            });
+            d.closeAtEnd(s);
+            poll("sshd's process for the connection", () -> firstChild(pid) > 0);
         });
         d.run(pid -> inNetworkOf(pid, () -> {
             String banner = tcpExchange(2222, "", "\r\n");
@@ -193,12 +242,20 @@ class DebianDaemonsTest {
         boolean done(int mainPid) throws Exception;
     }
 
+    /** Called before {@code jinit stop}; the check it returns runs after the stop. */
+    interface AroundStop {
+        Check before(int mainPid) throws Exception;
+    }
+
     /** One daemon's unit copied into a fresh layout, its drop-in, and the life cycle every test runs. */
     static final class Daemon {
         final String unit;
         final JinitRun layout;
         private final StringBuilder dropIn = new StringBuilder(PRIVATE_NETWORK);
         private Reload reload;
+        private AroundStop aroundStop = pid -> main -> { };
+        private Check beforeTerminate = pid -> { };
+        private final List<AutoCloseable> toClose = new ArrayList<>();
 
         /** Skips the test when the package's program or unit file is missing; {@code dropIn} may be null. */
         Daemon(String pkg, String unit, String program, String dropIn) throws IOException {
@@ -221,16 +278,37 @@ class DebianDaemonsTest {
             reload = r;
         }
 
+        void aroundStop(AroundStop a) {
+            aroundStop = a;
+        }
+
+        void beforeTerminate(Check c) {
+            beforeTerminate = c;
+        }
+
+        void closeAtEnd(AutoCloseable c) {
+            toClose.add(c);
+        }
+
         void run(Check serving) throws Exception {
             Path dir = Files.createDirectories(layout.units.resolve(unit + ".d"));
             Files.writeString(dir.resolve("override.conf"), "[Service]\n" + dropIn);
+            // The daemons' own files are the machine's (/run/crond.pid, /run/sshd, /run/dnsmasq/...): a
+            // second run of this test on the machine (another checkout, another build) waits its turn.
+            try (FileChannel lock = FileChannel.open(LOCK, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock held = lock.lock()) {
+                lifeCycle(serving);
+            }
+        }
+
+        private void lifeCycle(Check serving) throws Exception {
             // The daemons' own configuration names /run, /var/lib and /var/log: RuntimeDirectory= and
             // the like must be made there.
             String text = Files.readString(layout.units.resolve(unit));
             boolean reloadable = text.contains("\nExecReload=");
             boolean restarts = text.contains("\nRestart=always") || text.contains("\nRestart=on-failure");
             try (JinitRun j = layout.start("--runtime-base", "/run", "--state-base", "/var/lib", "--logs-base", "/var/log")) {
-                int started = awaitServing(j, serving);
+                int started = awaitServing(j, serving, 0);
 
                 // ExecReload= (ssh: sshd -t, then kill -HUP $MAINPID) keeps the main process; without
                 // one, reload is refused, as systemctl refuses it, and nothing happens to the daemon.
@@ -245,7 +323,7 @@ class DebianDaemonsTest {
                         return false;
                     }
                 });
-                assertEquals(started, awaitServing(j, serving), "the same main process after reload");
+                assertEquals(started, awaitServing(j, serving, 0), "the same main process after reload");
 
                 // A crash (SIGKILL is never clean): Restart=always and on-failure bring the daemon back;
                 // without Restart= (dnsmasq) the unit fails and starts again on request.
@@ -256,14 +334,16 @@ class DebianDaemonsTest {
                     JinitRun.Client again = j.client("start", unit);
                     assertEquals(0, again.code(), again.toString());
                 }
-                int first = awaitServing(j, serving);
+                int first = awaitServing(j, serving, started);
                 assertNotEquals(started, first, "a new main process after the crash");
                 assertTrue(j.client("status", unit).out().contains("Restarts: " + (restarts ? 1 : 0)),
                         j.client("status", unit).toString());
 
+                Check afterStop = aroundStop.before(first);
                 JinitRun.Client stop = j.client("stop", unit);
                 assertEquals(0, stop.code(), stop.toString());
                 j.await(unit + "'s main process " + first + " gone", () -> !JinitRun.alive(first));
+                afterStop.verify(first);
                 // Stopped on request, so no restart (Restart=always for memcached and redis) and no failure.
                 JinitRun.Client after = j.awaitStatus(unit, "inactive (dead)");
                 assertEquals(3, after.code(), after.toString());
@@ -271,17 +351,19 @@ class DebianDaemonsTest {
 
                 JinitRun.Client start = j.client("start", unit);
                 assertEquals(0, start.code(), start.toString());
-                int second = awaitServing(j, serving);
+                int second = awaitServing(j, serving, first);
                 assertNotEquals(first, second, "a new process after start");
                 String netns = Files.readSymbolicLink(Path.of("/proc", Integer.toString(second), "ns", "net")).toString();
                 assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(), netns, "PrivateNetwork=yes");
                 List<Integer> tasks = tasks(j.client("status", unit));
 
+                beforeTerminate.verify(second);
                 assertEquals(0, j.terminate(), j.output());
                 for (int pid : tasks) assertFalse(JinitRun.alive(pid), unit + "'s process " + pid + " outlived jinit");
                 // Every process the daemon ever started shares its private network namespace.
                 assertEquals(List.of(), processesIn(netns), unit + " left processes behind");
             } finally {
+                for (AutoCloseable c : toClose) c.close();
                 // /run is memory: do not leave the layout there.
                 try (var walk = Files.walk(layout.root)) {
                     for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
@@ -289,10 +371,20 @@ class DebianDaemonsTest {
             }
         }
 
-        /** Waits for active (running), checks the daemon serves, and that it is still the same process after. */
-        private int awaitServing(JinitRun j, Check serving) throws Exception {
-            JinitRun.Client s = j.awaitStatus(unit, "active (running)");
-            int pid = mainPid(s);
+        /**
+         * Waits for active (running) with a main process other than {@code previous} (a killed one
+         * shows until jinit has reaped it), checks the daemon serves, and that it is still the same
+         * process after.
+         */
+        private int awaitServing(JinitRun j, Check serving, int previous) throws Exception {
+            int[] main = new int[1];
+            j.await(unit + " active (running) with a main process other than " + previous, () -> {
+                JinitRun.Client s = j.client("status", unit);
+                if (!s.out().contains("active (running)")) return false;
+                main[0] = mainPid(s);
+                return main[0] != previous;
+            });
+            int pid = main[0];
             // Listening may come a moment after "running" for a Type=simple daemon: retry until the deadline.
             AssertionError[] last = new AssertionError[1];
             try {
@@ -344,6 +436,25 @@ class DebianDaemonsTest {
             }
         }
         return found;
+    }
+
+    /** Polls {@code condition} for up to 30 s. */
+    static void poll(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    /** A child of {@code pid} (from /proc/PID/task/PID/children), or 0 when it has none. */
+    static int firstChild(int pid) {
+        try {
+            String children = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(pid), "children")).trim();
+            return children.isEmpty() ? 0 : Integer.parseInt(children.split(" ")[0]);
+        } catch (IOException gone) {
+            return 0;
+        }
     }
 
     /** The sockets a process holds ("socket:[inode]"). */

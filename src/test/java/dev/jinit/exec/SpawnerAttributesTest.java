@@ -214,6 +214,28 @@ class SpawnerAttributesTest {
         assertEquals("65534", l2.get(1));
     }
 
+    @Test
+    void boundingSetHoldsInsideAUserNamespace() {
+        // The kernel gives a new user namespace a full bounding set; redis-server.service has both
+        // PrivateUsers=yes and an empty CapabilityBoundingSet=.
+        long netBindService = 1L << 10;
+        for (boolean asNobody : new boolean[] {false, true}) {
+            ProcessSpec.Builder b = Probe.sh("grep -E '^(CapBnd|CapEff|CapAmb|CapInh)' /proc/self/status; cat /proc/self/uid_map")
+                    .namespace(Namespace.USER).capabilityBoundingSet(netBindService).noNewPrivileges(true);
+            if (asNobody) b.credentials(AS_NOBODY);
+            Probe.Result r = Probe.run(b);
+            assertEquals(0, r.exitCode(), r.err());
+            assertEquals("0000000000000400", r.field("CapBnd"), r.out());
+            assertEquals(asNobody ? "0000000000000000" : "0000000000000400", r.field("CapEff"), "root in its namespace keeps"
+                    + " only the bounding set; another user nothing: " + r.out());
+            assertEquals("0000000000000000", r.field("CapAmb"), r.out());
+            assertEquals("0000000000000000", r.field("CapInh"), r.out());
+            assertTrue(r.out().contains(asNobody ? "65534" : " 0 "), "the program runs in the new namespace: " + r.out());
+        }
+        assertEquals("-all", Preflight.setprivCaps(0));
+        assertEquals("-all,+chown,+net_bind_service,+checkpoint_restore", Preflight.setprivCaps(1L | 1L << 10 | 1L << 40));
+    }
+
     /** A root directory holding busybox (static) and a marker file. */
     private Path makeRoot() throws IOException {
         Path root = tmp.resolve("root");

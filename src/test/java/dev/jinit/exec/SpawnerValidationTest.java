@@ -94,6 +94,19 @@ class SpawnerValidationTest {
     }
 
     @Test
+    void boundingSetInAUserNamespaceWithoutSetprivIsRefused() throws IOException {
+        // An unshare with no setpriv beside it: the bounding set could not be honoured in the namespace.
+        Path dir = Files.createDirectories(tmp.resolve("bin"));
+        Path unshare = Files.createSymbolicLink(dir.resolve("unshare"), Path.of("/usr/bin/unshare"));
+        Spawner lonelyUnshare = new Spawner(null, unshare);
+        refused(2, "CapabilityBoundingSet= in a user namespace needs util-linux setpriv (" + dir.resolve("setpriv") + ")",
+                () -> Probe.run(lonelyUnshare, ProcessSpec.builder("/bin/true").namespace(Namespace.USER)
+                        .capabilityBoundingSet(0L)));
+        // Without a bounding set, that unshare is enough.
+        assertEquals(0, Probe.run(lonelyUnshare, ProcessSpec.builder("/bin/true").namespace(Namespace.USER)).exitCode());
+    }
+
+    @Test
     void userNamespaceInsideAChrootIsImpossible() {
         refused(2, "a user namespace cannot be created inside a chroot",
                 spawn(ProcessSpec.builder("/bin/true").namespace(Namespace.USER).rootDirectory(tmp)));

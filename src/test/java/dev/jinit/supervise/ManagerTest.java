@@ -306,6 +306,34 @@ class ManagerTest {
     }
 
     @Test
+    void aBugWhileHandlingOneUnitsEventIsContained() throws Exception {
+        UnitDefinition n = service("n", ServiceConfig.builder("n", ServiceType.NOTIFY).start(Command.of("/bin/n")),
+                UnitDefinition.Dependencies.NONE);
+        manager.load(List.of(n, simple("other", UnitDefinition.Dependencies.NONE))).get(10, TimeUnit.SECONDS);
+        var started = manager.start("n");
+        await("n spawned", () -> fake.count("/bin/n") == 1);
+        // A message whose fields blow up when read: a stand-in for any bug met inside the machine.
+        Map<String, String> poisoned = new java.util.AbstractMap<>() {
+            @Override
+            public java.util.Set<Map.Entry<String, String>> entrySet() {
+                throw new IllegalStateException("poisoned message");
+            }
+
+            @Override
+            public String get(Object key) {
+                throw new IllegalStateException("poisoned message");
+            }
+        };
+        manager.notifyMessage(fake.pidOf.get("/bin/n"), poisoned);
+        await("the bug reported in n's log", () -> fake.notes.stream().anyMatch(l -> l.startsWith("n: Internal error")
+                && l.contains("poisoned message")));
+        // n goes on (a later READY=1 is taken) and so does everything else.
+        manager.notifyMessage(fake.pidOf.get("/bin/n"), Map.of("READY", "1"));
+        assertTrue(started.get(10, TimeUnit.SECONDS).ok());
+        assertTrue(manager.start("other").get(10, TimeUnit.SECONDS).ok());
+    }
+
+    @Test
     void unknownAndUnloadedUnitsAreReported() throws Exception {
         manager.load(List.of(UnitDefinition.failed("broken.service", "bad-setting", "broken.service:3: Type=weird: not a service type", null)))
                 .get(10, TimeUnit.SECONDS);

@@ -313,7 +313,7 @@ class UnitBuilderTest {
     void unknownDirectivesAndSectionsAreWarnedOnceAndKeptNonFatal() {
         UnitBuilder.Result r = build("t.service", """
                 [Unit]
-                ConditionPathExists=/x
+                ConditionVirtualization=container
                 [Service]
                 ExecStart=/bin/a
                 ProtectSystem=full
@@ -325,10 +325,10 @@ class UnitBuilderTest {
                 Foo=bar
                 """);
         assertFalse(r.failed(), r.diagnostics().toString());
-        assertEquals(List.of("/u/t.service:2: unknown directive ConditionPathExists in [Unit], ignoring",
+        assertEquals(List.of("/u/t.service:2: unknown directive ConditionVirtualization in [Unit], ignoring",
                 "/u/t.service:5: unknown directive ProtectSystem in [Service], ignoring",
                 "/u/t.service:9: unknown section [Socket], ignoring"), r.diagnostics().stream().map(Diagnostic::toString).toList());
-        assertEquals(List.of("Unit.ConditionPathExists=/x@2", "Service.ProtectSystem=full@5", "Service.ProtectSystem=strict@6",
+        assertEquals(List.of("Unit.ConditionVirtualization=container@2", "Service.ProtectSystem=full@5", "Service.ProtectSystem=strict@6",
                         "Service.X-Custom=ok@7", "Socket.ListenStream=22@9", "X-Extension.Foo=bar@11"),
                 r.unit().info().unsupported().stream().map(a -> a.section() + "." + a.key() + "=" + a.value() + "@" + a.line()).toList(),
                 "unknown directives are kept, every occurrence");
