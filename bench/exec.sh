@@ -7,20 +7,20 @@
 #     java command with and without the AOT cache) next to `tini -- /bin/true` and `dumb-init /bin/true`;
 #  4. start-up details: the launcher's own overhead, and whether Gson (a main dependency) is loaded by `exec`.
 # Rounds alternate between the contenders so machine noise hits all of them alike; medians are printed.
-# Usage: bench/exec.sh            (ROUNDS=5 N=2000 RUNS=40 by default; raw results stay in bench/out/exec)
+# Usage: bench/exec.sh            (ROUNDS=9 N=1000 RUNS=40 by default; raw results stay in bench/out/exec)
 set -euo pipefail
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
-ROUNDS=${ROUNDS:-5}
-N=${N:-2000}
+ROUNDS=${ROUNDS:-9}
+N=${N:-1000}
 RUNS=${RUNS:-40}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
-for tool in tini dumb-init hyperfine gcc python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || { echo "bench/exec.sh: needs $tool (apt-get install tini dumb-init hyperfine gcc python3 time)" >&2; exit 1; }
+for tool in tini dumb-init gcc python3 /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "bench/exec.sh: needs $tool (apt-get install tini dumb-init gcc python3 time)" >&2; exit 1; }
 done
-./jinit exec -- /bin/true                 # builds target/jinit.jar and trains target/jinit.aot if needed
+./jinit exec -- /bin/true >/dev/null      # builds target/jinit.jar and trains target/jinit.aot if needed
 [ -f target/jinit.aot ] || { echo "bench/exec.sh: the launcher did not produce target/jinit.aot" >&2; exit 1; }
-mvn -q -B -o test-compile >/dev/null
+mvn -q -B -o test-compile >/dev/null 2>&1 || { echo "bench/exec.sh: mvn test-compile failed" >&2; exit 1; }
 out=bench/out/exec
 rm -rf "$out" && mkdir -p "$out"
 gcc -O2 -o "$out/spawn-baseline" bench/spawn-baseline.c
@@ -43,8 +43,13 @@ tw=$(median < "$out/throwaway"); gt=$(median < "$out/gate"); rp=$(median < "$out
 echo "## spawn+reap of /bin/true, N=$N, median of $ROUNDS rounds (spawns/s)"
 printf '%-42s %8.0f\n' "C posix_spawn+waitpid loop" "$c" "jinit Spawner" "$sp" "ProcessBuilder" "$pb" \
     "jinit Spawner, throwaway thread (UMask)" "$tw" "jinit Spawner, exec gate (LimitNOFILE)" "$gt"
+# Ratios per round (the C loop runs seconds before the JVM's loops, ProcessBuilder right after the
+# Spawner in the same JVM), then their median: pairs measured close in time suffer the same load.
+rc=$(paste "$out/spawner" "$out/c" | awk '{print $1 / $2}' | median)
+rp_=$(paste "$out/spawner" "$out/pb" | awk '{print $1 / $2}' | median)
+echo "median of per-round ratios: Spawner / C = $rc   Spawner / ProcessBuilder = $rp_   (goal: >= 0.8 and >= 3)"
 awk -v c="$c" -v s="$sp" -v p="$pb" -v t="$tw" -v g="$gt" 'BEGIN {
-    printf "Spawner / C = %.2f   Spawner / ProcessBuilder = %.2f\n", s / c, s / p;
+    printf "ratios of the medians:      Spawner / C = %.2f   Spawner / ProcessBuilder = %.2f\n", s / c, s / p;
     printf "extra cost per spawn: throwaway thread %+.0f us, exec gate %+.0f us\n", 1e6 / t - 1e6 / s, 1e6 / g - 1e6 / s }'
 echo "## Reaper: 5000 zombies drained, median of $ROUNDS rounds: $rp exits/s"
 
@@ -68,30 +73,45 @@ cmds=("./jinit exec -- /bin/true"
       "dumb-init /bin/true"
       "/bin/true"
       "$JAVA -XshowSettings:properties -version")
-echo "## wall time of a whole run (hyperfine -N, $RUNS runs each, interleaved by hyperfine per command; median)"
-hyperfine -N -w 3 -r "$RUNS" --export-json "$out/wall.json" "${cmds[@]}" >/dev/null 2>"$out/hyperfine.err" \
-    || { cat "$out/hyperfine.err" >&2; exit 1; }
-
-echo "## peak RSS (/usr/bin/time %M), median of 11 runs, interleaved"
-for i in $(seq 11); do
-    for k in "${!cmds[@]}"; do
-        # shellcheck disable=SC2086  # the command strings are word lists on purpose
-        /usr/bin/time -f %M -o "$out/rss.$k.tmp" ${cmds[$k]} >/dev/null 2>&1
-        cat "$out/rss.$k.tmp" >> "$out/rss.$k"
-    done
-done
-for k in "${!cmds[@]}"; do median < "$out/rss.$k" > "$out/rss.$k.median"; done
-python3 - "$out" "${names[@]}" <<'PY'
-import json, sys
-out, names = sys.argv[1], sys.argv[2:]
-r = json.load(open(f"{out}/wall.json"))["results"]
-rss = [float(open(f"{out}/rss.{k}.median").read()) for k in range(len(names))]
-for k, (name, x) in enumerate(zip(names, r)):
-    print(f"{name:52s} median {x['median']*1000:7.1f} ms  (min {x['min']*1000:6.1f})  peak RSS {rss[k]/1024:6.1f} MiB")
-j, tini, dumb = r[0]["median"], r[4]["median"], r[5]["median"]
-print(f"./jinit / tini = {j/tini:.0f}x   ./jinit / dumb-init = {j/dumb:.0f}x   "
-      f"AOT saves {(r[2]['median']-r[1]['median'])*1000:.0f} ms ({r[1]['median']/r[2]['median']:.2f}x)   "
-      f"launcher adds {(r[0]['median']-r[1]['median'])*1000:.0f} ms over bare java")
+echo "## wall time and peak RSS of a whole run: $RUNS runs each, the commands interleaved round-robin (medians)"
+python3 - "$RUNS" "$out/wall.json" "${names[@]}" -- "${cmds[@]}" <<'PY'
+import json, os, statistics, sys, time
+runs, dump = int(sys.argv[1]), sys.argv[2]
+sep = sys.argv.index("--")
+names, cmds = sys.argv[3:sep], [c.split() for c in sys.argv[sep + 1:]]
+wall = {k: [] for k in range(len(cmds))}
+rss = {k: [] for k in range(len(cmds))}
+devnull = os.open(os.devnull, os.O_RDWR)
+fa = [(os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
+for r in range(runs + 3):                      # the first 3 rounds warm the page cache and are dropped
+    order = list(range(len(cmds)))
+    order = order[r % len(order):] + order[:r % len(order)]
+    for k in order:
+        t0 = time.perf_counter()
+        pid = os.posix_spawnp(cmds[k][0], cmds[k], os.environ, file_actions=fa)
+        _, status = os.waitpid(pid, 0)
+        t = time.perf_counter() - t0
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"{names[k]}: exit status {status}")
+        if r >= 3:
+            wall[k].append(t)
+# Peak RSS through GNU time, in a pass of its own: a child spawned from this Python process (vfork or fork)
+# would have Python's own pages counted in its ru_maxrss; GNU time is small. %M is in KiB, and is the
+# largest of the process and its reaped descendants (for the launcher: the version probe or the real JVM).
+rss_file = dump + ".rss"
+for r in range(11):
+    for k in range(len(cmds)):
+        pid = os.posix_spawnp("/usr/bin/time", ["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmds[k], os.environ,
+                              file_actions=fa)
+        os.waitpid(pid, 0)
+        rss[k].append(int(open(rss_file).read().split()[-1]))
+json.dump({"names": names, "wall_s": wall, "maxrss_kib": rss}, open(dump, "w"))
+med = {k: statistics.median(v) for k, v in wall.items()}
+for k, name in enumerate(names):
+    print(f"{name:52s} median {med[k]*1000:7.1f} ms  (min {min(wall[k])*1000:6.1f})  peak RSS {statistics.median(rss[k])/1024:6.1f} MiB")
+print(f"./jinit / tini = {med[0]/med[4]:.0f}x   ./jinit / dumb-init = {med[0]/med[5]:.0f}x   "
+      f"AOT: {med[1]*1000:.0f} ms vs {med[2]*1000:.0f} ms without ({med[1]/med[2]:.2f}x)   "
+      f"launcher adds {(med[0]-med[1])*1000:.0f} ms over bare java   Gson off the class path: {(med[3]-med[2])*1000:+.0f} ms")
 PY
 
 echo "## classes loaded by exec (-verbose:class)"

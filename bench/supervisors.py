@@ -204,7 +204,7 @@ class Bench:
             # the launcher's command line for run mode (see ./jinit), without the launcher's own checks
             aot = [f"-XX:AOTCache={self.aot}", "-Xlog:aot*=off,cds*=off"] if self.aot and os.path.exists(self.aot) \
                 else ["-Xshare:auto"]
-            return [self.java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", *aot, "-jar", self.jar,
+            return [self.java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", *aot, *self.args.jinit_opt, "-jar", self.jar,
                     "run", "--units", units, "--state", os.path.join(run_dir, "state")], logfile
         if tool in ("runit", "s6"):
             scan = os.path.join(run_dir, "service")
@@ -418,6 +418,7 @@ def main():
     ap.add_argument("--settle", type=float, default=2.0)
     ap.add_argument("--aot-file", default="target/jinit.aot", help="AOT cache for jinit's JVM ('' for none)")
     ap.add_argument("--parts", default="start,crash,log")
+    ap.add_argument("--jinit-opt", action="append", default=[], help="extra JVM option for jinit (repeatable)")
     ap.add_argument("--json", help="write raw results here")
     args = ap.parse_args()
     tools = args.tools.split(",")
@@ -495,7 +496,7 @@ def report(res, tools, args):
                 print(f"{key:22s} failed")
                 continue
             m = med([r["mb_s"] for r in rs])
-            print(f"{key:22s} {m:8.1f} MB/s  {m / base:5.2f}x jinit pipeline   logger peak RSS "
+            print(f"{key:22s} {m:8.1f} MB/s  {m / base:5.2f}x jinit pipeline   largest peak RSS in the tree "
                   f"{med([r['hwm_kib'] for r in rs]) / 1024:6.1f} MiB  rounds {len(rs)}")
 
 

@@ -141,7 +141,14 @@ public final class ControlServer implements AutoCloseable {
                 closeQuietly(ch);
                 return;
             }
-            Thread.ofVirtual().name("jinit-control-conn").start(() -> serve(ch));
+            try {
+                Thread.ofVirtual().name("jinit-control-conn").start(() -> serve(ch));
+            } catch (RuntimeException | Error e) {
+                // No thread for this client (memory exhausted): drop it, keep accepting the next.
+                connections.remove(ch);
+                closeQuietly(ch);
+                LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 package dev.jinit.exec;
 
+import dev.jinit.unit.TimeSpans;
+import dev.jinit.unit.Words;
 import java.math.BigDecimal;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -70,61 +72,15 @@ final class DirectiveValues {
         return bytes.longValue();
     }
 
-    /** µs per unit, longest names first so that "ms" is not read as "m" + "s". */
-    private static final List<Map.Entry<String, Long>> TIME_UNITS = List.of(
-            Map.entry("seconds", 1_000_000L), Map.entry("second", 1_000_000L), Map.entry("minutes", 60_000_000L),
-            Map.entry("minute", 60_000_000L), Map.entry("months", 2_629_800_000_000L), Map.entry("month", 2_629_800_000_000L),
-            Map.entry("hours", 3_600_000_000L), Map.entry("hour", 3_600_000_000L), Map.entry("weeks", 604_800_000_000L),
-            Map.entry("week", 604_800_000_000L), Map.entry("years", 31_557_600_000_000L), Map.entry("year", 31_557_600_000_000L),
-            Map.entry("days", 86_400_000_000L), Map.entry("day", 86_400_000_000L), Map.entry("usec", 1L),
-            Map.entry("msec", 1_000L), Map.entry("sec", 1_000_000L), Map.entry("min", 60_000_000L),
-            Map.entry("hr", 3_600_000_000L), Map.entry("us", 1L), Map.entry("µs", 1L), Map.entry("μs", 1L),
-            Map.entry("ms", 1_000L), Map.entry("s", 1_000_000L), Map.entry("m", 60_000_000L), Map.entry("h", 3_600_000_000L),
-            Map.entry("d", 86_400_000_000L), Map.entry("w", 604_800_000_000L), Map.entry("M", 2_629_800_000_000L),
-            Map.entry("y", 31_557_600_000_000L));
-
     /**
      * A time span per systemd.time(7) in microseconds: "5", "1min 30s", "100ms", "2.5h"; a bare
-     * number is in {@code defaultUnitUsec}. "infinity" is -1.
+     * number is in {@code defaultUnitUsec}. "infinity" is -1. Parsed by the unit parser's
+     * {@link TimeSpans}, so a span means the same in a unit and in {@code jinit exec -p}.
      */
     static long parseTimeUsec(String v, long defaultUnitUsec) {
-        String s = v.strip();
-        if (s.equals("infinity")) return -1;
-        if (s.isEmpty()) throw new IllegalArgumentException("empty time span");
-        BigDecimal total = BigDecimal.ZERO;
-        int i = 0;
-        boolean anyUnitless = false;
-        int parts = 0;
-        while (i < s.length()) {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-            if (i == s.length()) break;
-            int start = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) i++;
-            if (start == i) throw new IllegalArgumentException("not a time span (e.g. 30s, 1min 30s, 100ms)");
-            BigDecimal n;
-            try {
-                n = new BigDecimal(s.substring(start, i));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a time span (e.g. 30s, 1min 30s, 100ms)");
-            }
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) i++;
-            int unitStart = i;
-            while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && !Character.isDigit(s.charAt(i))) i++;
-            String unit = s.substring(unitStart, i);
-            long mult;
-            if (unit.isEmpty()) {
-                mult = defaultUnitUsec;
-                anyUnitless = true;
-            } else {
-                mult = TIME_UNITS.stream().filter(e -> e.getKey().equals(unit)).map(Map.Entry::getValue).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("unknown time unit '" + unit + "'"));
-            }
-            total = total.add(n.multiply(BigDecimal.valueOf(mult)));
-            parts++;
-        }
-        if (anyUnitless && parts > 1) throw new IllegalArgumentException("a number without a unit must stand alone");
-        if (total.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) >= 0) throw new IllegalArgumentException("time span too large");
-        return total.setScale(0, java.math.RoundingMode.HALF_UP).longValue();
+        Duration d = TimeSpans.parse(v, Math.multiplyExact(defaultUnitUsec, 1000L));
+        if (TimeSpans.isInfinite(d)) return -1;
+        return d.getSeconds() * 1_000_000L + d.getNano() / 1_000;
     }
 
     /** Highest CPU number accepted: systemd's CPU set limit. */
@@ -178,87 +134,13 @@ final class DirectiveValues {
     }
 
     /**
-     * Splits a value into words as systemd's extract_first_word with unquoting and C unescaping:
-     * whitespace separates words, "…" and '…' quote (also mid-word: {@code A="b c"}), and
-     * backslash escapes ({@code \n \t \\ \" \xNN \NNN \\uNNNN}) are decoded.
+     * Splits a value into words as systemd's extract_first_word(EXTRACT_UNQUOTE|EXTRACT_CUNESCAPE):
+     * the unit parser's {@link Words} (one splitter for units and {@code jinit exec -p}: quotes,
+     * C escapes, and {@code \xNN} as UTF-8 bytes like systemd). Its errors are
+     * IllegalArgumentExceptions saying what is wrong.
      */
     static List<String> splitWords(String v) {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = null;
-        char quote = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (quote == 0 && Character.isWhitespace(c)) {
-                if (word != null) words.add(word.toString());
-                word = null;
-                continue;
-            }
-            if (word == null) word = new StringBuilder();
-            if (c == '\\') {
-                i = unescape(v, i, word);
-            } else if (quote != 0 && c == quote) {
-                quote = 0;
-            } else if (quote == 0 && (c == '"' || c == '\'')) {
-                quote = c;
-            } else {
-                word.append(c);
-            }
-        }
-        if (quote != 0) throw new IllegalArgumentException("unterminated " + (quote == '"' ? "double" : "single") + " quote");
-        if (word != null) words.add(word.toString());
-        return words;
-    }
-
-    /** Decodes the escape starting at the backslash at {@code i}; returns the index of its last char. */
-    private static int unescape(String v, int i, StringBuilder out) {
-        if (i + 1 >= v.length()) throw new IllegalArgumentException("trailing backslash");
-        char e = v.charAt(i + 1);
-        switch (e) {
-            case 'a' -> out.append('\u0007');
-            case 'b' -> out.append('\b');
-            case 'f' -> out.append('\f');
-            case 'n' -> out.append('\n');
-            case 'r' -> out.append('\r');
-            case 't' -> out.append('\t');
-            case 'v' -> out.append('\u000b');
-            case 's' -> out.append(' ');
-            case '\\', '"', '\'', ' ' -> out.append(e);
-            case 'x' -> {
-                out.append((char) hex(v, i + 2, 2));
-                return i + 3;
-            }
-            case 'u' -> {
-                out.appendCodePoint(hex(v, i + 2, 4));
-                return i + 5;
-            }
-            case 'U' -> {
-                out.appendCodePoint(hex(v, i + 2, 8));
-                return i + 9;
-            }
-            default -> {
-                if (e >= '0' && e <= '7') {
-                    if (i + 3 >= v.length()) throw new IllegalArgumentException("short octal escape");
-                    String digits = v.substring(i + 1, i + 4);
-                    if (!digits.chars().allMatch(c -> c >= '0' && c <= '7') || Integer.parseInt(digits, 8) > 0377)
-                        throw new IllegalArgumentException("bad octal escape \\" + digits);
-                    out.append((char) Integer.parseInt(digits, 8));
-                    return i + 3;
-                }
-                throw new IllegalArgumentException("unknown escape \\" + e);
-            }
-        }
-        return i + 1;
-    }
-
-    private static int hex(String v, int from, int digits) {
-        if (from + digits > v.length()) throw new IllegalArgumentException("short hex escape");
-        try {
-            int cp = Integer.parseUnsignedInt(v.substring(from, from + digits), 16);
-            if (cp == 0 || !Character.isValidCodePoint(cp)) throw new IllegalArgumentException("bad escape value " + v.substring(from, from + digits));
-            return cp;
-        } catch (NumberFormatException ex) {
-            throw new IllegalArgumentException("bad hex escape " + v.substring(from, from + digits));
-        }
+        return Words.splitText(v);
     }
 
     /** A valid environment variable name: letters, digits, underscore, not starting with a digit. */

@@ -295,7 +295,14 @@ public final class Directives {
         return invert ? current & ~sum : current | sum;
     }
 
-    private static FdSource parseOutput(String v) {
+    /**
+     * A StandardOutput=/StandardError= value: {@code null}, {@code inherit} (jinit's own descriptor),
+     * {@code journal} (a pipe to jinit), or {@code file:}/{@code truncate:}/{@code append:} with an
+     * absolute path. Units map their stderr {@code inherit} to stdout's value before calling this.
+     *
+     * @throws IllegalArgumentException saying what is wrong with the value
+     */
+    public static FdSource parseOutput(String v) {
         if (v.equals("null")) return FdSource.NULL;
         if (v.equals("inherit")) return FdSource.INHERIT;
         if (v.equals("journal")) return new FdSource.Pipe(true);

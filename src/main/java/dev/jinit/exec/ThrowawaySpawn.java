@@ -117,6 +117,7 @@ final class ThrowawaySpawn implements Runnable {
         boolean ownFs = gate != null || spec.umask() != null || root != null || plan.unshareFlags() != 0;
         Fd oldCwd = null;
         Fd realRoot = null;
+        Fd jinitMounts = null;
         try {
             if (ownFs) setUp("a private fs state (unshare CLONE_FS)", () -> Namespaces.unshare(Namespaces.CLONE_FS));
             if (gate != null) {
@@ -126,13 +127,14 @@ final class ThrowawaySpawn implements Runnable {
                     oldCwd = Posix.open(".", Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
                 Fs.chdir(gate.directory().toString());
             }
+            if (spec.privateTmp())
+                jinitMounts = Posix.open("/proc/thread-self/ns/mnt", Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
             if (plan.unshareFlags() != 0)
                 setUp("new namespaces", () -> Namespaces.unshare(plan.unshareFlags()));
             // As systemd's PrivateNetwork=: a new network namespace has lo up (127.0.0.1, ::1), so
             // daemons configured for loopback work; it still reaches nothing outside.
             if ((plan.unshareFlags() & Namespaces.CLONE_NEWNET) != 0)
                 setUp("the loopback interface of the new network namespace", Loopback::up);
-            if (spec.privateTmp()) setUp("PrivateTmp", this::mountPrivateTmp);
             if (spec.umask() != null) Fs.umask(spec.umask());
             // With a user namespace, setpriv drops the bounding set inside it (Preflight): dropped
             // here, it would only keep unshare from mapping root (that needs CAP_SETFCAP).
@@ -165,6 +167,10 @@ final class ThrowawaySpawn implements Runnable {
                 Spawner.describeFdTable(request, spec, sources);
                 request.prepare(plan.program(), plan.argv(), spec.env());
 
+                // The private /tmp is mounted as late as possible and left again right after the
+                // launch, like the chroot below: jinit's own class path may lie under /tmp (a
+                // checkout there), and a class this thread loads meanwhile would not be found.
+                if (spec.privateTmp()) setUp("PrivateTmp", this::mountPrivateTmp);
                 if (root != null) {
                     realRoot = Posix.open("/", Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
                     setUp("RootDirectory=" + root, () -> Fs.chroot(root.toString()));
@@ -179,6 +185,7 @@ final class ThrowawaySpawn implements Runnable {
                     if (spec.controllingTty() != null) ttyErr = Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
                     programErr = Fs.access(plan.program(), Fs.X_OK);
                 }
+                if (jinitMounts != null) Namespaces.setns(jinitMounts, Namespaces.CLONE_NEWNS, "jinit's mount namespace");
                 if (realRoot != null) {
                     // Back to the real root so this thread's last steps (and the JVM's own thread exit)
                     // see the class path again.
@@ -191,6 +198,7 @@ final class ThrowawaySpawn implements Runnable {
         } finally {
             if (oldCwd != null) oldCwd.close();
             if (realRoot != null) realRoot.close();
+            if (jinitMounts != null) jinitMounts.close();
             if (spec.credentials() != null && DUMPABLE_AT_START == 1) Prctl.prctl(Prctl.PR_SET_DUMPABLE, 1, 0, 0, 0);
         }
     }

@@ -28,6 +28,8 @@ public final class LogFiles {
     private LogFiles() {}
 
     private static final int FIRST_BLOCK = 64 << 10;
+    /** A follower reads at most this much of a file per step. */
+    static final int READ_CHUNK = 1 << 20;
     /** Rotated files are numbered 1..99 at most ({@link LogConfig#rotatedFiles()}). */
     private static final int MAX_ROTATED = 99;
 
@@ -252,22 +254,28 @@ public final class LogFiles {
             return path.resolveSibling(path.getFileName() + "." + i);
         }
 
+        /**
+         * What was added since the last poll, read a bounded chunk at a time: a follower that starts
+         * at the beginning of a large file (or that fell far behind) must not hold all of it at once.
+         */
         private void readNew() throws IOException {
             long size = channel.size();
-            if (size <= position) return;
-            byte[] fresh = readRange(channel, position, size);
-            position += fresh.length;
-            byte[] data = partial.length == 0 ? fresh : concat(partial, fresh);
-            int start = 0;
-            for (int i = 0; i < data.length; i++) {
-                if (data[i] == '\n') {
-                    consumer.accept(LogFormat.parse(unit, data, start, i - start, Instant.now()));
-                    start = i + 1;
+            while (position < size) {
+                byte[] fresh = readRange(channel, position, Math.min(size, position + READ_CHUNK));
+                if (fresh.length == 0) return; // truncated under us: the next poll sees the rotation
+                position += fresh.length;
+                byte[] data = partial.length == 0 ? fresh : concat(partial, fresh);
+                int start = 0;
+                for (int i = 0; i < data.length; i++) {
+                    if (data[i] == '\n') {
+                        consumer.accept(LogFormat.parse(unit, data, start, i - start, Instant.now()));
+                        start = i + 1;
+                    }
                 }
+                partial = Arrays.copyOfRange(data, start, data.length);
+                // jinit's own files never hold a line this long; someone else's file must not grow memory.
+                if (partial.length > LogConfig.MAX_LINE_LIMIT + 64) flushPartial();
             }
-            partial = Arrays.copyOfRange(data, start, data.length);
-            // jinit's own files never hold a line this long; someone else's file must not grow memory.
-            if (partial.length > LogConfig.MAX_LINE_LIMIT + 64) flushPartial();
         }
 
         private void flushPartial() {

@@ -315,16 +315,15 @@ public final class LogPump implements AutoCloseable {
                     }
                     stop = runCommands();
                     finishRound();
-                } catch (RuntimeException e) {
-                    // A bug must not end logging: a dead pump would leave every unit blocked on a full
-                    // pipe. Report it (a repeating one only now and then) and carry on with the next round.
-                    if (failures++ % 1000 == 0) {
-                        err.println("jinit: log pump error (" + failures + " so far): " + e);
-                        e.printStackTrace(err);
-                    }
+                } catch (RuntimeException | Error e) {
+                    // Neither a bug nor an Error (memory exhausted, stack overflow) may end logging: a
+                    // dead pump closes every unit's pipe and each unit's next write dies of SIGPIPE.
+                    // Report it (a repeating one only now and then) and carry on with the next round.
+                    if (failures++ % 1000 == 0) report(e, failures);
                     staging.length = 0;
                     staging.lines = 0;
                     batch.clear();
+                    reports.clear();
                 }
             }
             drainAll();
@@ -338,6 +337,16 @@ public final class LogPump implements AutoCloseable {
                 for (Subscription s : u.subscribers) s.end();
             }
             for (Subscription s : allUnitSubscribers) s.end();
+        }
+    }
+
+    /** Reports a failed round; reporting itself must not fail the pump either. */
+    private void report(Throwable e, long failures) {
+        try {
+            err.println("jinit: log pump error (" + failures + " so far): " + e);
+            e.printStackTrace(err);
+        } catch (RuntimeException | Error ignored) {
+            // jinit's stderr is failing too: the lines still matter more than the report
         }
     }
 

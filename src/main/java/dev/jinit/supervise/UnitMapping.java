@@ -240,12 +240,11 @@ public final class UnitMapping {
     }
 
     private static FdSource output(String key, String v, String where) {
-        if (v.equals("journal")) return new FdSource.Pipe(true);
-        if (v.equals("null")) return FdSource.NULL;
-        if (v.equals("inherit")) return FdSource.INHERIT;
-        var mode = FdSource.WriteFile.Mode.ofValue(v);
-        if (mode.isPresent()) return new FdSource.WriteFile(Path.of(v.substring(mode.get().prefix().length())), mode.get());
-        throw new IllegalArgumentException(where + ": " + key + "=" + v + ": not journal, inherit, null, file:, append: or truncate:");
+        try {
+            return Directives.parseOutput(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + key + "=" + v + ": " + e.getMessage(), e);
+        }
     }
 
     /** Changes when any of the unit's files changes (content, or existence). */

@@ -85,7 +85,7 @@ class ExecBadInputTest {
             "StandardOutput=journal              | jinit exec has no journal",
             "StandardError=syslog                | StandardError=syslog: not one of",
             "WorkingDirectory=relative/dir       | WorkingDirectory=relative/dir: not an absolute path",
-            "Environment=\"A=unterminated        | unterminated double quote",
+            "Environment=\"A=unterminated        | unterminated \" quote",
             "NoEquals                            | -p NoEquals: expected Key=Value",
     })
     void badPropertyExits2NamingItAndStartsNothing(String property, String message) throws Exception {

@@ -70,6 +70,39 @@ class ExecPropertiesTest {
         }
     }
 
+    /**
+     * jinit's own classes under /tmp (a checkout there, as in CI) must stay loadable by the spawn
+     * thread that mounts the private /tmp: the mount is entered only around the launch.
+     */
+    @Test
+    void privateTmpWithJinitItselfUnderTmp() throws Exception {
+        Path classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path copy = Files.createTempDirectory(Path.of("/tmp"), "jinit-classes");
+        try {
+            try (var walk = Files.walk(classes)) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    Path target = copy.resolve(classes.relativize(p).toString());
+                    if (Files.isDirectory(p)) Files.createDirectories(target);
+                    else Files.copy(p, target);
+                }
+            }
+            List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-cp", copy.toString(), "dev.jinit.cli.Main",
+                    "exec", "-p", "PrivateTmp=yes", "-p", "User=nobody", "-p", "LimitNOFILE=512",
+                    "--", "/bin/sh", "-c", "echo tmp=$(ls -A /tmp | wc -l) nofile=$(ulimit -n)");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out);
+            assertEquals(0, p.exitValue(), out);
+            assertEquals("tmp=0 nofile=512", out.strip());
+        } finally {
+            try (var walk = Files.walk(copy)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void namespacesAndPrivateTmp() throws Exception {
         Path visible = Files.createTempFile(Path.of("/tmp"), "jinit-visible", ".txt");

@@ -123,7 +123,7 @@ class DirectivesTest {
                 "Environment=E=\"q\\\"uote\"");
         assertEquals(Map.of("A", "b c", "B", "x yz", "C", "\ttab", "D", "", "E", "q\"uote"), spec.env());
         assertTrue(error("Environment=1X=2").contains("'1X=2' is not a NAME=VALUE assignment"));
-        assertTrue(error("Environment=\"A=b").contains("unterminated double quote"));
+        assertTrue(error("Environment=\"A=b").contains("unterminated \" quote"));
     }
 
     @Test
@@ -215,6 +215,13 @@ class DirectivesTest {
         assertEquals(Path.of("/sys/fs/cgroup/unified/a.slice/a-b.slice"), apply("Slice=a-b.slice").cgroup());
         assertTrue(error("Slice=foo").contains("must end in .slice"));
         assertTrue(error("Slice=a--b.slice").contains("not a valid slice name"));
+    }
+
+    @Test
+    void environmentEscapesAreUtf8BytesAsInSystemd() {
+        // \xc3\xa9 is the two bytes of one é, not the two characters Ã and ©.
+        assertEquals("caf\u00e9", apply("Environment=A=caf\\xc3\\xa9").env().get("A"));
+        assertEquals("a b", apply("Environment=\"A=a b\"").env().get("A"));
     }
 
     @Test

@@ -101,6 +101,25 @@ class LogFilesTest {
         }
     }
 
+    @Test
+    void followFromTheStartOfAFileLargerThanOneReadChunkSplitsNoLine() throws Exception {
+        Path logs = Files.createDirectories(state.resolve("logs"));
+        StringBuilder text = new StringBuilder();
+        List<String> expected = new ArrayList<>();
+        // Lines of odd lengths, so that chunk boundaries fall inside lines and inside characters.
+        for (int i = 0; text.length() < 3 * LogFiles.READ_CHUNK; i++) {
+            String line = i + " " + "é".repeat(i % 997);
+            expected.add(line);
+            text.append("2026-11-27T10:00:00.000001Z stdout ").append(line).append('\n');
+        }
+        Files.writeString(logs.resolve("big.service.log"), text, StandardCharsets.UTF_8);
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        try (LogFiles.Follower f = LogFiles.follow(logs, "big.service", true, Duration.ofMillis(50), l -> got.add(l.text()))) {
+            await(WAIT, () -> got.size() >= expected.size(), () -> got.size() + " of " + expected.size());
+        }
+        assertEquals(expected, got);
+    }
+
     private static long sizeOf(Path f) {
         try {
             return Files.size(f);

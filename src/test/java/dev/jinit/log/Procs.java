@@ -1,20 +1,13 @@
 package dev.jinit.log;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import dev.jinit.exec.FdSource;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Spawned;
 import dev.jinit.exec.Spawner;
-import dev.jinit.linux.Errno;
 import dev.jinit.linux.Fd;
-import dev.jinit.linux.Native;
+import dev.jinit.linux.Mount;
 import dev.jinit.linux.Posix;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
+import dev.jinit.linux.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,35 +16,14 @@ import java.util.function.Supplier;
 
 /** Test helpers: writer processes with piped stdout/stderr, their reaping, and polling with a deadline. */
 final class Procs implements AutoCloseable {
-    private static final MethodHandle WAITPID = Native.errnoCall("waitpid",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final int WNOHANG = 1;
-    private static final MethodHandle MOUNT = Native.errnoCall("mount",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, java.lang.foreign.ValueLayout.JAVA_LONG, ADDRESS));
-    private static final MethodHandle UMOUNT2 = Native.errnoCall("umount2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final int MNT_DETACH = 2;
-
     /** mount -t tmpfs -o size=SIZE tmpfs DIR (needs root). */
     static void mountTmpfs(java.nio.file.Path dir, String size) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = Native.callState();
-            int r = (int) MOUNT.invokeExact(st, arena.allocateFrom("tmpfs"), arena.allocateFrom(dir.toString()),
-                    arena.allocateFrom("tmpfs"), 0L, arena.allocateFrom("size=" + size + ",mode=0755"));
-            Native.check(r, st, "mount tmpfs", dir);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        Mount.mount("tmpfs", dir.toString(), "tmpfs", 0, "size=" + size + ",mode=0755");
     }
 
     /** umount2(dir, MNT_DETACH): lazy, so a file still open somewhere cannot fail the test's cleanup. */
     static void unmount(java.nio.file.Path dir) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment st = Native.callState();
-            Native.check((int) UMOUNT2.invokeExact(st, arena.allocateFrom(dir.toString()), MNT_DETACH), st, "umount2", dir);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        Mount.umount(dir.toString(), Mount.MNT_DETACH);
     }
 
     record Proc(int pid, Fd out, Fd err) {}
@@ -89,19 +61,17 @@ final class Procs implements AutoCloseable {
      */
     static boolean reap(int pid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(JAVA_INT);
-            while (true) {
-                MemorySegment st = Native.callState();
-                int r = (int) WAITPID.invokeExact(st, pid, status, WNOHANG);
-                if (r == pid) return true;
-                if (r == -1 && Native.errno(st) == Errno.ECHILD) return true;
-                if (r == -1 && Native.errno(st) != Errno.EINTR) Native.check(r, st, "waitpid", pid);
-                if (System.nanoTime() - deadline > 0) return false;
+        while (true) {
+            if (Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | Wait.WNOHANG) != null) return true;
+            // null is also ECHILD: another reaper took it, and then the process no longer exists.
+            if (!Posix.kill(pid, 0)) return true;
+            if (System.nanoTime() - deadline > 0) return false;
+            try {
                 Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
         }
     }
 

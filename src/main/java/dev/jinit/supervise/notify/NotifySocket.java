@@ -163,7 +163,9 @@ public final class NotifySocket implements AutoCloseable {
                     case Received.Message m -> {
                         try {
                             messages.accept(m.message());
-                        } catch (RuntimeException e) {
+                        } catch (RuntimeException | Error e) {
+                            // Not even an Error (memory, stack) may end the receiver: readiness and
+                            // watchdog pings of every unit depend on it.
                             deliver(dropped, new Dropped(m.message().pid(), m.message().uid(), "consumer failed: " + e));
                         }
                     }
@@ -176,7 +178,7 @@ public final class NotifySocket implements AutoCloseable {
     private static void deliver(Consumer<Dropped> dropped, Dropped d) {
         try {
             dropped.accept(d);
-        } catch (RuntimeException ignored) {
+        } catch (RuntimeException | Error ignored) {
             // A failing reporter must not end the receiver: notifications still have to flow.
         }
     }

@@ -57,6 +57,25 @@ class NotifySocketTest {
     }
 
     @Test
+    void aConsumerThatThrowsAnErrorDoesNotEndTheReceiver() throws Exception {
+        String address = dir.resolve("notify.sock").toString();
+        socket = NotifySocket.bind(address);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        socket.start(m -> {
+            if (calls.getAndIncrement() == 0) throw new StackOverflowError("injected");
+            messages.add(m);
+        }, dropped::add);
+        try (dev.jinit.linux.Fd sender = dev.jinit.linux.UnixSocket.socket(dev.jinit.linux.UnixSocket.SOCK_DGRAM)) {
+            dev.jinit.linux.UnixSocket.sendTo(sender, "STATUS=first".getBytes(java.nio.charset.StandardCharsets.UTF_8), address);
+            NotifySocket.Dropped d = dropped.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertNotNull(d, "the failure is reported");
+            assertTrue(d.reason().contains("consumer failed"), d.toString());
+            dev.jinit.linux.UnixSocket.sendTo(sender, "STATUS=second".getBytes(java.nio.charset.StandardCharsets.UTF_8), address);
+        }
+        assertEquals("second", next().status().orElseThrow());
+    }
+
+    @Test
     void datagramCarriesTheSendersPidAndFields() throws Exception {
         String address = dir.resolve("notify.sock").toString();
         open(address);
