@@ -151,6 +151,8 @@ class DebianDaemonsTest {
         // KillMode=process: jinit stop ends the listening sshd only; a connection's own sshd process
         // lives on (under systemd this is what keeps sessions alive across a restart of ssh).
         d.aroundStop(pid -> {
+            // The serving checks' own connections may still have their (ending) sshd: ours is a new one.
+            List<Integer> before = children(pid);
             Socket connection = inNetworkOf(pid, () -> {
                 Socket s = new Socket();
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 2222), 5000);
@@ -158,7 +160,7 @@ class DebianDaemonsTest {
             });
             try {
                 int[] child = new int[1];
-                poll("sshd's process for the connection", () -> (child[0] = firstChild(pid)) > 0);
+                poll("sshd's process for the connection", () -> (child[0] = newChild(pid, before)) > 0);
                 return main -> {
                     try {
                         assertTrue(JinitRun.alive(child[0]), "KillMode=process spares the connection's sshd " + child[0]);
@@ -174,13 +176,14 @@ class DebianDaemonsTest {
         });
         // A connection open when jinit exits: its sshd, spared by KillMode=process, must still end.
         d.beforeTerminate(pid -> {
+            List<Integer> before = children(pid);
             Socket s = inNetworkOf(pid, () -> {
                 Socket c = new Socket();
                 c.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), 2222), 5000);
                 return c;
             });
             d.closeAtEnd(s);
-            poll("sshd's process for the connection", () -> firstChild(pid) > 0);
+            poll("sshd's process for the connection", () -> newChild(pid, before) > 0);
         });
         d.run(pid -> inNetworkOf(pid, () -> {
             String banner = tcpExchange(2222, "", "\r\n");
@@ -447,14 +450,19 @@ class DebianDaemonsTest {
         }
     }
 
-    /** A child of {@code pid} (from /proc/PID/task/PID/children), or 0 when it has none. */
-    static int firstChild(int pid) {
+    /** The children of {@code pid} (from /proc/PID/task/PID/children); none when it is gone. */
+    static List<Integer> children(int pid) {
         try {
             String children = Files.readString(Path.of("/proc", Integer.toString(pid), "task", Integer.toString(pid), "children")).trim();
-            return children.isEmpty() ? 0 : Integer.parseInt(children.split(" ")[0]);
+            return children.isEmpty() ? List.of() : Arrays.stream(children.split(" ")).map(Integer::valueOf).toList();
         } catch (IOException gone) {
-            return 0;
+            return List.of();
         }
+    }
+
+    /** A live child of {@code pid} that is not one of {@code before}, or 0. */
+    static int newChild(int pid, List<Integer> before) {
+        return children(pid).stream().filter(c -> !before.contains(c) && JinitRun.alive(c)).findFirst().orElse(0);
     }
 
     /** The sockets a process holds ("socket:[inode]"). */

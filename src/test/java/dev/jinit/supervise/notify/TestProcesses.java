@@ -1,17 +1,9 @@
 package dev.jinit.supervise.notify;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import dev.jinit.exec.FdSource;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Spawner;
-import dev.jinit.linux.Errno;
-import dev.jinit.linux.Native;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
+import dev.jinit.linux.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +25,6 @@ public final class TestProcesses {
             s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
             s.sendto(sys.argv[2].encode('latin-1'), addr)
             """;
-
-    private static final MethodHandle WAITPID = Native.errnoCall("waitpid",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
 
     /** Spawns {@code argv} with stdio on /dev/null and returns its pid. */
     public static int spawn(List<String> argv) {
@@ -68,19 +57,19 @@ public final class TestProcesses {
      */
     public static int waitExit(int pid, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment status = arena.allocate(JAVA_INT);
-            while (true) {
-                MemorySegment st = Native.callState();
-                int r = (int) WAITPID.invokeExact(st, pid, status, 1 /* WNOHANG */);
-                if (r == pid) return status.get(JAVA_INT, 0);
-                if (r == -1 && Native.errno(st) == Errno.ECHILD && !Files.exists(Path.of("/proc/" + pid))) return REAPED_ELSEWHERE;
-                if (System.nanoTime() > deadline) throw new AssertionError("pid " + pid + " still running after " + timeout);
+        while (true) {
+            Wait.Child c = Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | Wait.WNOHANG);
+            // As waitpid(2) encodes it: exit code in the second byte, else the signal (| 0x80 for a core).
+            if (c != null) return c.code() == Wait.CLD_EXITED ? c.status() << 8
+                    : c.status() | (c.code() == Wait.CLD_DUMPED ? 0x80 : 0);
+            if (!Files.exists(Path.of("/proc/" + pid))) return REAPED_ELSEWHERE;
+            if (System.nanoTime() > deadline) throw new AssertionError("pid " + pid + " still running after " + timeout);
+            try {
                 Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for pid " + pid, e);
             }
-        } catch (Throwable t) {
-            if (t instanceof AssertionError e) throw e;
-            throw Native.rethrow(t);
         }
     }
 
