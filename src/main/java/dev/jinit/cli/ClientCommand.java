@@ -5,7 +5,7 @@ import dev.jinit.control.Command;
 import dev.jinit.control.ControlClient;
 import dev.jinit.control.ControlException;
 import dev.jinit.control.Failure;
-import dev.jinit.control.LoadState;
+import dev.jinit.unit.LoadState;
 import dev.jinit.control.LogLine;
 import dev.jinit.control.Protocol;
 import dev.jinit.control.Request;

@@ -1,5 +1,7 @@
 package dev.jinit.control;
 
+import dev.jinit.unit.LoadState;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;

@@ -3,7 +3,7 @@ package dev.jinit.supervise;
 import dev.jinit.control.ActiveState;
 import dev.jinit.control.ControlHandler;
 import dev.jinit.control.Failure;
-import dev.jinit.control.LoadState;
+import dev.jinit.unit.LoadState;
 import dev.jinit.control.LogLine;
 import dev.jinit.control.Result;
 import dev.jinit.control.UnitDetails;

@@ -21,4 +21,14 @@ public enum LoadState {
     public String word() {
         return word;
     }
+
+    /**
+     * The state for its word, as the control protocol carries it.
+     *
+     * @throws IllegalArgumentException naming the word
+     */
+    public static LoadState of(String word) {
+        for (LoadState s : values()) if (s.word.equals(word)) return s;
+        throw new IllegalArgumentException("unknown load state '" + word + "'");
+    }
 }

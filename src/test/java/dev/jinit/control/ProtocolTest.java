@@ -1,5 +1,7 @@
 package dev.jinit.control;
 
+import dev.jinit.unit.LoadState;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
