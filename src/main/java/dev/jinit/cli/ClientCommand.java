@@ -1,6 +1,6 @@
 package dev.jinit.cli;
 
-import dev.jinit.control.ActiveState;
+import dev.jinit.state.ActiveState;
 import dev.jinit.control.Command;
 import dev.jinit.control.ControlClient;
 import dev.jinit.control.ControlException;

@@ -1,6 +1,8 @@
 package dev.jinit.supervise;
 
-import dev.jinit.control.ActiveState;
+import dev.jinit.state.ActiveState;
+
+import dev.jinit.state.ActiveState;
 import dev.jinit.control.ControlHandler;
 import dev.jinit.control.Failure;
 import dev.jinit.unit.LoadState;

@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.state.ActiveState;
+
 /** A service's sub-state, named and mapped to an {@link ActiveState} as systemd's service.c does. */
 public enum ServiceState {
     DEAD("dead", ActiveState.INACTIVE),

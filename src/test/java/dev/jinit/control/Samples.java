@@ -1,5 +1,7 @@
 package dev.jinit.control;
 
+import dev.jinit.state.ActiveState;
+
 import dev.jinit.unit.LoadState;
 
 import dev.jinit.exec.ExitStatus;

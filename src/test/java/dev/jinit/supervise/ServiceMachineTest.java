@@ -1,5 +1,7 @@
 package dev.jinit.supervise;
 
+import dev.jinit.state.ActiveState;
+
 import dev.jinit.unit.RestartPolicy;
 
 import dev.jinit.unit.ExitStatusSet;

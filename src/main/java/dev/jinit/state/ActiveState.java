@@ -1,4 +1,4 @@
-package dev.jinit.control;
+package dev.jinit.state;
 
 import java.util.Arrays;
 
