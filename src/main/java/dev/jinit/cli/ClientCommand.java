@@ -1,12 +1,9 @@
 package dev.jinit.cli;
 
-import dev.jinit.state.ActiveState;
 import dev.jinit.control.Command;
 import dev.jinit.control.ControlClient;
 import dev.jinit.control.ControlException;
 import dev.jinit.control.Failure;
-import dev.jinit.unit.LoadState;
-import dev.jinit.control.LogLine;
 import dev.jinit.control.Protocol;
 import dev.jinit.control.Request;
 import dev.jinit.control.Response;
@@ -15,6 +12,10 @@ import dev.jinit.control.UnitDetails;
 import dev.jinit.control.UnitStatus;
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
+import dev.jinit.log.LogLine;
+import dev.jinit.log.Stream;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -343,10 +344,14 @@ public final class ClientCommand {
         return s / 86400 + "d " + s % 86400 / 3600 + "h";
     }
 
-    /** {@code Nov 27 09:23:22.123 web.service: text}, with the stream named when it is not stdout. */
+    /**
+     * {@code Nov 27 09:23:22.123 web.service: text}, with the stream named when it is not stdout, and a piece of a
+     * too-long line ending in {@code …}.
+     */
     String logLine(LogLine l) {
-        String stream = l.stream().equals("stdout") ? "" : "[" + l.stream() + "]";
-        return LOG_TIME.format(l.time().atZone(zone)) + " " + l.unit() + stream + ": " + printable(l.text());
+        String stream = l.stream() == Stream.STDOUT ? "" : "[" + l.stream().tag() + "]";
+        return LOG_TIME.format(l.time().atZone(zone)) + " " + l.unit() + stream + ": " + printable(l.text())
+                + (l.cut() ? "…" : "");
     }
 
     /** Control characters from a service must not drive the user's terminal: shown as \xNN. */

@@ -1,6 +1,7 @@
 package dev.jinit.control;
 
 import dev.jinit.linux.Errno;
+import dev.jinit.log.LogLine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

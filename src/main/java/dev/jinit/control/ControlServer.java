@@ -1,5 +1,7 @@
 package dev.jinit.control;
 
+import dev.jinit.log.LogLine;
+import dev.jinit.log.Stream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -314,7 +316,7 @@ public final class ControlServer implements AutoCloseable {
                 LogLine line = queue.take();
                 long lost = dropped.getAndSet(0);
                 if (lost > 0)
-                    writeLine(ch, Protocol.encode(new LogLine(Instant.now(), line.unit(), "jinit",
+                    writeLine(ch, Protocol.encode(new LogLine(Instant.now(), line.unit(), Stream.JINIT,
                             lost + " lines dropped: this client reads too slowly")));
                 writeLine(ch, Protocol.encode(line));
             }

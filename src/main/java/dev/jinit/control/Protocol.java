@@ -1,9 +1,5 @@
 package dev.jinit.control;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.unit.LoadState;
-
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -12,6 +8,10 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import dev.jinit.exec.ExitStatus;
+import dev.jinit.log.LogLine;
+import dev.jinit.log.Stream;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -118,12 +118,18 @@ public final class Protocol {
         return o;
     }
 
+    /**
+     * The log pipeline's own {@link LogLine} goes on the wire; this codec, not a second record, is what keeps the
+     * wire form fixed when the pipeline's type grows: only these fields are written and read.
+     */
     static JsonObject line(LogLine l) {
         JsonObject o = new JsonObject();
         o.addProperty("time", l.time().toString());
         o.addProperty("unit", l.unit());
-        o.addProperty("stream", l.stream());
+        o.addProperty("stream", l.stream().tag());
         o.addProperty("text", l.text());
+        // Only a piece of a too-long line says so; whole lines (nearly all) stay as short as before.
+        if (l.cut()) o.addProperty("cut", true);
         return o;
     }
 
@@ -163,7 +169,11 @@ public final class Protocol {
     }
 
     static LogLine line(JsonObject o) {
-        return new LogLine(instant(string(o, "time"), "time"), string(o, "unit"), string(o, "stream"), string(o, "text"));
+        String tag = string(o, "stream");
+        Stream stream = Stream.ofTag(tag);
+        if (stream == null) throw new IllegalArgumentException("unknown stream '" + tag + "' (expected stdout, stderr or jinit)");
+        return new LogLine(instant(string(o, "time"), "time"), string(o, "unit"), stream, string(o, "text"),
+                optionalBoolean(o, "cut"));
     }
 
     static Failure failure(JsonObject o) {

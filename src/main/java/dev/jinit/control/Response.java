@@ -1,5 +1,6 @@
 package dev.jinit.control;
 
+import dev.jinit.log.LogLine;
 import java.util.List;
 
 /**

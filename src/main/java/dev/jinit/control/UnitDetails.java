@@ -1,6 +1,7 @@
 package dev.jinit.control;
 
 import dev.jinit.exec.ExitStatus;
+import dev.jinit.log.LogLine;
 import java.time.Instant;
 import java.util.List;
 

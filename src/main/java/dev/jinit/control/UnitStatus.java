@@ -1,9 +1,7 @@
 package dev.jinit.control;
 
 import dev.jinit.state.ActiveState;
-
 import dev.jinit.unit.LoadState;
-
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;

@@ -1,9 +1,8 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.KillMode;
-
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
+import dev.jinit.unit.KillMode;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;

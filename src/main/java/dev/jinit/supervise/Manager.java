@@ -1,15 +1,13 @@
 package dev.jinit.supervise;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.unit.NotifyAccess;
-
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.SpawnException;
 import dev.jinit.exec.Spawned;
 import dev.jinit.linux.Fd;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.NotifyAccess;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

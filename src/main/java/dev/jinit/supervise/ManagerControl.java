@@ -1,18 +1,15 @@
 package dev.jinit.supervise;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.state.ActiveState;
 import dev.jinit.control.ControlHandler;
 import dev.jinit.control.Failure;
-import dev.jinit.unit.LoadState;
-import dev.jinit.control.LogLine;
 import dev.jinit.control.Result;
 import dev.jinit.control.UnitDetails;
 import dev.jinit.control.UnitStatus;
+import dev.jinit.log.LogLine;
 import dev.jinit.log.LogPump;
 import dev.jinit.log.Subscription;
-import java.time.Instant;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -98,13 +95,13 @@ public final class ManagerControl implements ControlHandler {
     @Override
     public Optional<List<LogLine>> logs(String unit, int lines) {
         if (await(manager.snapshot(unit)) == null) return Optional.empty();
-        return Optional.of(logs.history(unit, lines).stream().map(ManagerControl::line).toList());
+        return Optional.of(logs.history(unit, lines));
     }
 
     @Override
     public AutoCloseable follow(List<String> units, int backlog, Consumer<LogLine> sink) {
         List<Subscription> subs = new ArrayList<>();
-        for (String u : units) subs.add(logs.follow(u, backlog, l -> sink.accept(line(l))));
+        for (String u : units) subs.add(logs.follow(u, backlog, sink));
         return () -> {
             for (Subscription s : subs) s.close();
         };
@@ -153,16 +150,11 @@ public final class ManagerControl implements ControlHandler {
     private UnitStatus status(UnitSnapshot s, boolean details) {
         UnitDetails d = null;
         if (details) {
-            List<LogLine> recent = logs.history(s.name(), STATUS_LOG_LINES).stream().map(ManagerControl::line).toList();
+            List<LogLine> recent = logs.history(s.name(), STATUS_LOG_LINES);
             d = new UnitDetails(s.fragmentPath(), s.loadError(), s.result(), s.execStart(), s.lastExitPid(), s.lastExit(),
                     s.statusText(), s.activeEnter(), s.inactiveEnter(), s.processes(), s.warnings(), recent);
         }
         return new UnitStatus(s.name(), LoadState.of(s.load()), ActiveState.of(s.active()), s.sub(), s.mainPid(),
                 s.restarts(), s.since(), s.description(), d);
-    }
-
-    static LogLine line(dev.jinit.log.LogLine l) {
-        return new LogLine(l.time() == null ? Instant.EPOCH : l.time(), l.unit(), l.stream().tag(),
-                l.cut() ? l.text() + "…" : l.text());
     }
 }

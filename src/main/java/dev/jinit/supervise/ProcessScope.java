@@ -1,13 +1,11 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.KillMode;
-
+import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import dev.jinit.exec.Cgroups;
+import dev.jinit.unit.KillMode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;

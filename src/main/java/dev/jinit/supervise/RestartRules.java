@@ -1,11 +1,9 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.RestartPolicy;
-
-import dev.jinit.unit.ExitStatusSet;
-
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
+import dev.jinit.unit.ExitStatusSet;
+import dev.jinit.unit.RestartPolicy;
 
 /** The pure decisions of systemd's restart logic, kept apart so they can be tested exhaustively. */
 public final class RestartRules {

@@ -1,16 +1,11 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.RestartPolicy;
-
-import dev.jinit.unit.ExitStatusSet;
-
-import dev.jinit.unit.ServiceType;
-
-import dev.jinit.unit.KillMode;
-
-import dev.jinit.unit.NotifyAccess;
-
 import dev.jinit.linux.Signals;
+import dev.jinit.unit.ExitStatusSet;
+import dev.jinit.unit.KillMode;
+import dev.jinit.unit.NotifyAccess;
+import dev.jinit.unit.RestartPolicy;
+import dev.jinit.unit.ServiceType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

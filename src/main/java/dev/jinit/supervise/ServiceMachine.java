@@ -1,23 +1,18 @@
 package dev.jinit.supervise;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.unit.ExitStatusSet;
-
-import dev.jinit.unit.NotifyAccess;
-
-import dev.jinit.unit.ServiceType;
-
-import dev.jinit.unit.KillMode;
-
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.SpawnException;
 import dev.jinit.linux.Signals;
+import dev.jinit.state.ActiveState;
 import dev.jinit.supervise.ServiceConfig.Command;
 import dev.jinit.supervise.ServiceConfig.Role;
+import dev.jinit.supervise.notify.NotifyPolicy;
 import dev.jinit.supervise.notify.UnitProcesses;
 import dev.jinit.supervise.notify.Verdict;
-import dev.jinit.supervise.notify.NotifyPolicy;
+import dev.jinit.unit.ExitStatusSet;
+import dev.jinit.unit.KillMode;
+import dev.jinit.unit.NotifyAccess;
+import dev.jinit.unit.ServiceType;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

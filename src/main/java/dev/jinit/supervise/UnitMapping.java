@@ -1,13 +1,5 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.RestartPolicy;
-
-import dev.jinit.unit.ServiceType;
-
-import dev.jinit.unit.KillMode;
-
-import dev.jinit.unit.NotifyAccess;
-
 import dev.jinit.exec.DirectiveState;
 import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;

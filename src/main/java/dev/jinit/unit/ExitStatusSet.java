@@ -2,7 +2,6 @@ package dev.jinit.unit;
 
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
-
 import java.util.BitSet;
 import java.util.Set;
 import java.util.TreeSet;

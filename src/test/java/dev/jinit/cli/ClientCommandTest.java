@@ -8,6 +8,7 @@ import dev.jinit.control.FakeHandler;
 import dev.jinit.control.Samples;
 import dev.jinit.control.StateDir;
 import dev.jinit.exec.ExitStatus;
+import dev.jinit.log.LogLine;
 import dev.jinit.supervise.notify.TestProcesses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -215,6 +216,9 @@ class ClientCommandTest {
     void exactLogLineAndHostileText() {
         assertEquals("Nov 27 09:00:01.000 web.service[jinit]: a\\x1b[31mred\\x07 line\tx",
                 fixed().logLine(Samples.line(1, "web.service", "jinit", "a\u001b[31mred\u0007 line\tx")));
+        LogLine piece = Samples.line(1, "web.service", "stdout", "start of a long line");
+        assertEquals("Nov 27 09:00:01.000 web.service: start of a long line…",
+                fixed().logLine(new LogLine(piece.time(), piece.unit(), piece.stream(), piece.text(), true)));
     }
 
     @Test

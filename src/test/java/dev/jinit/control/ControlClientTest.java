@@ -2,6 +2,8 @@ package dev.jinit.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jinit.log.LogLine;
+import dev.jinit.log.Stream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -29,10 +31,10 @@ class ControlClientTest {
         // Short lines many to a read, lines longer than the client's 64 KiB buffer, and multibyte
         // characters that straddle the buffer's end somewhere.
         for (int len : new int[] {0, 1, 10, 65_000, 65_536, 70_000, 200_000, 3, 131_071})
-            sent.add(new LogLine(Instant.ofEpochSecond(1_700_000_000L, len), "web.service", "stdout",
+            sent.add(new LogLine(Instant.ofEpochSecond(1_700_000_000L, len), "web.service", Stream.STDOUT,
                     "é€".repeat(len / 5) + "x".repeat(len % 5)));
         for (int i = 0; i < 2_000; i++)
-            sent.add(new LogLine(Instant.ofEpochSecond(1_700_000_001L, i), "web.service", "stderr", "line " + i));
+            sent.add(new LogLine(Instant.ofEpochSecond(1_700_000_001L, i), "web.service", Stream.STDERR, "line " + i));
 
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(StateDir.controlSocket(state)));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jinit.log.LogLine;
 import dev.jinit.supervise.notify.TestProcesses;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;

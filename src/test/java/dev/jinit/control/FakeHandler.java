@@ -1,7 +1,7 @@
 package dev.jinit.control;
 
+import dev.jinit.log.LogLine;
 import dev.jinit.unit.LoadState;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

@@ -1,19 +1,19 @@
 package dev.jinit.control;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.unit.LoadState;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jinit.log.LogLine;
+import dev.jinit.log.Stream;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
 import java.time.Instant;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
 import net.jqwik.api.From;
+import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
@@ -23,7 +23,7 @@ class ProtocolProperties {
         return Combinators.combine(Arbitraries.longs().between(0, 4_000_000_000L), Arbitraries.integers().between(0, 999_999_999),
                 Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(10), Arbitraries.of("stdout", "stderr", "jinit"),
                 Arbitraries.strings().all().ofMaxLength(60))
-                .as((s, n, u, st, t) -> new LogLine(Instant.ofEpochSecond(s, n), u + ".service", st, t));
+                .as((s, n, u, st, t) -> new LogLine(Instant.ofEpochSecond(s, n), u + ".service", Stream.ofTag(st), t));
     }
 
     @Provide

@@ -1,13 +1,14 @@
 package dev.jinit.control;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.unit.LoadState;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jinit.log.LogLine;
+import dev.jinit.log.Stream;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,19 @@ class ProtocolTest {
         assertEquals(r, Protocol.decodeRequest(Protocol.encode(r)));
         // Absent optional fields and unknown fields are fine.
         assertEquals(new Request(Command.STATUS, List.of(), 0, false), Protocol.decodeRequest("{\"cmd\":\"status\",\"x\":1}"));
+    }
+
+    @Test
+    void logLineWireForm() {
+        LogLine whole = new LogLine(Instant.parse("2026-11-27T09:00:00Z"), "web.service", Stream.STDERR, "hi");
+        assertEquals("{\"time\":\"2026-11-27T09:00:00Z\",\"unit\":\"web.service\",\"stream\":\"stderr\",\"text\":\"hi\"}",
+                Protocol.encode(whole));
+        LogLine piece = new LogLine(whole.time(), "web.service", Stream.STDOUT, "abc", true);
+        assertTrue(Protocol.encode(piece).endsWith(",\"cut\":true}"), Protocol.encode(piece));
+        assertEquals(piece, Protocol.decodeLogLine(Protocol.encode(piece)));
+        assertEquals("unknown stream 'tty' (expected stdout, stderr or jinit)", assertThrows(IllegalArgumentException.class,
+                () -> Protocol.decodeLogLine("{\"time\":\"2026-11-27T09:00:00Z\",\"unit\":\"a.service\",\"stream\":\"tty\",\"text\":\"\"}"))
+                .getMessage());
     }
 
     @Test

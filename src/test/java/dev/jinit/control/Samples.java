@@ -1,10 +1,10 @@
 package dev.jinit.control;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.unit.LoadState;
-
 import dev.jinit.exec.ExitStatus;
+import dev.jinit.log.LogLine;
+import dev.jinit.log.Stream;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
 import java.time.Instant;
 import java.util.List;
 
@@ -46,7 +46,7 @@ public final class Samples {
     }
 
     public static LogLine line(int second, String unit, String stream, String text) {
-        return new LogLine(T0.plusSeconds(second), unit, stream, text);
+        return new LogLine(T0.plusSeconds(second), unit, Stream.ofTag(stream), text);
     }
 
     public static FakeHandler handler() {

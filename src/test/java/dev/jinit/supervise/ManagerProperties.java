@@ -1,13 +1,12 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.ServiceType;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
 import dev.jinit.supervise.ServiceConfig.Command;
+import dev.jinit.unit.ServiceType;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;

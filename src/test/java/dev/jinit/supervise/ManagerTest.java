@@ -1,7 +1,5 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.ServiceType;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,7 @@ import dev.jinit.exec.Spawned;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Signals;
 import dev.jinit.supervise.ServiceConfig.Command;
+import dev.jinit.unit.ServiceType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;

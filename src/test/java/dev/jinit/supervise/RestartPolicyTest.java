@@ -1,15 +1,5 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.RestartPolicy;
-
-import dev.jinit.unit.ExitStatusSet;
-
-import dev.jinit.unit.ServiceType;
-
-import dev.jinit.unit.KillMode;
-
-import dev.jinit.unit.NotifyAccess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
+import dev.jinit.unit.ExitStatusSet;
+import dev.jinit.unit.KillMode;
+import dev.jinit.unit.NotifyAccess;
+import dev.jinit.unit.RestartPolicy;
+import dev.jinit.unit.ServiceType;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,17 +1,14 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.RestartPolicy;
-
-import dev.jinit.unit.ServiceType;
-
-import dev.jinit.unit.KillMode;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
 import dev.jinit.supervise.ServiceConfig.Command;
+import dev.jinit.unit.KillMode;
+import dev.jinit.unit.RestartPolicy;
+import dev.jinit.unit.ServiceType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

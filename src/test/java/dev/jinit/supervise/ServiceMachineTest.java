@@ -1,17 +1,5 @@
 package dev.jinit.supervise;
 
-import dev.jinit.state.ActiveState;
-
-import dev.jinit.unit.RestartPolicy;
-
-import dev.jinit.unit.ExitStatusSet;
-
-import dev.jinit.unit.ServiceType;
-
-import dev.jinit.unit.KillMode;
-
-import dev.jinit.unit.NotifyAccess;
-
 import static dev.jinit.supervise.ServiceConfig.Role.RELOAD;
 import static dev.jinit.supervise.ServiceConfig.Role.START;
 import static dev.jinit.supervise.ServiceConfig.Role.START_POST;
@@ -25,7 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.exec.ExitStatus;
 import dev.jinit.linux.Signals;
+import dev.jinit.state.ActiveState;
 import dev.jinit.supervise.ServiceConfig.Command;
+import dev.jinit.unit.ExitStatusSet;
+import dev.jinit.unit.KillMode;
+import dev.jinit.unit.NotifyAccess;
+import dev.jinit.unit.RestartPolicy;
+import dev.jinit.unit.ServiceType;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,11 +1,5 @@
 package dev.jinit.supervise;
 
-import dev.jinit.unit.RestartPolicy;
-
-import dev.jinit.unit.ServiceType;
-
-import dev.jinit.unit.KillMode;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,7 +10,10 @@ import dev.jinit.exec.FdSource;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Rlimit;
 import dev.jinit.linux.Signals;
+import dev.jinit.unit.KillMode;
 import dev.jinit.unit.NotifyAccess;
+import dev.jinit.unit.RestartPolicy;
+import dev.jinit.unit.ServiceType;
 import dev.jinit.unit.UnitLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;

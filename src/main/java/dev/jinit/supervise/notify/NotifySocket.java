@@ -1,11 +1,10 @@
 package dev.jinit.supervise.notify;
 
-import dev.jinit.unit.NotifyAccess;
-
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.UnixSocket;
+import dev.jinit.unit.NotifyAccess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

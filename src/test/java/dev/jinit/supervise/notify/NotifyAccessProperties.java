@@ -1,9 +1,8 @@
 package dev.jinit.supervise.notify;
 
-import dev.jinit.unit.NotifyAccess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.jinit.unit.NotifyAccess;
 import java.util.Set;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

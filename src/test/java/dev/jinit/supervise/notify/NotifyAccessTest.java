@@ -1,12 +1,11 @@
 package dev.jinit.supervise.notify;
 
-import dev.jinit.unit.NotifyAccess;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jinit.unit.NotifyAccess;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
