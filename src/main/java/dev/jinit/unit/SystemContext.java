@@ -1,5 +1,6 @@
 package dev.jinit.unit;
 
+import dev.jinit.linux.ProcStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,12 +35,11 @@ public record SystemContext(String userName, int uid, String home, String runtim
     private static int readUid() {
         // The JDK has no getuid(); /proc/self/status has the real uid first on its Uid: line.
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status")))
-                if (line.startsWith("Uid:")) return Integer.parseInt(line.substring(4).strip().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            // fall through: a manager that cannot read /proc is treated as unprivileged
+            return ProcStatus.read(Path.of("/proc/self/status")).id("Uid", ProcStatus.REAL);
+        } catch (RuntimeException e) {
+            // a manager that cannot read /proc is treated as unprivileged
+            return -1;
         }
-        return -1;
     }
 
     private static String read(String path) {
