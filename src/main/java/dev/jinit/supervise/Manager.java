@@ -7,6 +7,7 @@ import dev.jinit.exec.SpawnException;
 import dev.jinit.exec.Spawned;
 import dev.jinit.linux.Fd;
 import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
 import dev.jinit.unit.NotifyAccess;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -288,7 +289,7 @@ public final class Manager implements AutoCloseable {
             UnitRuntime rt = units.get(def.name());
             if (rt == null) {
                 units.put(def.name(), new UnitRuntime(def));
-                if (!def.loaded()) report.add(def.name() + ": " + def.loadState() + ": " + def.loadError());
+                if (!def.loaded()) report.add(def.name() + ": " + def.loadState().word() + ": " + def.loadError());
                 continue;
             }
             rt.removed = false;
@@ -370,7 +371,7 @@ public final class Manager implements AutoCloseable {
             // Shown as failed where it was asked to start, until reset-failed or a reload fixes it.
             target.loadFailed = true;
             return CompletableFuture.completedFuture(JobOutcome.failed(name, "Unit " + name + " is not loaded properly ("
-                    + target.def.loadState() + "): " + target.def.loadError()));
+                    + target.def.loadState().word() + "): " + target.def.loadError()));
         }
         // The transaction: the unit and everything it pulls in.
         Set<String> closure = new LinkedHashSet<>();
@@ -385,7 +386,7 @@ public final class Manager implements AutoCloseable {
             for (String r : hard) {
                 UnitRuntime dep = units.get(r);
                 if (dep == null || !dep.def.loaded())
-                    problems.add(n + " requires " + r + ", which is " + (dep == null ? "not found" : dep.def.loadState()));
+                    problems.add(n + " requires " + r + ", which is " + (dep == null ? "not found" : dep.def.loadState().word()));
                 else todo.add(r);
             }
             for (String w : wantsOf(rt)) {
@@ -965,12 +966,13 @@ public final class Manager implements AutoCloseable {
         }
 
         UnitSnapshot snapshot() {
-            String load = def.loadState();
-            String active, sub;
+            LoadState load = def.loadState();
+            ActiveState active;
+            String sub;
             int pid = 0, restarts = 0;
             String result = null, statusText = null, execStart = null;
             if (machine != null) {
-                active = machine.activeState().word();
+                active = machine.activeState();
                 sub = machine.state().word;
                 pid = machine.mainPid();
                 restarts = machine.restarts();
@@ -978,14 +980,14 @@ public final class Manager implements AutoCloseable {
                 statusText = machine.statusText();
                 execStart = String.join("; ", def.service().start().stream().map(ServiceConfig.Command::toString).toList());
             } else if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) {
-                active = targetUp ? "active" : "inactive";
+                active = targetUp ? ActiveState.ACTIVE : ActiveState.INACTIVE;
                 sub = targetUp ? "active" : "dead";
             } else if (loadFailed) {
-                active = "failed";
+                active = ActiveState.FAILED;
                 sub = "failed";
                 result = "resources";
             } else {
-                active = "inactive";
+                active = ActiveState.INACTIVE;
                 sub = "dead";
             }
             List<Integer> procs = new ArrayList<>();

@@ -8,8 +8,6 @@ import dev.jinit.control.UnitStatus;
 import dev.jinit.log.LogLine;
 import dev.jinit.log.LogPump;
 import dev.jinit.log.Subscription;
-import dev.jinit.state.ActiveState;
-import dev.jinit.unit.LoadState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -154,7 +152,7 @@ public final class ManagerControl implements ControlHandler {
             d = new UnitDetails(s.fragmentPath(), s.loadError(), s.result(), s.execStart(), s.lastExitPid(), s.lastExit(),
                     s.statusText(), s.activeEnter(), s.inactiveEnter(), s.processes(), s.warnings(), recent);
         }
-        return new UnitStatus(s.name(), LoadState.of(s.load()), ActiveState.of(s.active()), s.sub(), s.mainPid(),
+        return new UnitStatus(s.name(), s.load(), s.active(), s.sub(), s.mainPid(),
                 s.restarts(), s.since(), s.description(), d);
     }
 }

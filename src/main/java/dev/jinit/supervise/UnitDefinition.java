@@ -1,5 +1,6 @@
 package dev.jinit.supervise;
 
+import dev.jinit.unit.LoadState;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -11,7 +12,7 @@ import java.util.Objects;
  *
  * @param name        full name, {@code web.service}
  * @param kind        service or target
- * @param loadState   systemd's LOAD word: loaded, not-found, bad-setting, error, masked
+ * @param loadState   systemd's LOAD column, as the unit loader decided it
  * @param loadError   why it is not loaded ("file:line: reason"), or null
  * @param source      the unit file, or null
  * @param description Description=, or the name
@@ -25,7 +26,7 @@ import java.util.Objects;
 public record UnitDefinition(
         String name,
         Kind kind,
-        String loadState,
+        LoadState loadState,
         String loadError,
         Path source,
         String description,
@@ -90,12 +91,12 @@ public record UnitDefinition(
         warnings = List.copyOf(warnings);
         description = description == null || description.isEmpty() ? name : description;
         conditions = conditions == null ? StartConditions.NONE : conditions;
-        if (loadState.equals("loaded") && kind == Kind.SERVICE && (service == null || plan == null))
+        if (loadState == LoadState.LOADED && kind == Kind.SERVICE && (service == null || plan == null))
             throw new IllegalArgumentException(name + ": a loaded service needs its configuration and spawn plan");
     }
 
     /** A unit without Condition…=/Assert…= checks. */
-    public UnitDefinition(String name, Kind kind, String loadState, String loadError, Path source, String description,
+    public UnitDefinition(String name, Kind kind, LoadState loadState, String loadError, Path source, String description,
                           Dependencies deps, ServiceConfig service, SpawnPlan plan, Directories directories,
                           List<String> warnings, String fingerprint) {
         this(name, kind, loadState, loadError, source, description, deps, service, plan, directories, warnings,
@@ -103,7 +104,7 @@ public record UnitDefinition(
     }
 
     public boolean loaded() {
-        return loadState.equals("loaded");
+        return loadState == LoadState.LOADED;
     }
 
     /** The same unit with these dependencies and description (a failed unit's readable [Unit]/[Install]). */
@@ -113,7 +114,7 @@ public record UnitDefinition(
     }
 
     /** A unit that could not be loaded: it shows in status with the reason, and cannot start. */
-    public static UnitDefinition failed(String name, String loadState, String error, Path source) {
+    public static UnitDefinition failed(String name, LoadState loadState, String error, Path source) {
         Kind kind = name.endsWith(".target") ? Kind.TARGET : Kind.SERVICE;
         return new UnitDefinition(name, kind, loadState, error, source, name, Dependencies.NONE, null, null,
                 Directories.NONE, List.of(), "failed:" + error);

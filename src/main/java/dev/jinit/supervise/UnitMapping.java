@@ -10,6 +10,7 @@ import dev.jinit.unit.Diagnostic;
 import dev.jinit.unit.EnvFile;
 import dev.jinit.unit.ExecCommand;
 import dev.jinit.unit.LoadResult;
+import dev.jinit.unit.LoadState;
 import dev.jinit.unit.LoadedUnit;
 import dev.jinit.unit.Service;
 import dev.jinit.unit.ServiceUnit;
@@ -54,7 +55,7 @@ public final class UnitMapping {
         for (LoadedUnit lu : result.units().values()) {
             switch (lu) {
                 case LoadedUnit.Failed f -> {
-                    UnitDefinition failed = UnitDefinition.failed(f.name(), f.loadState().word(),
+                    UnitDefinition failed = UnitDefinition.failed(f.name(), f.loadState(),
                             String.join("; ", f.reasons()), f.source());
                     Unit.UnitInfo partial = f.partial();
                     // What could be read of [Unit]/[Install] keeps the unit where it belongs: a unit that
@@ -78,16 +79,16 @@ public final class UnitMapping {
         String fingerprint = fingerprint(files);
         StartConditions conditions = conditions(info.conditions());
         return switch (unit) {
-            case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, "loaded", null, info.source(),
+            case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, LoadState.LOADED, null, info.source(),
                     info.description(), deps, null, null, null, warnings, fingerprint, conditions);
             case ServiceUnit su -> {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
-                    yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, "loaded", null, info.source(),
+                    yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, LoadState.LOADED, null, info.source(),
                             info.description(), deps, config, plan(su), directories(su.service()), warnings, fingerprint,
                             conditions);
                 } catch (IllegalArgumentException e) {
-                    yield UnitDefinition.failed(su.name(), "bad-setting", (info.source() == null ? su.name() : info.source().toString())
+                    yield UnitDefinition.failed(su.name(), LoadState.BAD_SETTING, (info.source() == null ? su.name() : info.source().toString())
                             + ": " + e.getMessage(), info.source());
                 }
             }

@@ -1,6 +1,8 @@
 package dev.jinit.supervise;
 
 import dev.jinit.exec.ExitStatus;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
 import java.time.Instant;
 import java.util.List;
 
@@ -10,7 +12,7 @@ import java.util.List;
  * @param since         when ACTIVE last changed (null if it never did)
  * @param changedOnDisk the unit file changed since it was loaded; the change applies at the next start
  */
-public record UnitSnapshot(String name, String load, String active, String sub, int mainPid, int restarts,
+public record UnitSnapshot(String name, LoadState load, ActiveState active, String sub, int mainPid, int restarts,
                            Instant since, String description, String result, String statusText, int lastExitPid,
                            ExitStatus lastExit, String fragmentPath, String loadError, String execStart,
                            Instant activeEnter, Instant inactiveEnter, List<Integer> processes,
@@ -21,6 +23,6 @@ public record UnitSnapshot(String name, String load, String active, String sub, 
     }
 
     public boolean isActive() {
-        return active.equals("active") || active.equals("reloading");
+        return active.isActiveOrReloading();
     }
 }

@@ -9,7 +9,9 @@ import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Spawned;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Signals;
+import dev.jinit.state.ActiveState;
 import dev.jinit.supervise.ServiceConfig.Command;
+import dev.jinit.unit.LoadState;
 import dev.jinit.unit.ServiceType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -92,7 +94,7 @@ class ManagerTest {
     static UnitDefinition service(String name, ServiceConfig.Builder config, UnitDefinition.Dependencies deps) {
         ServiceConfig c = config.build();
         SpawnPlan plan = (role, index, env) -> ProcessSpec.builder(c.commands(role).get(index).argv()).env(env).build();
-        return new UnitDefinition(name, UnitDefinition.Kind.SERVICE, "loaded", null, null, name, deps, c, plan,
+        return new UnitDefinition(name, UnitDefinition.Kind.SERVICE, LoadState.LOADED, null, null, name, deps, c, plan,
                 null, List.of(), name + config.hashCode());
     }
 
@@ -173,7 +175,7 @@ class ManagerTest {
         assertEquals(JobOutcome.Kind.FAILED, outcome.kind());
         assertTrue(outcome.message().contains("Dependency failed"), outcome.message());
         assertEquals(0, fake.count("/bin/web"));
-        assertEquals("failed", status("db").active());
+        assertEquals(ActiveState.FAILED, status("db").active());
     }
 
     @Test
@@ -300,7 +302,7 @@ class ManagerTest {
         manager.load(List.of(simple("bad", wantedByMultiUser()), simple("good", wantedByMultiUser()))).get(10, TimeUnit.SECONDS);
         List<JobOutcome> outcomes = manager.startup().get(10, TimeUnit.SECONDS);
         assertEquals(1, outcomes.stream().filter(o -> !o.ok()).count(), outcomes.toString());
-        assertEquals("failed", status("bad").active());
+        assertEquals(ActiveState.FAILED, status("bad").active());
         assertEquals("resources", status("bad").result());
         assertEquals("running", sub("good"));
         assertTrue(fake.notes.stream().anyMatch(n -> n.contains("simulated launcher bug")), fake.notes.toString());
@@ -336,18 +338,18 @@ class ManagerTest {
 
     @Test
     void unknownAndUnloadedUnitsAreReported() throws Exception {
-        manager.load(List.of(UnitDefinition.failed("broken.service", "bad-setting", "broken.service:3: Type=weird: not a service type", null)))
+        manager.load(List.of(UnitDefinition.failed("broken.service", LoadState.BAD_SETTING, "broken.service:3: Type=weird: not a service type", null)))
                 .get(10, TimeUnit.SECONDS);
         assertEquals(JobOutcome.Kind.NOT_FOUND, manager.start("nope.service").get(10, TimeUnit.SECONDS).kind());
         JobOutcome o = manager.start("broken.service").get(10, TimeUnit.SECONDS);
         assertEquals(JobOutcome.Kind.FAILED, o.kind());
         assertTrue(o.message().contains("broken.service:3"), o.message());
-        assertEquals("bad-setting", status("broken.service").load());
+        assertEquals(LoadState.BAD_SETTING, status("broken.service").load());
     }
 
     @Test
     void targetsGroupUnitsAndBecomeActiveAfterThem() throws Exception {
-        UnitDefinition target = new UnitDefinition("multi-user.target", UnitDefinition.Kind.TARGET, "loaded", null, null,
+        UnitDefinition target = new UnitDefinition("multi-user.target", UnitDefinition.Kind.TARGET, LoadState.LOADED, null, null,
                 "Multi-User System", UnitDefinition.Dependencies.NONE, null, null, null, List.of(), "t");
         UnitDefinition n = service("n", ServiceConfig.builder("n", ServiceType.NOTIFY).start(Command.of("/bin/n")), wantedByMultiUser());
         manager.load(List.of(target, n)).get(10, TimeUnit.SECONDS);

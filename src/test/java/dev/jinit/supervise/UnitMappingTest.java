@@ -11,6 +11,7 @@ import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Rlimit;
 import dev.jinit.linux.Signals;
 import dev.jinit.unit.KillMode;
+import dev.jinit.unit.LoadState;
 import dev.jinit.unit.NotifyAccess;
 import dev.jinit.unit.RestartPolicy;
 import dev.jinit.unit.ServiceType;
@@ -120,7 +121,7 @@ class UnitMappingTest {
                 () -> find(defs, "b.service").plan().spec(ServiceConfig.Role.START, 0, Map.of()));
         assertTrue(e.getMessage().contains("/nonexistent/env-file"), e.getMessage());
         UnitDefinition c = find(defs, "c.service");
-        assertEquals("bad-setting", c.loadState());
+        assertEquals(LoadState.BAD_SETTING, c.loadState());
         assertTrue(c.loadError().contains("c.service") && c.loadError().contains("Restart=always"), c.loadError());
     }
 
