@@ -1,7 +1,6 @@
 package dev.jinit.supervise;
 
 import dev.jinit.exec.ExitStatus;
-import dev.jinit.linux.Signals;
 import dev.jinit.unit.ExitStatusSet;
 import dev.jinit.unit.RestartPolicy;
 
@@ -9,17 +8,9 @@ import dev.jinit.unit.RestartPolicy;
 public final class RestartRules {
     private RestartRules() {}
 
-    /**
-     * Whether a main process ended cleanly. A daemon stopped by SIGHUP, SIGINT, SIGTERM or SIGPIPE
-     * did what it was asked; a oneshot command is clean only with status 0 (systemd's
-     * EXIT_CLEAN_DAEMON versus EXIT_CLEAN_COMMAND). SuccessExitStatus adds codes and signals.
-     */
+    /** Whether a main process ended cleanly: {@link ExitStatusSet#isClean}, the unit model's one rule. */
     public static boolean isClean(ExitStatus status, boolean daemon, ExitStatusSet success) {
-        if (success.contains(status)) return true;
-        if (!status.isSignal()) return status.code() == 0;
-        if (!daemon) return false;
-        int s = status.signal();
-        return s == Signals.SIGHUP || s == Signals.SIGINT || s == Signals.SIGTERM || s == Signals.SIGPIPE;
+        return success.isClean(status, daemon);
     }
 
     /** The result an unclean exit stands for. */

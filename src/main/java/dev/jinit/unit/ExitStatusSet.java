@@ -56,6 +56,19 @@ public record ExitStatusSet(Set<Integer> codes, Set<Integer> signals) {
         return status.isSignal() ? signals.contains(status.signal()) : codes.contains(status.code());
     }
 
+    /**
+     * Whether an exit is clean with this set as {@code SuccessExitStatus=}. A daemon stopped by SIGHUP, SIGINT,
+     * SIGTERM or SIGPIPE did what it was asked; a oneshot command is clean only with status 0 (systemd's
+     * EXIT_CLEAN_DAEMON versus EXIT_CLEAN_COMMAND). The set adds codes and signals to both.
+     */
+    public boolean isClean(ExitStatus status, boolean daemon) {
+        if (contains(status)) return true;
+        if (!status.isSignal()) return status.code() == 0;
+        if (!daemon) return false;
+        int s = status.signal();
+        return s == Signals.SIGHUP || s == Signals.SIGINT || s == Signals.SIGTERM || s == Signals.SIGPIPE;
+    }
+
     public boolean isEmpty() {
         return codes.isEmpty() && signals.isEmpty();
     }

@@ -1,8 +1,6 @@
 package dev.jinit.unit;
 
 import dev.jinit.exec.ExitStatus;
-import dev.jinit.linux.Signals;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -100,10 +98,7 @@ public record Service(
      * one of the signals systemd treats as a clean stop (SIGHUP, SIGINT, SIGTERM, SIGPIPE).
      */
     public boolean isSuccess(ExitStatus status) {
-        if (successExitStatus.contains(status)) return true;
-        if (!status.isSignal()) return status.code() == 0;
-        int s = status.signal();
-        return s == Signals.SIGHUP || s == Signals.SIGINT || s == Signals.SIGTERM || s == Signals.SIGPIPE;
+        return successExitStatus.isClean(status, true);
     }
 
     /** The restart table's cause for an exit of the main process. */
