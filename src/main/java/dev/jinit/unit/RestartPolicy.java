@@ -43,7 +43,7 @@ public enum RestartPolicy {
 
     /**
      * The table itself. {@code RestartPreventExitStatus=}/{@code RestartForceExitStatus=} and explicit stop
-     * requests come on top of it: see {@link Service#shouldRestart} and the supervisor's
+     * requests come on top of it: see the supervisor's
      * {@code RestartRules.shallRestart}.
      */
     public boolean restartsOn(Cause cause) {

@@ -92,48 +92,4 @@ public record Service(
     public String effectiveStandardError() {
         return standardError.equals("inherit") ? standardOutput : standardError;
     }
-
-    /**
-     * Whether an exit of the main process counts as success: code 0, a code or signal in SuccessExitStatus=, or
-     * one of the signals systemd treats as a clean stop (SIGHUP, SIGINT, SIGTERM, SIGPIPE).
-     */
-    public boolean isSuccess(ExitStatus status) {
-        return successExitStatus.isClean(status, true);
-    }
-
-    /** The restart table's cause for an exit of the main process. */
-    public RestartPolicy.Cause causeOf(ExitStatus status) {
-        if (isSuccess(status)) return RestartPolicy.Cause.CLEAN_EXIT;
-        return status.isSignal() ? RestartPolicy.Cause.UNCLEAN_SIGNAL : RestartPolicy.Cause.UNCLEAN_EXIT_CODE;
-    }
-
-    /**
-     * Whether the service is restarted after its main process ended with {@code status} (null when the cause is
-     * a timeout or the watchdog and there is no exit status yet) for {@code cause}, not counting explicit stop
-     * requests, which never restart. RestartPreventExitStatus= wins over the table; RestartForceExitStatus= then
-     * forces a restart.
-     */
-    public boolean shouldRestart(RestartPolicy.Cause cause, ExitStatus status) {
-        if (status != null && restartPreventExitStatus.contains(status)) return false;
-        if (status != null && restartForceExitStatus.contains(status)) return true;
-        return restart.restartsOn(cause);
-    }
-
-    /**
-     * The delay before restart number {@code restartsSoFar + 1}: RestartSec=, growing exponentially over
-     * RestartSteps= steps up to RestartMaxDelaySec= (systemd's formula: {@code sec * (max/sec)^(n/steps)}), and
-     * never above RestartMaxDelaySec=.
-     */
-    public Duration restartDelay(int restartsSoFar) {
-        if (restartSteps == 0 || TimeSpans.isInfinite(restartMaxDelay) || restartMaxDelay.compareTo(restartSec) <= 0) {
-            return TimeSpans.isInfinite(restartMaxDelay) || restartSec.compareTo(restartMaxDelay) <= 0 ? restartSec : restartMaxDelay;
-        }
-        int n = Math.min(Math.max(restartsSoFar, 0), restartSteps);
-        if (n == restartSteps) return restartMaxDelay;
-        double base = Math.max(1, restartSec.toNanos() / 1000.0);
-        double max = restartMaxDelay.toNanos() / 1000.0;
-        double micros = base * Math.pow(max / base, (double) n / restartSteps);
-        long m = Math.min(Math.round(micros), (long) max);
-        return Duration.ofNanos(m * 1000L);
-    }
 }

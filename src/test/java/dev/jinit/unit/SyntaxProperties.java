@@ -151,19 +151,4 @@ class SyntaxProperties {
             assertNotNull(expected.getMessage());
         }
     }
-
-    @Property(tries = 100)
-    void restartDelayIsMonotonicAndBounded(@ForAll @IntRange(min = 1, max = 10_000) int secMillis,
-                                           @ForAll @IntRange(min = 1, max = 100_000) int maxMillis,
-                                           @ForAll @IntRange(min = 0, max = 20) int steps) {
-        Service s = Fixtures.service("[Service]\nExecStart=/bin/a\nRestartSec=" + secMillis + "ms\nRestartSteps=" + steps
-                + "\nRestartMaxDelaySec=" + maxMillis + "ms\n");
-        Duration prev = Duration.ZERO;
-        for (int n = 0; n <= steps + 2; n++) {
-            Duration d = s.restartDelay(n);
-            assertTrue(d.compareTo(prev) >= 0, "monotonic at " + n);
-            assertTrue(d.compareTo(Duration.ofMillis(maxMillis)) <= 0, "bounded at " + n);
-            prev = d;
-        }
-    }
 }
