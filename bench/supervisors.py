@@ -205,7 +205,7 @@ class Bench:
             aot = [f"-XX:AOTCache={self.aot}", "-Xlog:aot*=off,cds*=off"] if self.aot and os.path.exists(self.aot) \
                 else ["-Xshare:auto"]
             return [self.java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", *aot, *self.args.jinit_opt, "-jar", self.jar,
-                    "run", "--units", units, "--state", os.path.join(run_dir, "state")], logfile
+                    "run", "--units", units, "--state", os.path.join(run_dir, "state"), *self.args.jinit_arg], logfile
         if tool in ("runit", "s6"):
             scan = os.path.join(run_dir, "service")
             os.makedirs(scan)
@@ -427,6 +427,7 @@ def main():
     ap.add_argument("--aot-file", default="target/jinit.aot", help="AOT cache for jinit's JVM ('' for none)")
     ap.add_argument("--parts", default="start,crash,log")
     ap.add_argument("--jinit-opt", action="append", default=[], help="extra JVM option for jinit (repeatable)")
+    ap.add_argument("--jinit-arg", action="append", default=[], help="extra argument to jinit run, e.g. --no-cgroup")
     ap.add_argument("--json", help="write raw results here")
     args = ap.parse_args()
     tools = args.tools.split(",")
