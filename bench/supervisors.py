@@ -205,7 +205,7 @@ class Bench:
             aot = [f"-XX:AOTCache={self.aot}", "-Xlog:aot*=off,cds*=off"] if self.aot and os.path.exists(self.aot) \
                 else ["-Xshare:auto"]
             return [self.java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", *aot, *self.args.jinit_opt, "-jar", self.jar,
-                    "run", "--units", units, "--state", os.path.join(run_dir, "state")], logfile
+                    "run", "--units", units, "--state", os.path.join(run_dir, "state"), *self.args.jinit_arg], logfile
         if tool in ("runit", "s6"):
             scan = os.path.join(run_dir, "service")
             os.makedirs(scan)
@@ -258,14 +258,18 @@ class Bench:
 
     def stop(self, tool, p):
         """jinit gets SIGTERM (it removes its cgroups); then everything left under this driver is SIGKILLed."""
+        took = None
         if tool == "jinit" and p.poll() is None:
+            t0 = now()
             p.send_signal(signal.SIGTERM)
             try:
-                p.wait(timeout=120)
+                p.wait(timeout=self.args.timeout)
+                took = now() - t0
             except subprocess.TimeoutExpired:
-                log("jinit did not stop within 120 s after SIGTERM; killing it")
+                log(f"jinit did not stop within {self.args.timeout} s after SIGTERM; killing it")
         self.sweep()
         p.wait()
+        return took
 
     def sweep(self):
         """SIGKILLs every descendant of this driver (a subreaper, so orphans are ours) until none is left."""
@@ -321,10 +325,14 @@ class Bench:
             cost = tree_cost(p.pid)
             time.sleep(self.args.settle)
             settled = tree_cost(p.pid)
-            return {"start_s": took, "rss_kib": settled["rss_kib"], "pss_kib": settled["pss_kib"],
-                    "procs": settled["procs"], "cpu_s": cost["cpu_s"]}
+            result = {"start_s": took, "rss_kib": settled["rss_kib"], "pss_kib": settled["pss_kib"],
+                      "procs": settled["procs"], "cpu_s": cost["cpu_s"]}
+            # jinit's orderly stop (SIGTERM until it exits, every unit stopped); the peers are SIGKILLed
+            result["stop_s"] = self.stop(tool, p)
+            return result
         finally:
-            self.stop(tool, p)
+            if p.poll() is None:
+                self.stop(tool, p)
             shutil.rmtree(run_dir, ignore_errors=True)
 
     def crash_round(self, tool, rnd):
@@ -419,6 +427,7 @@ def main():
     ap.add_argument("--aot-file", default="target/jinit.aot", help="AOT cache for jinit's JVM ('' for none)")
     ap.add_argument("--parts", default="start,crash,log")
     ap.add_argument("--jinit-opt", action="append", default=[], help="extra JVM option for jinit (repeatable)")
+    ap.add_argument("--jinit-arg", action="append", default=[], help="extra argument to jinit run, e.g. --no-cgroup")
     ap.add_argument("--json", help="write raw results here")
     args = ap.parse_args()
     tools = args.tools.split(",")
@@ -480,7 +489,9 @@ def report(res, tools, args):
                 s = med([r["start_s"] for r in rs])
                 print(f"{tool:12s} {n:5d} {s:8.3f} {s / base:7.2f}x {med([r['rss_kib'] for r in rs]) / 1024:8.1f} "
                       f"{med([r['pss_kib'] for r in rs]) / 1024:8.1f} {med([r['procs'] for r in rs]):6.0f} "
-                      f"{med([r['cpu_s'] for r in rs]):6.2f}  {len(rs)}")
+                      f"{med([r['cpu_s'] for r in rs]):6.2f}  {len(rs)}"
+                      + (f"   SIGTERM to exit (all units stopped): {med([r['stop_s'] for r in rs if r.get('stop_s')]):.2f} s"
+                         if tool == "jinit" else ""))
     if res["crash"]:
         print(f"\n## crash (SIGKILL) to restarted, zero restart delay (median of all kills)")
         for tool in tools:
