@@ -296,6 +296,45 @@ class ManagerTest {
         });
     }
 
+    /**
+     * The ordering the manager consults is derived once per change of the definitions: a
+     * daemon-reload that adds a unit, and a changed definition applied when its unit goes down,
+     * must both be seen by the next stop's ordering.
+     */
+    @Test
+    void orderingFollowsTheDefinitionsAfterADaemonReload() throws Exception {
+        manager.load(List.of(simple("a", wantedByMultiUser()), simple("b", wantedByMultiUser()))).get(10, TimeUnit.SECONDS);
+        manager.startup().get(10, TimeUnit.SECONDS);
+        // b now ordered after a (pending: b is running); c is new and ordered after a.
+        UnitDefinition.Dependencies afterA = deps(List.of(), List.of(), List.of(), List.of("a"), List.of(), List.of("multi-user.target"));
+        UnitDefinition b2 = service("b", ServiceConfig.builder("b", ServiceType.SIMPLE).start(Command.of("/bin/b")), afterA);
+        List<String> report = manager.load(List.of(simple("a", wantedByMultiUser()), b2, simple("c", afterA)))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(report.stream().anyMatch(l -> l.startsWith("b: changed on disk")), report.toString());
+        var bStopped = manager.stop("b");
+        fake.exit("/bin/b", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(bStopped.get(10, TimeUnit.SECONDS).ok());
+        await("b's new definition applied", () -> {
+            try {
+                return !status("b").changedOnDisk();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        manager.startup().get(10, TimeUnit.SECONDS);
+        assertEquals("running", sub("c"));
+        var all = manager.stopAll();
+        await("b and c stopping", () -> sub("b").equals("stop-sigterm") && sub("c").equals("stop-sigterm"));
+        assertEquals("running", sub("a"), "a must wait for b and c, which are ordered after it");
+        fake.exit("/bin/b", ExitStatus.killed(Signals.SIGTERM, false));
+        await("b dead", () -> sub("b").equals("dead"));
+        assertEquals("running", sub("a"), "a must still wait for c");
+        fake.exit("/bin/c", ExitStatus.killed(Signals.SIGTERM, false));
+        await("a stopping", () -> sub("a").equals("stop-sigterm"));
+        fake.exit("/bin/a", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(all.get(10, TimeUnit.SECONDS).stream().allMatch(JobOutcome::ok));
+    }
+
     @Test
     void aBrokenLaunchFailsOnlyThatUnit() throws Exception {
         fake.failing.add("/bin/bad");
