@@ -346,6 +346,23 @@ public final class Manager implements AutoCloseable {
                          Map<String, List<String>> dependents, Map<String, List<String>> boundBy,
                          Map<String, List<String>> conflictedBy) {
 
+        /** Frozen: the index is shared by every check until the definitions change. */
+        Graph {
+            requires = frozen(requires);
+            wants = frozen(wants);
+            orderedBefore = Map.copyOf(orderedBefore);
+            orderedAfter = frozen(orderedAfter);
+            dependents = frozen(dependents);
+            boundBy = frozen(boundBy);
+            conflictedBy = frozen(conflictedBy);
+        }
+
+        private static Map<String, List<String>> frozen(Map<String, List<String>> index) {
+            Map<String, List<String>> out = new HashMap<>();
+            index.forEach((k, v) -> out.put(k, List.copyOf(v)));
+            return Collections.unmodifiableMap(out);
+        }
+
         static Graph of(Map<String, UnitRuntime> units) {
             Map<String, List<String>> requiredBy = new HashMap<>(), wantedBy = new HashMap<>(), before = new HashMap<>();
             Map<String, List<String>> boundBy = new HashMap<>(), conflictedBy = new HashMap<>();
@@ -367,8 +384,8 @@ public final class Manager implements AutoCloseable {
                 req.addAll(requiredBy.getOrDefault(rt.name, List.of()));
                 Set<String> want = new LinkedHashSet<>(d.wants());
                 want.addAll(wantedBy.getOrDefault(rt.name, List.of()));
-                requires.put(rt.name, List.copyOf(req));
-                wants.put(rt.name, List.copyOf(want));
+                requires.put(rt.name, new ArrayList<>(req));
+                wants.put(rt.name, new ArrayList<>(want));
                 Set<String> ob = new LinkedHashSet<>(d.after());
                 ob.addAll(before.getOrDefault(rt.name, List.of()));
                 if (rt.def.kind() == UnitDefinition.Kind.TARGET) {
