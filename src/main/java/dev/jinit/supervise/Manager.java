@@ -331,7 +331,8 @@ public final class Manager implements AutoCloseable {
 
     /**
      * Every unit's dependency sets in both directions, as names (a name may be of no loaded unit).
-     * Lists of other units are in the units' name order, the order the scans it replaces had.
+     * A unit's own directives come first, then the other units naming it, in name order: the order
+     * of the scans over all units that this index replaces (the job order follows it).
      *
      * @param requires      Requires= and others' RequiredBy=
      * @param wants         Wants= and others' WantedBy=
