@@ -8,6 +8,8 @@ import dev.jinit.exec.Spawner;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Prctl;
+import dev.jinit.linux.SignalDispositions;
+import dev.jinit.linux.Signals;
 import dev.jinit.log.LogConfig;
 import dev.jinit.log.LogPump;
 import dev.jinit.log.Stream;
@@ -126,6 +128,9 @@ final class RunCommand {
         if (cgroupParent == null) cgroups = null;
 
         CountDownLatch shutdown = new CountDownLatch(1);
+        // Inherited as ignored (nohup's SIGHUP, a background job's SIGINT), these would never reach
+        // their handlers: SIGTERM must always stop jinit in order, SIGHUP always reload.
+        for (int sig : new int[] {Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP}) SignalDispositions.unignore(sig);
         Signal.handle(new Signal("TERM"), s -> shutdown.countDown());
         Signal.handle(new Signal("INT"), s -> shutdown.countDown());
 

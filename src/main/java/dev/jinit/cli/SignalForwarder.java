@@ -2,6 +2,8 @@ package dev.jinit.cli;
 
 import dev.jinit.linux.LinuxException;
 import dev.jinit.linux.Posix;
+import dev.jinit.linux.SignalDispositions;
+import dev.jinit.linux.Signals;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,6 +46,8 @@ final class SignalForwarder {
         List<String> refused = new ArrayList<>();
         for (String name : FORWARDED) {
             try {
+                // Inherited as ignored (a background job's SIGINT), it would never reach the handler.
+                SignalDispositions.unignore(Signals.parse(name));
                 sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> forward(sig.getNumber()));
             } catch (IllegalArgumentException e) {
                 refused.add(name);

@@ -84,6 +84,36 @@ class ExecModeTest {
         }
     }
 
+    /**
+     * Started as a shell's background job (SIGINT ignored) or under nohup (SIGHUP ignored), jinit
+     * still forwards them: an inherited SIG_IGN would otherwise keep the JVM from installing its
+     * handlers, and they would silently never reach the child.
+     */
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void signalsIgnoredByWhoeverStartedJinitAreStillForwarded(Mode mode) throws Exception {
+        Path s = script("traps.sh", """
+                for s in INT HUP; do trap "echo $s >> $dir/got" $s; done
+                trap 'echo TERM >> $dir/got; kill $sp; exit 0' TERM
+                sleep 1000 & sp=$!
+                echo ready > $dir/ready
+                while :; do wait $sp; done
+                """);
+        List<String> ignoring = List.of("/bin/sh", "-c", "trap '' INT HUP TERM; exec \"$@\"", "sh");
+        try (JinitExec j = JinitExec.start(mode, dir, bash(s, dir), java.util.Map.of(), ignoring)) {
+            JinitExec.awaitFile(dir.resolve("ready"), c -> !c.isEmpty(), JinitExec.DEADLINE);
+            int pid = j.jinitPid();
+            List<String> expected = new ArrayList<>();
+            for (String sig : List.of("INT", "HUP", "TERM")) {
+                assertTrue(Posix.kill(pid, Signals.parse(sig)));
+                expected.add(sig);
+                String want = String.join("\n", expected) + "\n";
+                JinitExec.awaitFile(dir.resolve("got"), c -> c.equals(want), JinitExec.DEADLINE);
+            }
+            assertEquals(0, j.exitCode(), j.diagnostics());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Mode.class)
     void withDashGSignalsGoToTheWholeProcessGroup(Mode mode) throws Exception {

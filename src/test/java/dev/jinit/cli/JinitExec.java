@@ -49,7 +49,16 @@ final class JinitExec implements AutoCloseable {
     }
 
     static JinitExec start(Mode mode, Path dir, List<String> execArgs, Map<String, String> env) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(mode, dir, execArgs, env, List.of());
+    }
+
+    /**
+     * As {@link #start(Mode, Path, List, Map)}, with jinit started through {@code prefix} (a command
+     * that execs its arguments, e.g. a shell that first sets signals to be ignored).
+     */
+    static JinitExec start(Mode mode, Path dir, List<String> execArgs, Map<String, String> env, List<String> prefix)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         if (mode == Mode.PID1) cmd.addAll(List.of("unshare", "--pid", "--fork", "--mount-proc"));
         cmd.addAll(javaCommand());
         cmd.add("exec");
