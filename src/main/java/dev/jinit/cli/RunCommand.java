@@ -19,21 +19,18 @@ import dev.jinit.supervise.Leftovers;
 import dev.jinit.supervise.Manager;
 import dev.jinit.supervise.ManagerControl;
 import dev.jinit.supervise.Ports;
-import dev.jinit.supervise.UnitMapping;
+import dev.jinit.supervise.UnitDefinition;
+import dev.jinit.supervise.UnitFilesReader;
 import dev.jinit.supervise.notify.NotifySocket;
-import dev.jinit.unit.Diagnostic;
-import dev.jinit.unit.LoadResult;
-import dev.jinit.unit.UnitLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
@@ -48,15 +45,17 @@ import sun.misc.Signal;
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
-            + "[--logs-base DIR] [--no-cgroup]";
+            + "[--logs-base DIR] [--no-cgroup] [--load-timeout SECONDS]";
 
     /** The parsed command line. */
-    record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup) {
+    record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+            Duration loadTimeout) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
             Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
             boolean noCgroup = false;
+            Duration loadTimeout = UnitFilesReader.DEFAULT_DEADLINE;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -79,11 +78,23 @@ final class RunCommand {
                     case "--runtime-base" -> runtime = Path.of(value);
                     case "--state-base" -> lib = Path.of(value);
                     case "--logs-base" -> log = Path.of(value);
+                    case "--load-timeout" -> loadTimeout = seconds(a, value);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
-            return new Args(units, state, runtime, lib, log, noCgroup);
+            return new Args(units, state, runtime, lib, log, noCgroup, loadTimeout);
+        }
+
+        /** A positive whole number of seconds, for the limits tests make small. */
+        static Duration seconds(String option, String value) {
+            try {
+                long n = Long.parseLong(value);
+                if (n > 0) return Duration.ofSeconds(n);
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " " + value + ": expected a positive number of seconds");
         }
     }
 
@@ -154,18 +165,24 @@ final class RunCommand {
             Manager manager = new Manager(loop, new Manager.Options(args.runtimeBase(), args.stateBase(), args.logsBase(),
                     cgroups, cgroupParent, notifyAddress), spawner::spawn, reaper::register, sink, out);
 
-            Set<String> reported = new HashSet<>();
+            // Unit files are read off the manager thread and within a deadline (UnitFilesReader); reloads
+            // are applied one at a time, but a read that hangs holds nothing: it times out.
+            UnitFilesReader reader = new UnitFilesReader(args.units(), args.loadTimeout(), err);
             Object reloadLock = new Object();
             java.util.function.Supplier<List<String>> reload = () -> {
+                List<UnitDefinition> defs = readOrThrow(reader);
                 synchronized (reloadLock) {
-                    List<String> changes = manager.load(loadUnits(args.units(), reported, err)).join();
+                    List<String> changes = manager.load(defs).join();
                     for (String c : changes) out.println("jinit: daemon-reload: " + c);
                     return changes;
                 }
             };
+            ManagerControl handler = new ManagerControl(manager, pump, reload);
+            handler.unavailable("jinit is still loading the unit files in " + args.units() + "; try again shortly");
             Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(() -> {
                 try {
                     reload.get();
+                    handler.loaded();
                 } catch (RuntimeException e) {
                     err.println("jinit: daemon-reload failed: " + e.getMessage());
                 }
@@ -173,16 +190,27 @@ final class RunCommand {
 
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
-            try (ControlServer control = ControlServer.start(stateDir, new ManagerControl(manager, pump, reload),
-                    msg -> err.println("jinit: control: " + msg));
+            try (ControlServer control = ControlServer.start(stateDir, handler, msg -> err.println("jinit: control: " + msg));
                  NotifySocket notify = NotifySocket.bind(notifyAddress)) {
                 notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
-                List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
-                for (String line : initial) err.println("jinit: " + line);
                 out.println("jinit: supervising " + args.units() + " (control socket " + control.path() + ", "
                         + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-                manager.startup().thenAccept(outcomes -> {
-                    for (JobOutcome o : outcomes) if (!o.ok()) err.println("jinit: " + o.message());
+                // The initial load runs while SIGTERM is already honoured: a unit directory that cannot be
+                // read must not make jinit unstoppable.
+                CompletableFuture<List<String>> initial = reader.read().thenCompose(manager::load);
+                initial.whenComplete((lines, failure) -> {
+                    if (failure != null) {
+                        String why = "loading the unit files failed: " + rootMessage(failure) + "; fix it, then run jinit daemon-reload";
+                        err.println("jinit: " + why);
+                        handler.unavailable(why);
+                        return;
+                    }
+                    for (String line : lines) err.println("jinit: " + line);
+                    handler.loaded();
+                    if (shutdown.getCount() == 0) return; // SIGTERM came during the load: start nothing
+                    manager.startup().thenAccept(outcomes -> {
+                        for (JobOutcome o : outcomes) if (!o.ok()) err.println("jinit: " + o.message());
+                    });
                 });
                 awaitUninterruptibly(shutdown);
                 out.println("jinit: stopping all units");
@@ -196,17 +224,19 @@ final class RunCommand {
         return 0;
     }
 
-    /** Loads the directory and prints each diagnostic once (a reload repeats only new ones). */
-    private static List<dev.jinit.supervise.UnitDefinition> loadUnits(Path dir, Set<String> reported, PrintStream err) {
-        LoadResult result;
+    /** The unit files' definitions, or an exception whose message says why there are none. */
+    private static List<UnitDefinition> readOrThrow(UnitFilesReader reader) {
         try {
-            result = UnitLoader.load(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
+            return reader.read().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException(rootMessage(e), e);
         }
-        for (Diagnostic d : result.diagnostics())
-            if (reported.add(d.toString())) err.println("jinit: " + (d.isError() ? "error: " : "warning: ") + d);
-        return UnitMapping.map(result);
+    }
+
+    private static String rootMessage(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof UncheckedIOException)
+                && t.getCause() != null) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     /** {@code <cgroup2>/jinit/<pid>}, when the cgroup v2 hierarchy is writable here; else null. */

@@ -176,6 +176,12 @@ public final class ControlServer implements AutoCloseable {
                 answerAndClose(ch, Response.error("bad request: " + e.getMessage()));
                 return;
             }
+            Optional<String> unavailable = request.cmd() == Command.DAEMON_RELOAD ? Optional.empty() : handler.unavailable();
+            if (unavailable.isPresent()) {
+                // daemon-reload still runs: it is how a failed read of the unit files is retried.
+                answerAndClose(ch, Response.error(unavailable.get()));
+                return;
+            }
             if (request.follow()) {
                 follow(ch, request);
                 return;

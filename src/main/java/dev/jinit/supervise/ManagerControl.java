@@ -33,6 +33,8 @@ public final class ManagerControl implements ControlHandler {
     private final Manager manager;
     private final LogPump logs;
     private final Supplier<List<String>> reloadUnits;
+    /** Set while the unit files are read at start-up, or when that read failed; null once they are loaded. */
+    private volatile String unavailable;
 
     /**
      * @param reloadUnits re-reads the unit directory and applies it (daemon-reload); returns what changed
@@ -41,6 +43,21 @@ public final class ManagerControl implements ControlHandler {
         this.manager = manager;
         this.logs = logs;
         this.reloadUnits = reloadUnits;
+    }
+
+    /** From now until {@link #loaded()}, every command is answered with {@code why} (an error, exit 1). */
+    public void unavailable(String why) {
+        unavailable = why;
+    }
+
+    /** The unit files are loaded: commands are answered. */
+    public void loaded() {
+        unavailable = null;
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return Optional.ofNullable(unavailable);
     }
 
     @Override
@@ -84,6 +101,7 @@ public final class ManagerControl implements ControlHandler {
     public Result daemonReload() {
         try {
             reloadUnits.get();
+            loaded();
             return Result.OK;
         } catch (RuntimeException e) {
             return new Result(List.of(new Failure("", Failure.Reason.FAILED, "daemon-reload failed: " + e.getMessage())));

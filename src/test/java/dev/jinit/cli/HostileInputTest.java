@@ -1,0 +1,81 @@
+package dev.jinit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jinit.linux.Fs;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12: files and clients that try to stall a real {@code jinit run}. Each test reproduces a
+ * defect that was seen (a FIFO among the unit files froze loading for good, a flood of idle control
+ * connections used up jinit's descriptors and memory).
+ */
+class HostileInputTest {
+
+    @Test
+    void fifoUnitFileAndFifoDropInAreLoadErrorsAndTheOthersStart() throws Exception {
+        JinitRun layout = JinitRun.layout("fifo");
+        layout.unit("steady.service", """
+                [Service]
+                ExecStart=/bin/sleep 1000
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        layout.unit("ticker.service", """
+                [Service]
+                ExecStart=/bin/sleep 1000
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        Files.createDirectories(layout.units.resolve("ticker.service.d"));
+        Fs.mkfifo(layout.units.resolve("ticker.service.d/x.conf").toString(), 0644);
+        Fs.mkfifo(layout.units.resolve("piped.service").toString(), 0644);
+        try (JinitRun j = layout.start()) {
+            j.awaitStatus("steady", "active (running)");
+            JinitRun.Client ticker = j.client("status", "ticker");
+            assertTrue(ticker.out().contains("error"), ticker.toString());
+            assertTrue(ticker.out().contains("x.conf is a FIFO, not a regular file"), ticker.toString());
+            JinitRun.Client piped = j.client("status", "piped");
+            assertTrue(piped.out().contains("piped.service is a FIFO, not a regular file"), piped.toString());
+            assertTrue(j.output().contains("piped.service is a FIFO"), "the load error is in jinit's own log\n" + j.output());
+            // daemon-reload reads the same directory again: it must return, not hang on the FIFO
+            JinitRun.Client reload = j.client("daemon-reload");
+            assertEquals(0, reload.code(), reload.toString());
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+
+    /**
+     * While the unit files are read, no answer may claim "0 units" (or any partial list) with success:
+     * every answer is either "still loading" with exit 1, or the whole list. 2,000 units take a moment
+     * to load, and status is asked from the moment the control socket exists.
+     */
+    @Test
+    void statusNeverAnswersAPartialListWhileLoading() throws Exception {
+        JinitRun layout = JinitRun.layout("notready");
+        int count = 2000;
+        for (int i = 0; i < count; i++)
+            layout.unit("u" + i + ".service", "[Unit]\nDescription=unit " + i + "\n[Service]\nExecStart=/bin/sleep 1000\n");
+        try (JinitRun j = layout.startNoWait()) {
+            j.await("the control socket", () -> Files.exists(j.state.resolve("control.sock")));
+            int[] loadingAnswers = {0};
+            j.await("status listing every unit", () -> {
+                JinitRun.Client s = j.client("status");
+                if (s.code() == 0) {
+                    long rows = s.out().lines().filter(l -> l.contains(".service")).count();
+                    assertEquals(count, rows, "a successful status lists every unit\n" + s);
+                    return true;
+                }
+                assertEquals(1, s.code(), s.toString());
+                assertTrue(s.err().contains("still loading the unit files"), s.toString());
+                loadingAnswers[0]++;
+                return false;
+            });
+            System.out.println("status answered 'still loading' " + loadingAnswers[0] + " times before the list");
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+}
