@@ -1,5 +1,6 @@
 package dev.jinit.cli;
 
+import dev.jinit.control.ClientLimits;
 import dev.jinit.control.ControlServer;
 import dev.jinit.control.StateDir;
 import dev.jinit.exec.Cgroups;
@@ -45,17 +46,20 @@ import sun.misc.Signal;
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
-            + "[--logs-base DIR] [--no-cgroup] [--load-timeout SECONDS]";
+            + "[--logs-base DIR] [--no-cgroup] [--load-timeout SECONDS] "
+            + "[--control-max-clients N] [--control-idle-timeout SECONDS]";
 
     /** The parsed command line. */
     record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-            Duration loadTimeout) {
+            Duration loadTimeout, ClientLimits clients) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
             Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
             boolean noCgroup = false;
             Duration loadTimeout = UnitFilesReader.DEFAULT_DEADLINE;
+            int maxClients = ClientLimits.DEFAULTS.maxConnections();
+            Duration clientIdle = ClientLimits.DEFAULTS.idleTimeout();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -79,14 +83,16 @@ final class RunCommand {
                     case "--state-base" -> lib = Path.of(value);
                     case "--logs-base" -> log = Path.of(value);
                     case "--load-timeout" -> loadTimeout = seconds(a, value);
+                    case "--control-max-clients" -> maxClients = (int) seconds(a, value).toSeconds();
+                    case "--control-idle-timeout" -> clientIdle = seconds(a, value);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
-            return new Args(units, state, runtime, lib, log, noCgroup, loadTimeout);
+            return new Args(units, state, runtime, lib, log, noCgroup, loadTimeout, new ClientLimits(maxClients, clientIdle));
         }
 
-        /** A positive whole number of seconds, for the limits tests make small. */
+        /** A positive whole number (of seconds, or a count), for the limits tests make small. */
         static Duration seconds(String option, String value) {
             try {
                 long n = Long.parseLong(value);
@@ -94,7 +100,7 @@ final class RunCommand {
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new IllegalArgumentException(option + " " + value + ": expected a positive number of seconds");
+            throw new IllegalArgumentException(option + " " + value + ": expected a positive whole number");
         }
     }
 
@@ -190,7 +196,8 @@ final class RunCommand {
 
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
-            try (ControlServer control = ControlServer.start(stateDir, handler, msg -> err.println("jinit: control: " + msg));
+            try (ControlServer control = ControlServer.start(stateDir, handler, msg -> err.println("jinit: control: " + msg),
+                    args.clients());
                  NotifySocket notify = NotifySocket.bind(notifyAddress)) {
                 notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
                 out.println("jinit: supervising " + args.units() + " (control socket " + control.path() + ", "

@@ -5,8 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.linux.Fs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Issue 12: files and clients that try to stall a real {@code jinit run}. Each test reproduces a
@@ -77,5 +88,68 @@ class HostileInputTest {
             System.out.println("status answered 'still loading' " + loadingAnswers[0] + " times before the list");
             assertEquals(0, j.terminate(), j.output());
         }
+    }
+
+    /**
+     * 2,000 connections that never send anything: jinit holds at most its limit of them, tells the
+     * others why it closes them, answers {@code status} all along, and closes the held ones when their
+     * idle timeout passes; its descriptors return to where they were.
+     */
+    @Test
+    @Timeout(300)
+    void idleConnectionFloodIsBoundedAndStatusStillAnswers() throws Exception {
+        JinitRun layout = JinitRun.layout("flood");
+        layout.unit("steady.service", "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n");
+        int limit = 50;
+        try (JinitRun j = layout.start("--control-max-clients", Integer.toString(limit), "--control-idle-timeout", "3")) {
+            j.awaitStatus("steady", "active (running)");
+            int fdsBefore = openFds(j.pid());
+            List<SocketChannel> flood = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2000; i++) {
+                    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    ch.connect(UnixDomainSocketAddress.of(j.state.resolve("control.sock")));
+                    flood.add(ch);
+                    if (i % 500 == 499) {
+                        JinitRun.Client s = j.client("status");
+                        assertEquals(0, s.code(), "status answers during the flood\n" + s);
+                        assertTrue(s.out().contains("steady.service"), s.toString());
+                        int fds = openFds(j.pid());
+                        assertTrue(fds <= fdsBefore + limit + 10, "jinit holds at most its limit of clients: " + fds
+                                + " fds open, " + fdsBefore + " before");
+                    }
+                }
+                // Every flood connection ends: refused with a reason, or closed after its idle timeout.
+                int told = 0;
+                for (SocketChannel ch : flood) {
+                    String got = readToEnd(ch);
+                    if (got.contains("too many connections")) told++;
+                    else assertEquals("", got, "an idle client is closed without an answer");
+                }
+                assertTrue(told >= 2000 - limit, told + " of 2000 were told 'too many connections'");
+            } finally {
+                for (SocketChannel ch : flood) ch.close();
+            }
+            j.await("jinit's descriptors back to their number before the flood", () -> openFds(j.pid()) <= fdsBefore + 2);
+            assertEquals(0, j.client("status").code());
+            assertTrue(j.output().contains("refused"), "the flood is reported in jinit's log\n" + j.output());
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+
+    static int openFds(int pid) {
+        try (var s = Files.list(Path.of("/proc", Integer.toString(pid), "fd"))) {
+            return (int) s.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String readToEnd(SocketChannel ch) throws IOException {
+        ByteBuffer in = ByteBuffer.allocate(4096);
+        while (ch.read(in) >= 0) {
+            if (!in.hasRemaining()) break;
+        }
+        return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
     }
 }
