@@ -47,8 +47,9 @@ class ManagerTest {
         public synchronized Spawned spawn(ProcessSpec spec) {
             if (failing.contains(spec.program())) throw new IllegalStateException("simulated launcher bug for " + spec.program());
             int pid = next++;
-            spawned.add(spec.program());
+            // The pid first: a test that sees the spawn must find its pid.
             pidOf.put(spec.program(), pid);
+            spawned.add(spec.program());
             return new Spawned(pid, Map.of());
         }
 
