@@ -1,40 +1,18 @@
 package dev.jinit.cli;
 
 import dev.jinit.control.ClientLimits;
-import dev.jinit.control.ControlServer;
 import dev.jinit.control.StateDir;
-import dev.jinit.exec.Cgroups;
-import dev.jinit.exec.Reaper;
-import dev.jinit.exec.Spawner;
-import dev.jinit.linux.Fd;
-import dev.jinit.linux.Posix;
-import dev.jinit.linux.Prctl;
-import dev.jinit.linux.SignalDispositions;
-import dev.jinit.linux.Signals;
-import dev.jinit.log.LogConfig;
-import dev.jinit.log.LogPump;
-import dev.jinit.log.Stream;
-import dev.jinit.supervise.EventLoop;
-import dev.jinit.supervise.JobOutcome;
 import dev.jinit.supervise.Leftovers;
-import dev.jinit.supervise.Manager;
-import dev.jinit.supervise.ManagerControl;
-import dev.jinit.supervise.Ports;
-import dev.jinit.supervise.UnitDefinition;
 import dev.jinit.supervise.UnitFilesReader;
-import dev.jinit.supervise.notify.NotifySocket;
-import java.io.IOException;
+import dev.jinit.system.StopRequest;
+import dev.jinit.system.Supervisor;
+import dev.jinit.system.SupervisorLimits;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import sun.misc.Signal;
 
 /**
  * {@code jinit run --units DIR [--state DIR]}: supervises a unit directory until SIGTERM or SIGINT,
@@ -43,20 +21,24 @@ import sun.misc.Signal;
  * <p>Options for tests and unusual layouts: {@code --runtime-base}, {@code --state-base} and
  * {@code --logs-base} move the bases of RuntimeDirectory=, StateDirectory= and LogsDirectory= (default
  * /run, /var/lib, /var/log); {@code --no-cgroup} uses process groups even where cgroup v2 is available.
+ * {@code --stop-timeout SPAN} (a systemd time span: {@code 90}, {@code 30s}, {@code 2min}; default 90 s)
+ * is the overall deadline of the orderly stop, after which what remains is killed; a second SIGTERM or
+ * SIGINT kills it at once.
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
-            + "[--logs-base DIR] [--no-cgroup] [--load-timeout SECONDS] "
-            + "[--control-max-clients N] [--control-idle-timeout SECONDS]";
+            + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN] [--load-timeout SECONDS] [--control-max-clients N] "
+            + "[--control-idle-timeout SECONDS]";
 
     /** The parsed command line. */
     record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-            Duration loadTimeout, ClientLimits clients) {
+                Duration stopTimeout, Duration loadTimeout, ClientLimits clients) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
             Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
             boolean noCgroup = false;
+            Duration stopTimeout = null;
             Duration loadTimeout = UnitFilesReader.DEFAULT_DEADLINE;
             int maxClients = ClientLimits.DEFAULTS.maxConnections();
             Duration clientIdle = ClientLimits.DEFAULTS.idleTimeout();
@@ -82,25 +64,40 @@ final class RunCommand {
                     case "--runtime-base" -> runtime = Path.of(value);
                     case "--state-base" -> lib = Path.of(value);
                     case "--logs-base" -> log = Path.of(value);
-                    case "--load-timeout" -> loadTimeout = seconds(a, value);
-                    case "--control-max-clients" -> maxClients = (int) seconds(a, value).toSeconds();
-                    case "--control-idle-timeout" -> clientIdle = seconds(a, value);
+                    case "--load-timeout" -> loadTimeout = Duration.ofSeconds(positive(a, value));
+                    case "--control-max-clients" -> maxClients = (int) positive(a, value);
+                    case "--control-idle-timeout" -> clientIdle = Duration.ofSeconds(positive(a, value));
+                    case "--stop-timeout" -> stopTimeout = stopTimeout(value);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
-            return new Args(units, state, runtime, lib, log, noCgroup, loadTimeout, new ClientLimits(maxClients, clientIdle));
+            return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout, loadTimeout,
+                    new ClientLimits(maxClients, clientIdle));
         }
 
-        /** A positive whole number (of seconds, or a count), for the limits tests make small. */
-        static Duration seconds(String option, String value) {
+        /** A positive whole number (seconds, or a count), for the limits tests make small. */
+        static long positive(String option, String value) {
             try {
                 long n = Long.parseLong(value);
-                if (n > 0) return Duration.ofSeconds(n);
+                if (n > 0 && n <= Integer.MAX_VALUE) return n;
             } catch (NumberFormatException e) {
                 // reported below
             }
             throw new IllegalArgumentException(option + " " + value + ": expected a positive whole number");
+        }
+
+        /** A systemd time span; "infinity" is refused: the orderly stop of an init must end. */
+        private static Duration stopTimeout(String value) {
+            Duration d;
+            try {
+                d = dev.jinit.unit.TimeSpans.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--stop-timeout " + value + ": " + e.getMessage());
+            }
+            if (dev.jinit.unit.TimeSpans.isInfinite(d))
+                throw new IllegalArgumentException("--stop-timeout " + value + ": the stop of everything must have a deadline");
+            return d;
         }
     }
 
@@ -132,150 +129,15 @@ final class RunCommand {
     }
 
     private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
-        try {
-            Files.createDirectories(stateDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("state directory " + stateDir + ": " + e.getMessage(), e);
-        }
-        int self = Posix.getpid();
-        // Not PID 1: become the reaper of everything our services leave behind (double-forking daemons).
-        if (self != 1) Prctl.setChildSubreaper(true);
-        Cgroups cgroups = args.noCgroup() ? null : Cgroups.find().orElse(null);
-        Path cgroupParent = cgroups == null ? null : cgroupParent(cgroups, self, err);
-        if (cgroupParent == null) cgroups = null;
-
-        CountDownLatch shutdown = new CountDownLatch(1);
-        // Inherited as ignored (nohup's SIGHUP, a background job's SIGINT), these would never reach
-        // their handlers: SIGTERM must always stop jinit in order, SIGHUP always reload.
-        for (int sig : new int[] {Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP}) SignalDispositions.unignore(sig);
-        Signal.handle(new Signal("TERM"), s -> shutdown.countDown());
-        Signal.handle(new Signal("INT"), s -> shutdown.countDown());
-
-        try (Reaper reaper = Reaper.start();
-             LogPump pump = LogPump.start(LogConfig.defaults(stateDir), err);
-             EventLoop loop = new EventLoop("jinit-manager", err).start()) {
-            reaper.onUnowned((pid, status) -> { }); // orphans adopted as subreaper: reaped, nothing more to do
-            Spawner spawner = new Spawner();
-            Ports.LogSink sink = new Ports.LogSink() {
-                @Override
-                public void attach(String unit, Fd readEnd, boolean stderr) {
-                    pump.attach(unit, readEnd, stderr ? Stream.STDERR : Stream.STDOUT);
-                }
-
-                @Override
-                public void note(String unit, String text) {
-                    pump.note(unit, text);
-                }
-            };
-            String notifyAddress = StateDir.notifySocket(stateDir).toString();
-            Manager manager = new Manager(loop, new Manager.Options(args.runtimeBase(), args.stateBase(), args.logsBase(),
-                    cgroups, cgroupParent, notifyAddress), spawner::spawn, reaper::register, sink, out);
-
-            // Unit files are read off the manager thread and within a deadline (UnitFilesReader); reloads
-            // are applied one at a time, but a read that hangs holds nothing: it times out.
-            UnitFilesReader reader = new UnitFilesReader(args.units(), args.loadTimeout(), err);
-            Object reloadLock = new Object();
-            java.util.function.Supplier<List<String>> reload = () -> {
-                List<UnitDefinition> defs = readOrThrow(reader);
-                synchronized (reloadLock) {
-                    List<String> changes = manager.load(defs).join();
-                    for (String c : changes) out.println("jinit: daemon-reload: " + c);
-                    return changes;
-                }
-            };
-            ManagerControl handler = new ManagerControl(manager, pump, reload);
-            handler.unavailable("jinit is still loading the unit files in " + args.units() + "; try again shortly");
-            Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(() -> {
-                try {
-                    reload.get();
-                    handler.loaded();
-                } catch (RuntimeException e) {
-                    err.println("jinit: daemon-reload failed: " + e.getMessage());
-                }
-            }));
-
-            // The control socket first: it refuses to start when another jinit runs on this state
-            // directory, before anything of that jinit (its notify socket) could be replaced.
-            try (ControlServer control = ControlServer.start(stateDir, handler, msg -> err.println("jinit: control: " + msg),
-                    args.clients());
-                 NotifySocket notify = NotifySocket.bind(notifyAddress)) {
-                notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
-                out.println("jinit: supervising " + args.units() + " (control socket " + control.path() + ", "
-                        + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-                // The initial load runs while SIGTERM is already honoured: a unit directory that cannot be
-                // read must not make jinit unstoppable.
-                CompletableFuture<List<String>> initial = reader.read().thenCompose(manager::load);
-                initial.whenComplete((lines, failure) -> {
-                    if (failure != null) {
-                        String why = "loading the unit files failed: " + rootMessage(failure) + "; fix it, then run jinit daemon-reload";
-                        err.println("jinit: " + why);
-                        handler.unavailable(why);
-                        return;
-                    }
-                    for (String line : lines) err.println("jinit: " + line);
-                    handler.loaded();
-                    if (shutdown.getCount() == 0) return; // SIGTERM came during the load: start nothing
-                    manager.startup().thenAccept(outcomes -> {
-                        for (JobOutcome o : outcomes) if (!o.ok()) err.println("jinit: " + o.message());
-                    });
-                });
-                awaitUninterruptibly(shutdown);
-                out.println("jinit: stopping all units");
-                manager.stopAll().join();
-                out.println("jinit: all units stopped");
-                Leftovers.kill(LEFTOVER_GRACE, out);
-            }
-        } finally {
-            if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
+        var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
+                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, out, err, args.stopTimeout());
+        try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()), List.of())) {
+            supervisor.loadAndStart();
+            supervisor.awaitStopRequest();
+            supervisor.stopUnits();
+            Leftovers.kill(LEFTOVER_GRACE, out);
         }
         return 0;
     }
 
-    /** The unit files' definitions, or an exception whose message says why there are none. */
-    private static List<UnitDefinition> readOrThrow(UnitFilesReader reader) {
-        try {
-            return reader.read().join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw new IllegalStateException(rootMessage(e), e);
-        }
-    }
-
-    private static String rootMessage(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof UncheckedIOException)
-                && t.getCause() != null) t = t.getCause();
-        return t.getMessage() != null ? t.getMessage() : t.toString();
-    }
-
-    /** {@code <cgroup2>/jinit/<pid>}, when the cgroup v2 hierarchy is writable here; else null. */
-    private static Path cgroupParent(Cgroups cgroups, int self, PrintStream err) {
-        try {
-            return cgroups.create(Path.of("jinit", Integer.toString(self)));
-        } catch (RuntimeException e) {
-            err.println("jinit: cannot use the cgroup v2 hierarchy at " + cgroups.mount() + " (" + e.getMessage()
-                    + "); units run in process groups");
-            return null;
-        }
-    }
-
-    /** The units' groups are removed as they stop; this removes what is left (empty groups only). */
-    private static void removeQuietly(Cgroups cgroups, Path cgroup) {
-        try {
-            cgroups.remove(cgroup);
-        } catch (RuntimeException e) {
-            // a group still populated (a process survived, KillMode=process leftovers): left for the administrator
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await(1, TimeUnit.DAYS);
-                if (latch.getCount() == 0) break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-    }
 }
