@@ -208,13 +208,27 @@ public final class Supervisor implements AutoCloseable {
      * @throws UncheckedIOException when the directory cannot be read (the supervisor stays usable)
      */
     public void loadAndStart() {
+        loadAndReach(null);
+    }
+
+    /**
+     * As {@link #loadAndStart()}, but with {@code target} (the kernel's {@code systemd.unit=}) started
+     * instead of the startup targets when it is not null.
+     */
+    public void loadAndReach(String target) {
         List<String> initial = manager.load(readUnits()).join();
         for (String line : initial) options.err().println("jinit: " + line);
         options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
                 + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-        manager.startup().thenAccept(outcomes -> {
-            for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
-        });
+        if (target == null || Manager.STARTUP_TARGETS.contains(target)) {
+            manager.startup().thenAccept(outcomes -> {
+                for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+            });
+        } else {
+            manager.start(target).thenAccept(o -> {
+                if (!o.ok()) options.err().println("jinit: " + o.message());
+            });
+        }
     }
 
     /** Re-reads the unit files (SIGHUP, daemon-reload); returns a line per change. */
