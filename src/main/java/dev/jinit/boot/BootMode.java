@@ -164,7 +164,7 @@ public final class BootMode {
         Supervisor supervisor = null;
         try {
             supervisor = Supervisor.start(new Supervisor.Options(units, settings.stateDir(), Path.of("/run"),
-                    Path.of("/var/lib"), Path.of("/var/log"), false, SIGNALS, null, out, out), parts);
+                    Path.of("/var/lib"), Path.of("/var/log"), false, SIGNALS, null, true, out, out), parts);
         } catch (RuntimeException | Error e) {
             console.line("cannot start the supervisor (" + e + "); no units will run. Waiting for a shutdown signal"
                     + " (SIGUSR2 powers off)");

@@ -15,6 +15,7 @@ public final class Main {
                    jinit run --units DIR [--state DIR]
                    jinit boot [--units DIR] [--cmdline FILE] [--state DIR]   (PID 1 of a PID namespace)
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
+                   jinit poweroff|reboot|halt
                          (talks to a running jinit; jinit status --help for more)
             """;
 
@@ -52,7 +53,8 @@ public final class Main {
             }
             case "run" -> RunCommand.run(rest, env, out, err);
             case "boot" -> BootCommand.run(rest, err);
-            case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload" ->
+            case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
+                 "poweroff", "reboot", "halt" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
             default -> {
                 err.println("jinit: unknown command '" + args[0] + "'");

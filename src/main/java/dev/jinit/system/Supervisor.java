@@ -1,6 +1,8 @@
 package dev.jinit.system;
 
+import dev.jinit.control.Command;
 import dev.jinit.control.ControlServer;
+import dev.jinit.control.Result;
 import dev.jinit.control.StateDir;
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.Reaper;
@@ -70,11 +72,13 @@ public final class Supervisor implements AutoCloseable {
      * @param stopSignals which signal (by {@code sun.misc.Signal} name: TERM, USR2, …) asks for which stop;
      *                    SIGHUP always re-reads the unit files
      * @param logs        how the log pump keeps lines (null: {@link LogConfig#defaults} in the state directory)
+     * @param systemInit  jinit is PID 1 (boot mode): the control socket's poweroff/reboot/halt are carried out
      * @param out         where jinit reports what it does (the console in boot mode)
      * @param err         where jinit reports trouble
      */
     public record Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                          Map<String, StopRequest> stopSignals, LogConfig logs, PrintStream out, PrintStream err) {
+                          Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                          PrintStream err) {
         public Options {
             Objects.requireNonNull(units, "units");
             Objects.requireNonNull(stateDir, "stateDir");
@@ -154,8 +158,9 @@ public final class Supervisor implements AutoCloseable {
             s.installSignals();
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
-            s.control = ControlServer.start(options.stateDir(), new ManagerControl(manager, pump, s::reload),
-                    msg -> err.println("jinit: control: " + msg));
+            Supervisor supervisor = s;
+            s.control = ControlServer.start(options.stateDir(), new ManagerControl(manager, pump, s::reload,
+                    options.systemInit() ? supervisor::shutdownCommand : null), msg -> err.println("jinit: control: " + msg));
             s.opened.push(s.control);
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
@@ -248,6 +253,19 @@ public final class Supervisor implements AutoCloseable {
         if (!stopRequest.complete(request))
             options.err().println("jinit: " + request.word() + " requested while already stopping for "
                     + stopRequest.join().word());
+    }
+
+    /** {@code jinit poweroff|reboot|halt} from the control socket: answered at once, carried out by the mode. */
+    private Result shutdownCommand(Command cmd) {
+        StopRequest request = switch (cmd) {
+            case POWEROFF -> StopRequest.POWEROFF;
+            case REBOOT -> StopRequest.REBOOT;
+            case HALT -> StopRequest.HALT;
+            default -> throw new IllegalArgumentException("not a shutdown command: " + cmd.word());
+        };
+        options.out().println("jinit: " + cmd.word() + " asked for over the control socket");
+        requestStop(request);
+        return Result.OK;
     }
 
     /** Waits, without giving up on interrupts, for the first {@link #requestStop}. */
