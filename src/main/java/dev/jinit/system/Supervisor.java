@@ -31,6 +31,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -75,11 +76,22 @@ public final class Supervisor implements AutoCloseable {
      * @param systemInit  jinit is PID 1 (boot mode): the control socket's poweroff/reboot/halt are carried out
      * @param out         where jinit reports what it does (the console in boot mode)
      * @param err         where jinit reports trouble
+     * @param stopTimeout the overall deadline of the orderly stop: what is not down by then is killed
+     *                    ({@link Manager#DEFAULT_STOP_ALL_DEADLINE} when null)
      */
     public record Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
                           Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
-                          PrintStream err) {
+                          PrintStream err, Duration stopTimeout) {
+        /** With the default stop deadline. */
+        public Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+                       Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                       PrintStream err) {
+            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, systemInit, out, err, null);
+        }
+
         public Options {
+            if (stopTimeout == null) stopTimeout = Manager.DEFAULT_STOP_ALL_DEADLINE;
+            if (stopTimeout.isNegative()) throw new IllegalArgumentException("negative stop timeout: " + stopTimeout);
             Objects.requireNonNull(units, "units");
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(stopSignals, "stopSignals");
@@ -247,12 +259,15 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * Asks for a stop (from a signal handler, the control socket or a part). The first request wins;
-     * a later one is reported and otherwise changes nothing.
+     * a later one forces the stop in progress (what is not down is killed at once, as a second
+     * SIGTERM or SIGINT does for systemd's shutdown) and otherwise changes nothing.
      */
     public void requestStop(StopRequest request) {
-        if (!stopRequest.complete(request))
-            options.err().println("jinit: " + request.word() + " requested while already stopping for "
-                    + stopRequest.join().word());
+        if (!stopRequest.complete(request)) {
+            options.err().println("jinit: " + request.word() + " requested again while stopping for "
+                    + stopRequest.join().word() + ": killing what is left");
+            manager.forceStopAll();
+        }
     }
 
     /** {@code jinit poweroff|reboot|halt} from the control socket: answered at once, carried out by the mode. */
@@ -289,7 +304,7 @@ public final class Supervisor implements AutoCloseable {
     /** The orderly stop: every unit in reverse dependency order, then the parts in reverse order. */
     public void stopUnits() {
         options.out().println("jinit: stopping all units");
-        manager.stopAll().join();
+        manager.stopAll(options.stopTimeout()).join();
         options.out().println("jinit: all units stopped");
         while (!parts.isEmpty()) {
             Named p = parts.pop();
