@@ -130,7 +130,8 @@ final class RunCommand {
 
     private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
-                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, out, err, args.stopTimeout());
+                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
+                args.stopTimeout());
         try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()), List.of())) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();

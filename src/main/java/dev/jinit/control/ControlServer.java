@@ -277,9 +277,11 @@ public final class ControlServer implements AutoCloseable {
                 answerAndClose(ch, Response.error("bad request: " + e.getMessage()));
                 return;
             }
-            Optional<String> unavailable = request.cmd() == Command.DAEMON_RELOAD ? Optional.empty() : handler.unavailable();
+            boolean always = request.cmd() == Command.DAEMON_RELOAD || request.cmd().isShutdown();
+            Optional<String> unavailable = always ? Optional.empty() : handler.unavailable();
             if (unavailable.isPresent()) {
-                // daemon-reload still runs: it is how a failed read of the unit files is retried.
+                // daemon-reload still runs (it is how a failed read of the unit files is retried), and so
+                // do poweroff/reboot/halt: a machine whose units cannot be read must still be shut down.
                 deadline = onTheClock(ch);
                 answerAndClose(ch, Response.error(unavailable.get()));
                 return;
@@ -335,6 +337,7 @@ public final class ControlServer implements AutoCloseable {
             case RESET_FAILED -> Response.of(handler.resetFailed(r.units()));
             case DAEMON_RELOAD -> Response.of(handler.daemonReload());
             case LOGS -> logs(r);
+            case POWEROFF, REBOOT, HALT -> Response.of(handler.shutdown(r.cmd()));
         };
     }
 

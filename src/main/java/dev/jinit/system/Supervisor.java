@@ -1,7 +1,9 @@
 package dev.jinit.system;
 
 import dev.jinit.control.ClientLimits;
+import dev.jinit.control.Command;
 import dev.jinit.control.ControlServer;
+import dev.jinit.control.Result;
 import dev.jinit.control.StateDir;
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.Reaper;
@@ -68,18 +70,20 @@ public final class Supervisor implements AutoCloseable {
      * @param stopSignals which signal (by {@code sun.misc.Signal} name: TERM, USR2, …) asks for which stop;
      *                    SIGHUP always re-reads the unit files
      * @param logs        how the log pump keeps lines (null: {@link LogConfig#defaults} in the state directory)
+     * @param systemInit  jinit is PID 1 (boot mode): the control socket's poweroff/reboot/halt are carried out
      * @param out         where jinit reports what it does (the console in boot mode)
      * @param err         where jinit reports trouble
      * @param stopTimeout the overall deadline of the orderly stop: what is not down by then is killed
      *                    ({@link Manager#DEFAULT_STOP_ALL_DEADLINE} when null)
      */
     public record Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                          Map<String, StopRequest> stopSignals, LogConfig logs, PrintStream out, PrintStream err,
-                          Duration stopTimeout) {
+                          Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                          PrintStream err, Duration stopTimeout) {
         /** With the default stop deadline. */
         public Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                       Map<String, StopRequest> stopSignals, LogConfig logs, PrintStream out, PrintStream err) {
-            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, out, err, null);
+                       Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                       PrintStream err) {
+            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, systemInit, out, err, null);
         }
 
         public Options {
@@ -171,7 +175,7 @@ public final class Supervisor implements AutoCloseable {
             s.installSignals();
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
-            s.handler = new ManagerControl(manager, pump, s::reload);
+            s.handler = new ManagerControl(manager, pump, s::reload, options.systemInit() ? s::shutdownCommand : null);
             // Until the unit files are loaded, every command is answered "still loading" (never "0 units").
             s.handler.unavailable("jinit is still loading the unit files in " + options.units() + "; try again shortly");
             s.control = ControlServer.start(options.stateDir(), s.handler, msg -> err.println("jinit: control: " + msg),
@@ -232,6 +236,14 @@ public final class Supervisor implements AutoCloseable {
      * @return completes when the units are loaded (not started), or exceptionally with the reason
      */
     public CompletableFuture<Void> loadAndStart() {
+        return loadAndReach(null);
+    }
+
+    /**
+     * As {@link #loadAndStart()}, but with {@code target} (the kernel's {@code systemd.unit=}) started
+     * instead of the startup targets when it is not null.
+     */
+    public CompletableFuture<Void> loadAndReach(String target) {
         options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
                 + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
         CompletableFuture<List<String>> initial = reader.read().thenCompose(manager::load);
@@ -245,9 +257,15 @@ public final class Supervisor implements AutoCloseable {
             for (String line : lines) options.err().println("jinit: " + line);
             handler.loaded();
             if (stopRequest.isDone()) return null; // a stop came during the load: start nothing
-            manager.startup().thenAccept(outcomes -> {
-                for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
-            });
+            if (target == null || Manager.STARTUP_TARGETS.contains(target)) {
+                manager.startup().thenAccept(outcomes -> {
+                    for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+                });
+            } else {
+                manager.start(target).thenAccept(o -> {
+                    if (!o.ok()) options.err().println("jinit: " + o.message());
+                });
+            }
             return null;
         });
     }
@@ -285,6 +303,19 @@ public final class Supervisor implements AutoCloseable {
                     + stopRequest.join().word() + ": killing what is left");
             manager.forceStopAll();
         }
+    }
+
+    /** {@code jinit poweroff|reboot|halt} from the control socket: answered at once, carried out by the mode. */
+    private Result shutdownCommand(Command cmd) {
+        StopRequest request = switch (cmd) {
+            case POWEROFF -> StopRequest.POWEROFF;
+            case REBOOT -> StopRequest.REBOOT;
+            case HALT -> StopRequest.HALT;
+            default -> throw new IllegalArgumentException("not a shutdown command: " + cmd.word());
+        };
+        options.out().println("jinit: " + cmd.word() + " asked for over the control socket");
+        requestStop(request);
+        return Result.OK;
     }
 
     /** Waits, without giving up on interrupts, for the first {@link #requestStop}. */
