@@ -13,6 +13,8 @@ public final class Main {
     static final String USAGE = """
             usage: jinit exec [-g] [-p Key=Value]... [-t GRACE] -- CMD [ARGS...]
                    jinit run --units DIR [--state DIR]
+                   jinit image --units DIR [--kernel-modules DIR --modules LIST] [--busybox PATH] [--add SRC:DEST]... -o FILE
+                   jinit vm --kernel FILE --image FILE [--disk FILE]... [--forward HOSTPORT:GUESTPORT]... [--memory M] [--append ARGS]
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
                          (talks to a running jinit; jinit status --help for more)
             """;
@@ -39,6 +41,8 @@ public final class Main {
                 yield 0;
             }
             case "run" -> RunCommand.run(rest, env, out, err);
+            case "image" -> ImageCommand.run(rest, out, err);
+            case "vm" -> VmCommand.run(rest, out, err);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
             default -> {
