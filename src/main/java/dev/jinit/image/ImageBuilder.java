@@ -35,6 +35,7 @@ import java.util.zip.GZIPOutputStream;
  * /jinit/*.jar           jinit and the jars it needs
  * /etc/jinit/units       the unit directory
  * /lib/modules/VERSION   the named modules and their dependencies, with the modules.* index files
+ * /etc/modules-load.d    jinit-image.conf: the named modules, loaded at boot
  * /lib/..., /lib64/...   the shared libraries the runtime and busybox need, from their ELF headers
  * /bin/busybox           with its applet links, when given
  * /dev/console           the kernel opens it for init's stdio before any devtmpfs exists
@@ -87,6 +88,11 @@ public final class ImageBuilder {
             ModuleResolution r = addModules(tree, spec);
             loaded = r.load().stream().map(KernelModule::name).toList();
             builtin = r.builtin();
+            // Boot mode loads what modules-load.d names, as systemd-modules-load does: the modules
+            // named here are then loaded at every boot without a modules-load= on the command line.
+            if (!spec.modules().isEmpty())
+                tree.put("/etc/modules-load.d/jinit-image.conf", new Content(("# written by jinit image --modules\n"
+                        + String.join("\n", spec.modules()) + "\n").getBytes(StandardCharsets.UTF_8), 0644, "--modules"));
         }
 
         if (spec.busybox().isPresent()) {
