@@ -226,7 +226,9 @@ public final class DhcpMachine {
                     // Granted for less time than the exchange took: expired on arrival.
                     lease = null;
                     if (previous != null) out.add(new Effect.Unbind(previous, "lease expired"));
-                    return dropped("lease expired on arrival", out);
+                    drop("lease expired on arrival");
+                    discover(now, out);
+                    return out;
                 }
                 out.add(new Effect.Bind(granted, previous));
                 state = State.BOUND;
@@ -270,7 +272,7 @@ public final class DhcpMachine {
     }
 
     private void renewStep(long now, List<Effect> out) {
-        out.add(send(request(now, lease.address(), null, lease.address()), lease.server()));
+        out.add(send(request(now, null, null, lease.address()), lease.server()));
         deadline = Math.min(rebindAt(), now + Math.max(MIN_RENEW_RETRY_MS, (rebindAt() - now) / 2));
     }
 
@@ -281,7 +283,7 @@ public final class DhcpMachine {
     }
 
     private void rebindStep(long now, List<Effect> out) {
-        out.add(send(request(now, lease.address(), null, lease.address()), Ipv4.BROADCAST));
+        out.add(send(request(now, null, null, lease.address()), Ipv4.BROADCAST));
         deadline = Math.min(expiresAt(), now + Math.max(MIN_RENEW_RETRY_MS, (expiresAt() - now) / 2));
     }
 
