@@ -14,9 +14,10 @@ import java.util.Set;
 /**
  * Which processes belong to one unit, and how they are all signalled: the unit's own cgroup where
  * cgroup v2 is available, else the process groups of its processes (each spawned with setsid) plus
- * every descendant found in /proc. Owned by the manager thread.
+ * every descendant found in /proc. Owned by the manager thread. Made through {@link Ports.Scopes}, so
+ * tests can give units a scope of fake processes.
  */
-sealed interface ProcessScope {
+public interface ProcessScope {
     /** Adds what the scope needs to a process spec before the spawn (a cgroup, or a new session). */
     ProcessSpec.Builder prepare(ProcessSpec.Builder spec);
 
