@@ -46,9 +46,15 @@ public final class UnitMapping {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** Directives the {@code +} prefix drops: credentials and sandboxing, not resources or output. */
-    private static final Set<String> PRIVILEGED_DROPS = Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
-            "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
-            "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers");
+    private static final Set<String> PRIVILEGED_DROPS = privilegedDrops();
+
+    private static Set<String> privilegedDrops() {
+        Set<String> drops = new java.util.HashSet<>(Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
+                "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
+                "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers"));
+        drops.addAll(Directives.sandboxNames());
+        return Set.copyOf(drops);
+    }
     /** Directives the {@code !} prefix drops: only the credential change. */
     private static final Set<String> NO_SETUID_DROPS = Set.of("User", "Group", "SupplementaryGroups");
 
