@@ -47,9 +47,15 @@ public final class UnitMapping {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** Directives the {@code +} prefix drops: credentials and sandboxing, not resources or output. */
-    private static final Set<String> PRIVILEGED_DROPS = Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
-            "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
-            "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers");
+    private static final Set<String> PRIVILEGED_DROPS = privilegedDrops();
+
+    private static Set<String> privilegedDrops() {
+        Set<String> drops = new java.util.HashSet<>(Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
+                "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
+                "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers"));
+        drops.addAll(Directives.sandboxNames());
+        return Set.copyOf(drops);
+    }
     /** Directives the {@code !} prefix drops: only the credential change. */
     private static final Set<String> NO_SETUID_DROPS = Set.of("User", "Group", "SupplementaryGroups");
 
@@ -236,6 +242,14 @@ public final class UnitMapping {
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException(d.where() + ": " + e.getMessage(), e);
                 }
+            }
+            // systemd.exec(5): RuntimeDirectory=, StateDirectory= and LogsDirectory= stay writable under
+            // ProtectSystem=strict (and any read-only parent), unless the sandbox is dropped by "+". Only
+            // for a unit that has file-system sandboxing: the others must not pay for a mount namespace.
+            if (dropped != PRIVILEGED_DROPS && s.spawnDirectives().stream().anyMatch(d -> Directives.sandboxNames().contains(d.key()))) {
+                for (String d : s.runtimeDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/run/" + d);
+                for (String d : s.stateDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/var/lib/" + d);
+                for (String d : s.logsDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/var/log/" + d);
             }
             try {
                 Directives.finish(b, st);
