@@ -153,4 +153,32 @@ class HostileInputTest {
         }
         return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
     }
+
+    /**
+     * As systemd: jinit's own soft descriptor limit is its hard limit, its services start with 1024
+     * (and jinit's hard limit) unless their unit sets LimitNOFILE=.
+     */
+    @Test
+    void jinitRaisesItsOwnFdLimitAndServicesGetTheDefault() throws Exception {
+        JinitRun layout = JinitRun.layout("nofile");
+        layout.unit("plain.service", "[Service]\nExecStart=/bin/sh -c 'echo limits $(ulimit -Sn) $(ulimit -Hn); exec sleep 1000'\n"
+                + "[Install]\nWantedBy=multi-user.target\n");
+        layout.unit("wide.service", "[Service]\nLimitNOFILE=4096\nExecStart=/bin/sh -c 'echo limits $(ulimit -Sn) $(ulimit -Hn); exec sleep 1000'\n"
+                + "[Install]\nWantedBy=multi-user.target\n");
+        try (JinitRun j = layout.start()) {
+            String[] own = ownLimits(j.pid());
+            assertEquals(own[1], own[0], "jinit's soft limit is its hard limit: " + String.join(" ", own));
+            j.await("plain's limits", () -> j.client("logs", "plain").out().contains("limits 1024 " + own[1]));
+            j.await("wide's limits", () -> j.client("logs", "wide").out().contains("limits 4096 4096"));
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+
+    /** {soft, hard} of "Max open files" in /proc/PID/limits. */
+    static String[] ownLimits(int pid) throws IOException {
+        String line = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "limits")).stream()
+                .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow();
+        String[] w = line.substring("Max open files".length()).trim().split("\\s+");
+        return new String[] {w[0], w[1]};
+    }
 }
