@@ -149,6 +149,7 @@ public final class Supervisor implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("state directory " + options.stateDir() + ": " + e.getMessage(), e);
         }
+        ErrorPathClasses.load(err);
         // As systemd: the supervisor's soft descriptor limit up to the hard one (its services get 1024
         // unless their unit says otherwise, see FdLimits).
         try {

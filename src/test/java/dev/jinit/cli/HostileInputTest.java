@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.linux.Fs;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Signals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -180,5 +182,58 @@ class HostileInputTest {
                 .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow();
         String[] w = line.substring("Max open files".length()).trim().split("\\s+");
         return new String[] {w[0], w[1]};
+    }
+
+    /**
+     * jinit at its descriptor limit (prlimit on its pid, as the issue reproduced it): a crashed unit's
+     * restart fails for want of descriptors, the unit ends in a defined state with the reason, and
+     * SIGTERM still stops everything and ends jinit.
+     */
+    @Test
+    @Timeout(240)
+    void aRestartAtTheFdLimitFailsCleanlyAndSigtermStillEndsJinit() throws Exception {
+        JinitRun layout = JinitRun.layout("emfile");
+        layout.unit("crashy.service", """
+                [Service]
+                ExecStart=/bin/sleep 1000
+                Restart=always
+                RestartSec=500ms
+                TimeoutStopSec=3
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        layout.unit("steady.service", """
+                [Service]
+                ExecStart=/bin/sh -c 'trap "" TERM; exec sleep 1000'
+                TimeoutStopSec=3
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        try (JinitRun j = layout.start()) {
+            int crashy = RunIntegrationTest.mainPid(j.awaitStatus("crashy", "active (running)"));
+            int steady = RunIntegrationTest.mainPid(j.awaitStatus("steady", "active (running)"));
+            int open = openFds(j.pid());
+            // No new descriptor for jinit from now on (a few are closed and reopened as it runs: keep it tight).
+            run("prlimit", "--pid", Integer.toString(j.pid()), "--nofile=" + open + ":" + open);
+            Posix.kill(crashy, Signals.SIGKILL);
+            j.await("crashy to end in a defined state", () -> j.output().contains("crashy.service: Failed"));
+            // jinit still answers at its limit (from its reserve of descriptors)
+            JinitRun.Client s = j.client("status", "crashy");
+            assertEquals(3, s.code(), s.toString());
+            assertTrue(s.out().contains("failed"), s.toString());
+            long t0 = System.nanoTime();
+            assertEquals(0, j.terminate(), j.output());
+            long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            assertFalse(JinitRun.alive(steady), "steady was stopped (SIGKILL after its 3 s stop timeout)");
+            assertTrue(seconds < 30, "jinit exited " + seconds + " s after SIGTERM\n" + j.output());
+            String log = Files.readString(j.state.resolve("logs/crashy.service.log"));
+            assertTrue(log.contains("Too many open files") || log.contains("EMFILE"), "the reason is in crashy's log:\n" + log);
+        }
+    }
+
+    static void run(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", argv) + ": " + out);
     }
 }
