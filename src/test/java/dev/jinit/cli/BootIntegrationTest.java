@@ -47,6 +47,9 @@ class BootIntegrationTest {
                     + "/order; exit 0\" TERM; while :; do sleep 0.1; done"));
             boot.unit("web.service", service("Web", "Requires=db.service\nAfter=db.service", "echo web listening; trap \"echo web-stopped >> "
                     + marks + "/order; exit 0\" TERM; while :; do sleep 0.1; done"));
+            // A double fork leaves an orphan, which PID 1 inherits and must reap when it exits.
+            boot.unit("orphans.service", service("Orphan maker", "", "( (sleep 0.3; touch " + marks
+                    + "/orphan-done) & ); exec sleep 1000"));
             // A process that belongs to no unit: shutdown's SIGTERM to everyone must reach it.
             boot.start("setsid sh -c 'trap \"echo stray-terminated > " + marks + "/stray; exit 0\" TERM; while :; do sleep 0.1; done' &");
             boot.awaitConsole("web.service: web listening");
@@ -68,6 +71,14 @@ class BootIntegrationTest {
             JinitBoot.Client status = boot.client("status");
             assertEquals(0, status.code(), status.err());
             assertTrue(status.out().contains("web.service"), status.out());
+            boot.await("the orphan's end", () -> Files.exists(marks.resolve("orphan-done")));
+            boot.await("no unreaped child of PID 1", () -> {
+                try {
+                    return boot.zombieChildrenOfInit().isEmpty();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
 
             boot.signalInit(Signals.SIGUSR2);
             assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());

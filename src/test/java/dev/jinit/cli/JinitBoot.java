@@ -109,6 +109,31 @@ final class JinitBoot implements AutoCloseable {
         return Integer.parseInt(children.split(" ")[0]);
     }
 
+    /** Children of the namespace's init that are zombies (exited, not yet reaped). */
+    List<Integer> zombieChildrenOfInit() throws IOException {
+        List<Integer> zombies = new ArrayList<>();
+        Path tasks = Path.of("/proc", Integer.toString(init()), "task");
+        try (var ts = Files.list(tasks)) {
+            for (Path t : ts.toList()) {
+                String children;
+                try {
+                    children = Files.readString(t.resolve("children")).strip();
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                for (String c : children.isEmpty() ? new String[0] : children.split(" ")) {
+                    try {
+                        String stat = Files.readString(Path.of("/proc", c, "stat"));
+                        if (stat.charAt(stat.lastIndexOf(')') + 2) == 'Z') zombies.add(Integer.parseInt(c));
+                    } catch (IOException e) {
+                        // reaped meanwhile
+                    }
+                }
+            }
+        }
+        return zombies;
+    }
+
     void signalInit(int signal) throws IOException {
         Posix.kill(init(), signal);
     }
