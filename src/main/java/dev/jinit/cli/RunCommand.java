@@ -1,5 +1,7 @@
 package dev.jinit.cli;
 
+import dev.jinit.api.ApiOptions;
+import dev.jinit.api.HttpApiPart;
 import dev.jinit.control.StateDir;
 import dev.jinit.supervise.Leftovers;
 import dev.jinit.system.StopRequest;
@@ -18,18 +20,21 @@ import java.util.Map;
  * <p>Options for tests and unusual layouts: {@code --runtime-base}, {@code --state-base} and
  * {@code --logs-base} move the bases of RuntimeDirectory=, StateDirectory= and LogsDirectory= (default
  * /run, /var/lib, /var/log); {@code --no-cgroup} uses process groups even where cgroup v2 is available.
+ * {@code --api HOST:PORT} serves the HTTP API and status page (off unless given; see {@link HttpApiPart}).
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
-            + "[--logs-base DIR] [--no-cgroup]";
+            + "[--logs-base DIR] [--no-cgroup] [--api HOST:PORT [--api-token-file FILE]]";
 
     /** The parsed command line. */
-    record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup) {
+    record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+                ApiOptions api) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
             Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
             boolean noCgroup = false;
+            String api = null, apiToken = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -52,11 +57,14 @@ final class RunCommand {
                     case "--runtime-base" -> runtime = Path.of(value);
                     case "--state-base" -> lib = Path.of(value);
                     case "--logs-base" -> log = Path.of(value);
+                    case "--api" -> api = value;
+                    case "--api-token-file" -> apiToken = value;
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
-            return new Args(units, state, runtime, lib, log, noCgroup);
+            if (apiToken != null && api == null) throw new IllegalArgumentException("--api-token-file needs --api HOST:PORT");
+            return new Args(units, state, runtime, lib, log, noCgroup, api == null ? null : ApiOptions.parse(api, apiToken));
         }
     }
 
@@ -90,7 +98,8 @@ final class RunCommand {
     private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
                 args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, out, err);
-        try (Supervisor supervisor = Supervisor.start(options, List.of())) {
+        try (Supervisor supervisor = Supervisor.start(options,
+                args.api() == null ? List.of() : List.of(new HttpApiPart(args.api(), false)))) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();
             supervisor.stopUnits();

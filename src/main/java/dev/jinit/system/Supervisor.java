@@ -98,6 +98,8 @@ public final class Supervisor implements AutoCloseable {
     /** The parts' handles, closed after the units stopped. */
     private final Deque<Named> parts = new ArrayDeque<>();
     private final CompletableFuture<StopRequest> stopRequest = new CompletableFuture<>();
+    /** Completed once the units were handed to the manager and their start was queued (or that failed). */
+    private final CompletableFuture<Void> unitsStarting = new CompletableFuture<>();
     private final Set<String> reported = new HashSet<>();
     private final Object reloadLock = new Object();
     private ControlServer control;
@@ -208,6 +210,22 @@ public final class Supervisor implements AutoCloseable {
      * @throws UncheckedIOException when the directory cannot be read (the supervisor stays usable)
      */
     public void loadAndStart() {
+        try {
+            loadAndStartUnits();
+        } finally {
+            unitsStarting.complete(null);
+        }
+    }
+
+    /**
+     * Completes when {@link #loadAndStart} has queued the units' start: a part with a slow start of its
+     * own (the HTTP server's class loading) waits for it so that no unit waits for the part.
+     */
+    public CompletableFuture<Void> unitsStarting() {
+        return unitsStarting;
+    }
+
+    private void loadAndStartUnits() {
         List<String> initial = manager.load(readUnits()).join();
         for (String line : initial) options.err().println("jinit: " + line);
         options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
@@ -272,6 +290,7 @@ public final class Supervisor implements AutoCloseable {
     /** Closes the sockets, the manager's thread, the log pump and the reaper, in that order. */
     @Override
     public void close() {
+        unitsStarting.completeExceptionally(new IllegalStateException("supervisor closed"));
         while (!parts.isEmpty()) closeQuietly(parts.pop().handle(), options.err());
         while (!opened.isEmpty()) closeQuietly(opened.pop(), options.err());
         if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
