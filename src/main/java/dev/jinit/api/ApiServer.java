@@ -86,7 +86,10 @@ public final class ApiServer implements AutoCloseable {
         String url = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + connector.getLocalPort();
         Path addressFile = stateDir.resolve(ADDRESS_FILE);
         try {
-            Files.writeString(addressFile, url + "\n");
+            // Written aside and renamed: a reader (a test, a script) never sees a half-written file.
+            Path tmp = stateDir.resolve(ADDRESS_FILE + ".tmp");
+            Files.writeString(tmp, url + "\n");
+            Files.move(tmp, addressFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             out.println("jinit: http-api: cannot write " + addressFile + ": " + e.getMessage());
         }
