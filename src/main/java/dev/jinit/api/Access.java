@@ -60,27 +60,25 @@ final class Access {
      * WebSocket handshake) is this server itself. No Origin header: not a browser's cross-site
      * request (curl, scripts), allowed. An Origin of "null" (sandboxed frames, file: pages) is refused.
      */
-    static boolean sameOrigin(String origin, String host) {
+    static boolean sameOrigin(String origin, String host, boolean secure) {
         if (origin == null) return true;
         if (host == null) return false;
+        String scheme = secure ? "https" : "http";
+        int defaultPort = secure ? 443 : 80;
         try {
             URI o = new URI(origin);
-            if (o.getHost() == null) return false;
-            String scheme = o.getScheme();
-            int port = o.getPort() != -1 ? o.getPort() : "https".equals(scheme) ? 443 : 80;
-            String oHost = o.getHost().startsWith("[") ? o.getHost() : (o.getHost().indexOf(':') >= 0 ? "[" + o.getHost() + "]" : o.getHost());
+            if (!scheme.equals(o.getScheme()) || o.getHost() == null) return false;
+            int port = o.getPort() != -1 ? o.getPort() : defaultPort;
+            // URI keeps the brackets of an IPv6 host, as the Host header has them
             String h = host.strip();
-            String hHost;
-            int hPort;
+            String hHost = h;
+            int hPort = defaultPort;
             int colon = h.lastIndexOf(':');
             if (colon > 0 && colon > h.lastIndexOf(']')) {
                 hHost = h.substring(0, colon);
                 hPort = Integer.parseInt(h.substring(colon + 1));
-            } else {
-                hHost = h;
-                hPort = "https".equals(scheme) ? 443 : 80;
             }
-            return oHost.equalsIgnoreCase(hHost) && port == hPort;
+            return o.getHost().equalsIgnoreCase(hHost) && port == hPort;
         } catch (URISyntaxException | NumberFormatException e) {
             return false;
         }

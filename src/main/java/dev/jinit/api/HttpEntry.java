@@ -81,7 +81,7 @@ final class HttpEntry extends Handler.Abstract {
             return;
         }
         boolean mutation = !method.equals("GET") && !method.equals("HEAD");
-        if (mutation && !Access.sameOrigin(request.getHeaders().get(HttpHeader.ORIGIN), request.getHeaders().get(HttpHeader.HOST)))
+        if (mutation && !Access.sameOrigin(request.getHeaders().get(HttpHeader.ORIGIN), request.getHeaders().get(HttpHeader.HOST), request.isSecure()))
             throw new ApiException(403, "cross-site request refused: Origin " + request.getHeaders().get(HttpHeader.ORIGIN)
                     + " is not this server");
         if (path.equals("/login")) {

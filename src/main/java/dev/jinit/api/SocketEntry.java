@@ -53,7 +53,7 @@ final class SocketEntry {
     private WebSocketCreator creator(Kind kind) {
         return (ServerUpgradeRequest request, ServerUpgradeResponse response, org.eclipse.jetty.util.Callback callback) -> {
             try {
-                if (!Access.sameOrigin(request.getHeaders().get(HttpHeader.ORIGIN), request.getHeaders().get(HttpHeader.HOST)))
+                if (!Access.sameOrigin(request.getHeaders().get(HttpHeader.ORIGIN), request.getHeaders().get(HttpHeader.HOST), request.isSecure()))
                     throw new ApiException(403, "cross-site WebSocket refused: Origin " + request.getHeaders().get(HttpHeader.ORIGIN)
                             + " is not this server");
                 List<String> protocols = request.getSubProtocols();
