@@ -3,15 +3,22 @@ package dev.jinit.api;
 import dev.jinit.supervise.ManagerControl;
 import dev.jinit.system.Part;
 import dev.jinit.system.Supervisor;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The HTTP API as a part of the supervisor ({@code jinit run --api}, boot mode's {@code jinit.api=}).
- * Jetty is loaded and bound on a thread of its own once the units have been handed to the manager:
- * no unit waits for the ~1,500 classes of the server, and a server that fails to bind is reported and
- * leaves jinit as it was.
+ * Jetty is loaded and bound on a thread of its own once the startup jobs have ended (or after
+ * {@link #UNITS_WAIT}): no unit waits for, or competes for CPU with, the ~1,100 classes of the server,
+ * and a server that fails to bind is reported and leaves jinit as it was.
  */
 public final class HttpApiPart implements Part {
+    /** The server starts when the startup jobs have ended, or after this long at most. */
+    static final Duration UNITS_WAIT = Duration.ofSeconds(5);
+
     private final ApiOptions options;
     private final boolean bootMode;
 
@@ -41,9 +48,11 @@ public final class HttpApiPart implements Part {
         boolean[] closed = {false};
         Thread starter = Thread.ofPlatform().name("jinit-http-start").daemon().start(() -> {
             try {
-                s.unitsStarting().join();
-            } catch (RuntimeException e) {
-                return; // the supervisor closed before any unit was loaded
+                s.unitsStarted().get(UNITS_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // a unit still starting (a slow Type=notify) must not keep the way in closed
+            } catch (ExecutionException | InterruptedException e) {
+                return; // the supervisor closed before the units started
             }
             try {
                 ApiServer started = ApiServer.start(options, backend, s.stateDir(), s.out());

@@ -98,8 +98,8 @@ public final class Supervisor implements AutoCloseable {
     /** The parts' handles, closed after the units stopped. */
     private final Deque<Named> parts = new ArrayDeque<>();
     private final CompletableFuture<StopRequest> stopRequest = new CompletableFuture<>();
-    /** Completed once the units were handed to the manager and their start was queued (or that failed). */
-    private final CompletableFuture<Void> unitsStarting = new CompletableFuture<>();
+    /** Completed once the startup jobs have ended (each unit active or failed), or loading failed. */
+    private final CompletableFuture<Void> unitsStarted = new CompletableFuture<>();
     private final Set<String> reported = new HashSet<>();
     private final Object reloadLock = new Object();
     private ControlServer control;
@@ -212,17 +212,18 @@ public final class Supervisor implements AutoCloseable {
     public void loadAndStart() {
         try {
             loadAndStartUnits();
-        } finally {
-            unitsStarting.complete(null);
+        } catch (RuntimeException | Error e) {
+            unitsStarted.complete(null);
+            throw e;
         }
     }
 
     /**
-     * Completes when {@link #loadAndStart} has queued the units' start: a part with a slow start of its
-     * own (the HTTP server's class loading) waits for it so that no unit waits for the part.
+     * Completes when the startup jobs of {@link #loadAndStart} have ended: a part with a slow start of
+     * its own (the HTTP server's class loading) waits for it, so that no unit competes with it for CPU.
      */
-    public CompletableFuture<Void> unitsStarting() {
-        return unitsStarting;
+    public CompletableFuture<Void> unitsStarted() {
+        return unitsStarted;
     }
 
     private void loadAndStartUnits() {
@@ -230,8 +231,9 @@ public final class Supervisor implements AutoCloseable {
         for (String line : initial) options.err().println("jinit: " + line);
         options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
                 + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-        manager.startup().thenAccept(outcomes -> {
-            for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+        manager.startup().whenComplete((outcomes, failure) -> {
+            if (outcomes != null) for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+            unitsStarted.complete(null);
         });
     }
 
@@ -290,7 +292,7 @@ public final class Supervisor implements AutoCloseable {
     /** Closes the sockets, the manager's thread, the log pump and the reaper, in that order. */
     @Override
     public void close() {
-        unitsStarting.completeExceptionally(new IllegalStateException("supervisor closed"));
+        unitsStarted.completeExceptionally(new IllegalStateException("supervisor closed"));
         while (!parts.isEmpty()) closeQuietly(parts.pop().handle(), options.err());
         while (!opened.isEmpty()) closeQuietly(opened.pop(), options.err());
         if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
