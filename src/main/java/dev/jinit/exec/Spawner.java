@@ -4,6 +4,7 @@ import dev.jinit.linux.Errno;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Fs;
 import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Pidfd;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
 import dev.jinit.linux.Spawn;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Starts processes exactly as a {@link ProcessSpec} says, with glibc's posix_spawn (clone with
@@ -74,7 +76,21 @@ public final class Spawner {
      *         for something impossible (nothing was spawned), 1 otherwise
      */
     public Spawned spawn(ProcessSpec spec) {
-        if (spec.needsThrowawayThread() || spec.needsGate()) return spawnIsolated(spec);
+        return spawn(spec, null, null);
+    }
+
+    /**
+     * Starts a supervised process: as {@link #spawn(ProcessSpec)}, and while {@code reaper} is held
+     * (it reaps nothing) the child's pidfd is opened and {@code onExit} registered as the one owner
+     * of its exit. So the pid is known for good before anything could reap it and let the kernel
+     * give the number to another process, and no exit can be reported before it has an owner.
+     * Should anything fail after posix_spawn, the child is killed through its pid (still ours while
+     * held), left to the reaper, and its pipes closed: no live, untracked process remains.
+     *
+     * @return the child with its pidfd, owned by the caller
+     */
+    public Spawned spawn(ProcessSpec spec, Reaper reaper, Consumer<ExitStatus> onExit) {
+        if (spec.needsThrowawayThread() || spec.needsGate()) return spawnIsolated(spec, reaper, onExit);
         String program = resolveProgram(spec);
         List<Fd> parentCopies = new ArrayList<>();
         Map<Integer, Fd> pipes = new HashMap<>();
@@ -85,15 +101,19 @@ public final class Spawner {
             if (spec.workingDirectory() != null) request.chdir(spec.workingDirectory().toString());
             describeFdTable(request, spec, sources);
             request.prepare(program, spec.argv(), spec.env());
-            int rc = request.launch();
-            if (rc != 0) {
-                // jinit's view is the child's view here: same root, same ids.
-                int wdErr = spec.workingDirectory() == null ? 0 : Fs.access(spec.workingDirectory().toString(), Fs.X_OK);
-                int ttyErr = spec.controllingTty() == null ? 0 : Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
-                throw explain(rc, spec, program, wdErr, ttyErr, Fs.access(program, Fs.X_OK));
+            Fd pidfd;
+            try (Reaper.Hold held = hold(reaper)) {
+                int rc = request.launch();
+                if (rc != 0) {
+                    // jinit's view is the child's view here: same root, same ids.
+                    int wdErr = spec.workingDirectory() == null ? 0 : Fs.access(spec.workingDirectory().toString(), Fs.X_OK);
+                    int ttyErr = spec.controllingTty() == null ? 0 : Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
+                    throw explain(rc, spec, program, wdErr, ttyErr, Fs.access(program, Fs.X_OK));
+                }
+                pidfd = own(request.pid(), reaper, onExit);
             }
             started = true;
-            return new Spawned(request.pid(), pipes);
+            return new Spawned(request.pid(), pidfd, pipes, List.of());
         } catch (LinuxException e) {
             throw new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
         } finally {
@@ -102,8 +122,37 @@ public final class Spawner {
         }
     }
 
+    private static final Reaper.Hold NO_HOLD = () -> { };
+
+    private static Reaper.Hold hold(Reaper reaper) {
+        return reaper == null ? NO_HOLD : reaper.hold();
+    }
+
+    /**
+     * Opens the pidfd of a child just spawned and registers its exit, the reaper being held; null
+     * and nothing registered without a reaper. On failure the child is killed and left to the
+     * reaper with nobody waiting, and the failure thrown.
+     */
+    private static Fd own(int pid, Reaper reaper, Consumer<ExitStatus> onExit) {
+        if (reaper == null) return null;
+        Fd pidfd = null;
+        try {
+            pidfd = Pidfd.open(pid);
+            reaper.register(pid, onExit);
+            return pidfd;
+        } catch (RuntimeException e) {
+            if (pidfd != null) pidfd.close();
+            try {
+                Posix.kill(pid, Signals.SIGKILL); // held: pid is still our child (alive or zombie)
+            } catch (LinuxException ignored) {
+                // a zombie already
+            }
+            throw new SpawnException("started pid " + pid + " but could not take hold of it (killed): " + e.getMessage(), 1, e);
+        }
+    }
+
     /** The throwaway-thread path, with the exec gate when the spec needs it. */
-    private Spawned spawnIsolated(ProcessSpec spec) {
+    private Spawned spawnIsolated(ProcessSpec spec, Reaper reaper, Consumer<ExitStatus> onExit) {
         String program = resolveProgram(spec);
         Preflight.Plan plan = Preflight.check(spec, program, unshare);
         List<Fd> parentCopies = new ArrayList<>();
@@ -114,12 +163,16 @@ public final class Spawner {
             int[] sources = openSources(spec, parentCopies, pipes);
             if (spec.needsGate()) gate = ExecGate.create(gateDirectory(),
                     "gate-" + ProcessHandle.current().pid() + "-" + gateSerial.incrementAndGet(), spec.credentials());
-            ThrowawaySpawn spawn = new ThrowawaySpawn(spec, plan, sources, gate);
-            spawn.start();
-            if (gate != null) passGate(spec, plan, gate, spawn);
-            int pid = spawn.join();
-            started = true;
-            return new Spawned(pid, pipes);
+            Fd pidfd;
+            try (Reaper.Hold held = hold(reaper)) {
+                ThrowawaySpawn spawn = new ThrowawaySpawn(spec, plan, sources, gate);
+                spawn.start();
+                if (gate != null) passGate(spec, plan, gate, spawn);
+                int pid = spawn.join();
+                pidfd = own(pid, reaper, onExit);
+                started = true;
+                return new Spawned(pid, pidfd, pipes, plan.warnings());
+            }
         } catch (LinuxException e) {
             throw new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
         } finally {
