@@ -740,6 +740,10 @@ public final class Manager implements AutoCloseable {
         int lastExitPid;
         ExitStatus lastExit;
         private final List<Action.StateChanged> transitions = new ArrayList<>();
+        /** The pidfds of the unit's processes jinit knows by pid (spawned, MAINPID=, PIDFile=), until their exit. */
+        private final Map<Integer, Fd> pidfds = new HashMap<>();
+        /** The pids whose exit this unit has asked for and not yet been told of. */
+        private final Set<Integer> watching = new HashSet<>();
 
         UnitRuntime(UnitDefinition def) {
             this.name = def.name();
@@ -824,6 +828,8 @@ public final class Manager implements AutoCloseable {
                 throw new SpawnException(name + ": cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
             }
             int pid = spawned.pid();
+            for (String w : spawned.warnings()) note(w);
+            hold(pid, spawned.pidfd());
             try {
                 scope.adopt(pid);
             } catch (RuntimeException e) {
@@ -837,7 +843,21 @@ public final class Manager implements AutoCloseable {
             return pid;
         }
 
+        /** Keeps the pidfd of {@code pid} (opens one when the spawn gave none) until its exit is reported. */
+        private void hold(int pid, Fd pidfd) {
+            if (pidfds.containsKey(pid)) {
+                if (pidfd != null) pidfd.close();
+                return;
+            }
+            try {
+                pidfds.put(pid, pidfd != null ? pidfd : dev.jinit.linux.Pidfd.open(pid));
+            } catch (RuntimeException gone) {
+                // exited already: its exit is on its way
+            }
+        }
+
         private void watch(int pid) {
+            if (!watching.add(pid)) return; // this unit is its owner already
             exits.watch(pid, status -> loop.post(guarded("the exit of pid " + pid, () -> exited(pid, status))));
         }
 
@@ -883,6 +903,9 @@ public final class Manager implements AutoCloseable {
         }
 
         private void exited(int pid, ExitStatus status) {
+            watching.remove(pid);
+            Fd pidfd = pidfds.remove(pid);
+            if (pidfd != null) pidfd.close();
             if (scope != null) scope.exited(pid);
             if (machine == null) return;
             if (pid == machine.mainPid()) {
@@ -896,19 +919,28 @@ public final class Manager implements AutoCloseable {
         public void perform(Action action) {
             switch (action) {
                 case Action.Signal s -> {
+                    Fd pidfd = pidfds.get(s.pid());
+                    if (pidfd == null) {
+                        // Not a process jinit holds (its exit was reported already): its number may be another's now.
+                        note("Not sending " + dev.jinit.linux.Signals.name(s.signal()) + " to " + s.pid() + ": not a process of this unit any more.");
+                        return;
+                    }
                     try {
-                        dev.jinit.linux.Posix.kill(s.pid(), s.signal());
+                        dev.jinit.linux.Pidfd.sendSignal(pidfd, s.signal());
                     } catch (RuntimeException e) {
                         note("Failed to send " + dev.jinit.linux.Signals.name(s.signal()) + " to " + s.pid() + ": " + e.getMessage());
                     }
                 }
                 case Action.SignalAll s -> {
+                    List<Fd> known = new ArrayList<>();
+                    for (int p : new int[] {s.mainPid(), s.controlPid()}) if (pidfds.get(p) instanceof Fd fd) known.add(fd);
+                    List<String> failures;
                     try {
-                        if (scope != null) scope.signalAll(s.signal(), s.mainPid(), s.controlPid());
-                        else for (int p : new int[] {s.mainPid(), s.controlPid()}) if (p > 0) dev.jinit.linux.Posix.kill(p, s.signal());
+                        failures = scope != null ? scope.signalAll(s.signal(), known) : PidfdSignals.send(s.signal(), known, List.of(), Set::of);
                     } catch (RuntimeException e) {
-                        note("Failed to send " + dev.jinit.linux.Signals.name(s.signal()) + " to the unit's processes: " + e.getMessage());
+                        failures = List.of(e.getMessage());
                     }
+                    for (String f : failures) note("Failed to send " + dev.jinit.linux.Signals.name(s.signal()) + " to a process of the unit: " + f);
                 }
                 case Action.MainPid m -> {
                     if (scope != null) {
@@ -918,8 +950,11 @@ public final class Manager implements AutoCloseable {
                             note("Could not place main pid " + m.pid() + " in " + scope.describe() + ": " + e.getMessage());
                         }
                     }
-                    watch(m.pid());
-                    watchForeign(m.pid());
+                    if (!watching.contains(m.pid())) {
+                        hold(m.pid(), null);
+                        watch(m.pid());
+                        watchForeign(m.pid());
+                    }
                 }
                 case Action.Log l -> {
                     note(l.message());
