@@ -799,7 +799,21 @@ public final class Manager implements AutoCloseable {
         // ---- ServiceEffects ------------------------------------------------------------------
 
         @Override
-        public int spawn(Action.Spawn s) throws SpawnException {
+        public void spawn(Action.Spawn s) {
+            int pid;
+            try {
+                pid = start(s);
+            } catch (SpawnException e) {
+                machine.spawnFailed(s, e);
+                return;
+            }
+            if (!machine.spawned(s, pid) && pidfds.get(pid) instanceof Fd fd) {
+                note("Killing pid " + pid + ": started for " + s.role().directive + "=, which is no longer wanted.");
+                dev.jinit.linux.Pidfd.sendSignal(fd, dev.jinit.linux.Signals.SIGKILL);
+            }
+        }
+
+        private int start(Action.Spawn s) throws SpawnException {
             boolean firstOfRun = (s.role() == ServiceConfig.Role.START_PRE && s.index() == 0)
                     || (s.role() == ServiceConfig.Role.START && s.index() == 0 && def.service().startPre().isEmpty());
             if (firstOfRun) beginRun();
