@@ -1,42 +1,15 @@
 package dev.jinit.cli;
 
-import dev.jinit.control.ControlServer;
 import dev.jinit.control.StateDir;
-import dev.jinit.exec.Cgroups;
-import dev.jinit.exec.Reaper;
-import dev.jinit.exec.Spawner;
-import dev.jinit.linux.Fd;
-import dev.jinit.linux.Posix;
-import dev.jinit.linux.Prctl;
-import dev.jinit.linux.SignalDispositions;
-import dev.jinit.linux.Signals;
-import dev.jinit.log.LogConfig;
-import dev.jinit.log.LogPump;
-import dev.jinit.log.Stream;
-import dev.jinit.supervise.EventLoop;
-import dev.jinit.supervise.JobOutcome;
 import dev.jinit.supervise.Leftovers;
-import dev.jinit.supervise.Manager;
-import dev.jinit.supervise.ManagerControl;
-import dev.jinit.supervise.Ports;
-import dev.jinit.supervise.UnitMapping;
-import dev.jinit.supervise.notify.NotifySocket;
-import dev.jinit.unit.Diagnostic;
-import dev.jinit.unit.LoadResult;
-import dev.jinit.unit.UnitLoader;
-import java.io.IOException;
+import dev.jinit.system.StopRequest;
+import dev.jinit.system.Supervisor;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import sun.misc.Signal;
 
 /**
  * {@code jinit run --units DIR [--state DIR]}: supervises a unit directory until SIGTERM or SIGINT,
@@ -115,130 +88,15 @@ final class RunCommand {
     }
 
     private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
-        try {
-            Files.createDirectories(stateDir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("state directory " + stateDir + ": " + e.getMessage(), e);
-        }
-        int self = Posix.getpid();
-        // Not PID 1: become the reaper of everything our services leave behind (double-forking daemons).
-        if (self != 1) Prctl.setChildSubreaper(true);
-        Cgroups cgroups = args.noCgroup() ? null : Cgroups.find().orElse(null);
-        Path cgroupParent = cgroups == null ? null : cgroupParent(cgroups, self, err);
-        if (cgroupParent == null) cgroups = null;
-
-        CountDownLatch shutdown = new CountDownLatch(1);
-        // Inherited as ignored (nohup's SIGHUP, a background job's SIGINT), these would never reach
-        // their handlers: SIGTERM must always stop jinit in order, SIGHUP always reload.
-        for (int sig : new int[] {Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP}) SignalDispositions.unignore(sig);
-        Signal.handle(new Signal("TERM"), s -> shutdown.countDown());
-        Signal.handle(new Signal("INT"), s -> shutdown.countDown());
-
-        try (Reaper reaper = Reaper.start();
-             LogPump pump = LogPump.start(LogConfig.defaults(stateDir), err);
-             EventLoop loop = new EventLoop("jinit-manager", err).start()) {
-            reaper.onUnowned((pid, status) -> { }); // orphans adopted as subreaper: reaped, nothing more to do
-            Spawner spawner = new Spawner();
-            Ports.LogSink sink = new Ports.LogSink() {
-                @Override
-                public void attach(String unit, Fd readEnd, boolean stderr) {
-                    pump.attach(unit, readEnd, stderr ? Stream.STDERR : Stream.STDOUT);
-                }
-
-                @Override
-                public void note(String unit, String text) {
-                    pump.note(unit, text);
-                }
-            };
-            String notifyAddress = StateDir.notifySocket(stateDir).toString();
-            Manager manager = new Manager(loop, new Manager.Options(args.runtimeBase(), args.stateBase(), args.logsBase(),
-                    cgroups, cgroupParent, notifyAddress), spawner::spawn, reaper::register, sink, out);
-
-            Set<String> reported = new HashSet<>();
-            Object reloadLock = new Object();
-            java.util.function.Supplier<List<String>> reload = () -> {
-                synchronized (reloadLock) {
-                    List<String> changes = manager.load(loadUnits(args.units(), reported, err)).join();
-                    for (String c : changes) out.println("jinit: daemon-reload: " + c);
-                    return changes;
-                }
-            };
-            Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(() -> {
-                try {
-                    reload.get();
-                } catch (RuntimeException e) {
-                    err.println("jinit: daemon-reload failed: " + e.getMessage());
-                }
-            }));
-
-            // The control socket first: it refuses to start when another jinit runs on this state
-            // directory, before anything of that jinit (its notify socket) could be replaced.
-            try (ControlServer control = ControlServer.start(stateDir, new ManagerControl(manager, pump, reload),
-                    msg -> err.println("jinit: control: " + msg));
-                 NotifySocket notify = NotifySocket.bind(notifyAddress)) {
-                notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
-                List<String> initial = manager.load(loadUnits(args.units(), reported, err)).join();
-                for (String line : initial) err.println("jinit: " + line);
-                out.println("jinit: supervising " + args.units() + " (control socket " + control.path() + ", "
-                        + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-                manager.startup().thenAccept(outcomes -> {
-                    for (JobOutcome o : outcomes) if (!o.ok()) err.println("jinit: " + o.message());
-                });
-                awaitUninterruptibly(shutdown);
-                out.println("jinit: stopping all units");
-                manager.stopAll().join();
-                out.println("jinit: all units stopped");
-                Leftovers.kill(LEFTOVER_GRACE, out);
-            }
-        } finally {
-            if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
+        var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
+                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, out, err);
+        try (Supervisor supervisor = Supervisor.start(options, List.of())) {
+            supervisor.loadAndStart();
+            supervisor.awaitStopRequest();
+            supervisor.stopUnits();
+            Leftovers.kill(LEFTOVER_GRACE, out);
         }
         return 0;
     }
 
-    /** Loads the directory and prints each diagnostic once (a reload repeats only new ones). */
-    private static List<dev.jinit.supervise.UnitDefinition> loadUnits(Path dir, Set<String> reported, PrintStream err) {
-        LoadResult result;
-        try {
-            result = UnitLoader.load(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-        for (Diagnostic d : result.diagnostics())
-            if (reported.add(d.toString())) err.println("jinit: " + (d.isError() ? "error: " : "warning: ") + d);
-        return UnitMapping.map(result);
-    }
-
-    /** {@code <cgroup2>/jinit/<pid>}, when the cgroup v2 hierarchy is writable here; else null. */
-    private static Path cgroupParent(Cgroups cgroups, int self, PrintStream err) {
-        try {
-            return cgroups.create(Path.of("jinit", Integer.toString(self)));
-        } catch (RuntimeException e) {
-            err.println("jinit: cannot use the cgroup v2 hierarchy at " + cgroups.mount() + " (" + e.getMessage()
-                    + "); units run in process groups");
-            return null;
-        }
-    }
-
-    /** The units' groups are removed as they stop; this removes what is left (empty groups only). */
-    private static void removeQuietly(Cgroups cgroups, Path cgroup) {
-        try {
-            cgroups.remove(cgroup);
-        } catch (RuntimeException e) {
-            // a group still populated (a process survived, KillMode=process leftovers): left for the administrator
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await(1, TimeUnit.DAYS);
-                if (latch.getCount() == 0) break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
-    }
 }

@@ -122,8 +122,9 @@ public final class Directives {
                 st.rootDirectory = v.isEmpty() ? null : v;
                 b.rootDirectory(v.isEmpty() ? null : Path.of(v));
             }
-            case "Nice" -> b.nice(DirectiveValues.parseInt(v, -20, 19));
-            case "OOMScoreAdjust" -> b.oomScoreAdjust(DirectiveValues.parseInt(v, -1000, 1000));
+            // An empty value resets to "not set" (systemd's config_parse_exec_nice/_oom_score_adjust).
+            case "Nice" -> b.nice(v.isEmpty() ? null : DirectiveValues.parseInt(v, -20, 19));
+            case "OOMScoreAdjust" -> b.oomScoreAdjust(v.isEmpty() ? null : DirectiveValues.parseInt(v, -1000, 1000));
             case "CPUAffinity" -> {
                 if (v.isEmpty()) {
                     st.cpuAffinity = null;

@@ -214,16 +214,10 @@ final class Preflight {
     }
 
     private static void checkOomScore(ProcessSpec spec, Capabilities.Sets caps) {
-        if (spec.oomScoreAdjust() == null || caps.has(Capabilities.CAP_SYS_RESOURCE)) return;
-        int own;
-        try {
-            own = Integer.parseInt(Files.readString(Path.of("/proc/self/oom_score_adj")).trim());
-        } catch (IOException | NumberFormatException e) {
-            own = 0;
-        }
-        if (spec.oomScoreAdjust() < own)
-            throw refuse("OOMScoreAdjust=" + spec.oomScoreAdjust() + " is below jinit's own (" + own
-                    + ") and jinit lacks CAP_SYS_RESOURCE");
+        if (spec.oomScoreAdjust() == null) return;
+        String why = OomScorePrivilege.refusal(spec.oomScoreAdjust(), caps.has(Capabilities.CAP_SYS_RESOURCE),
+                OomScorePrivilege.own());
+        if (why != null) throw refuse(why);
     }
 
     private static void checkGateSupport() {

@@ -32,26 +32,6 @@ public final class Pidfd {
         }
     }
 
-    /**
-     * The pid of the process a pidfd names, from the "Pid:" line of /proc/self/fdinfo: 0 once the
-     * process has been reaped (the kernel then shows -1), as that number may already be another's.
-     */
-    public static int pidOf(Fd pidfd) {
-        String info;
-        try {
-            info = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/fdinfo/" + pidfd.get()));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read /proc/self/fdinfo/" + pidfd.get() + ": " + e.getMessage(), e);
-        }
-        for (String line : info.split("\n")) {
-            if (line.startsWith("Pid:")) {
-                int pid = Integer.parseInt(line.substring(4).trim());
-                return Math.max(pid, 0);
-            }
-        }
-        throw new IllegalStateException("fd " + pidfd.get() + " is not a pidfd (no Pid: line in its fdinfo)");
-    }
-
     /** pidfd_send_signal(pidfd, signal, NULL, 0). Returns false when the process has exited (ESRCH). */
     public static boolean sendSignal(Fd pidfd, int signal) {
         try {

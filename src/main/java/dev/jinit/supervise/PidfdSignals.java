@@ -24,20 +24,19 @@ final class PidfdSignals {
     private PidfdSignals() {}
 
     /**
-     * Sends {@code signal} to the processes of {@code known} (pidfds already held), then to each pid
+     * Sends {@code signal} to the processes of {@code known} (held already), then to each pid
      * of {@code listed} that {@code relist} still names once its pidfd is open.
      *
      * @return a line per process that could not be signalled (EPERM, …); empty when all were
      */
-    static List<String> send(int signal, List<Fd> known, List<Integer> listed, Supplier<Set<Integer>> relist) {
+    static List<String> send(int signal, List<Ports.Handle> known, List<Integer> listed, Supplier<Set<Integer>> relist) {
         List<String> failures = new ArrayList<>();
         Set<Integer> done = new HashSet<>();
-        for (Fd fd : known) {
+        for (Ports.Handle h : known) {
             try {
-                Pidfd.sendSignal(fd, signal);
-                done.add(Pidfd.pidOf(fd));
-            } catch (LinuxException | IllegalStateException e) {
-                failures.add(Signals.name(signal) + " through pidfd " + fd + ": " + e.getMessage());
+                if (h.signal(signal)) done.add(h.pid());
+            } catch (RuntimeException e) {
+                failures.add(Signals.name(signal) + " to pid " + h.pid() + ": " + e.getMessage());
             }
         }
         Map<Integer, Fd> pinned = new LinkedHashMap<>();

@@ -15,8 +15,9 @@ import java.util.Map;
  * no cgroup to ask which processes belong to a unit: its process groups, and every descendant of
  * its processes.
  */
-record ProcTable(Map<Integer, Entry> entries) {
-    record Entry(int pid, int ppid, int pgid, char state) {}
+public record ProcTable(Map<Integer, Entry> entries) {
+    /** One process: pid, parent, process group, and state letter (R, S, Z, …). */
+    public record Entry(int pid, int ppid, int pgid, char state) {}
 
     static ProcTable read() {
         Map<Integer, Entry> out = new HashMap<>();

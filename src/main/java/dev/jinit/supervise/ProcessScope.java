@@ -2,7 +2,6 @@ package dev.jinit.supervise;
 
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ProcessSpec;
-import dev.jinit.linux.Fd;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
 import java.nio.file.Path;
@@ -14,9 +13,10 @@ import java.util.Set;
 /**
  * Which processes belong to one unit, and how they are all signalled: the unit's own cgroup where
  * cgroup v2 is available, else the process groups of its processes (each spawned with setsid) plus
- * every descendant found in /proc. Owned by the manager thread.
+ * every descendant found in /proc. Owned by the manager thread. Made through {@link Ports.Scopes}, so
+ * tests can give units a scope of fake processes.
  */
-sealed interface ProcessScope {
+public interface ProcessScope {
     /** Adds what the scope needs to a process spec before the spawn (a cgroup, or a new session). */
     ProcessSpec.Builder prepare(ProcessSpec.Builder spec);
 
@@ -39,14 +39,14 @@ sealed interface ProcessScope {
 
     /**
      * Sends {@code signal} to every process of the unit, and to the processes of {@code known}
-     * (the main and control processes' pidfds) wherever they are. Every process is signalled
+     * (the main and control processes, held by pidfd) wherever they are. Every process is signalled
      * through a pidfd, opened after it was listed and checked to still belong to the unit, so a pid
      * recycled in between is never hit. One failure (EPERM from a setuid program) does not stop the
      * others from getting theirs.
      *
      * @return a line for each process that could not be signalled; empty when every one was
      */
-    List<String> signalAll(int signal, List<Fd> known);
+    List<String> signalAll(int signal, List<Ports.Handle> known);
 
     /** The unit is down: forget its processes and remove its cgroup (when empty). */
     void release();
@@ -99,7 +99,7 @@ sealed interface ProcessScope {
         }
 
         @Override
-        public List<String> signalAll(int signal, List<Fd> known) {
+        public List<String> signalAll(int signal, List<Ports.Handle> known) {
             List<String> failures = new ArrayList<>();
             if (signal == Signals.SIGKILL) {
                 // cgroup.kill: atomic, forks included; the known ones may live elsewhere (MAINPID=).
@@ -169,7 +169,7 @@ sealed interface ProcessScope {
         }
 
         @Override
-        public List<String> signalAll(int signal, List<Fd> known) {
+        public List<String> signalAll(int signal, List<Ports.Handle> known) {
             return PidfdSignals.send(signal, known, pids(), () -> Set.copyOf(pids()));
         }
 

@@ -40,10 +40,14 @@ public record UnitDefinition(
 
     public enum Kind { SERVICE, TARGET }
 
-    /** The [Unit] and [Install] dependency lists, as written (unit names). */
+    /**
+     * The [Unit] and [Install] dependency lists, as written (unit names), and DefaultDependencies=.
+     * The rules that turn them into a graph live in {@link dev.jinit.unit.DependencyGraph}.
+     */
     public record Dependencies(List<String> requires, List<String> wants, List<String> bindsTo, List<String> after,
                                List<String> before, List<String> conflicts, List<String> wantedBy,
-                               List<String> requiredBy) {
+                               List<String> requiredBy, List<String> requisite, List<String> partOf,
+                               boolean defaultDependencies) {
         public static final Dependencies NONE = new Dependencies(List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(), List.of(), List.of());
 
@@ -56,6 +60,20 @@ public record UnitDefinition(
             conflicts = List.copyOf(conflicts);
             wantedBy = List.copyOf(wantedBy);
             requiredBy = List.copyOf(requiredBy);
+            requisite = List.copyOf(requisite);
+            partOf = List.copyOf(partOf);
+        }
+
+        /** Without Requisite=/PartOf=, with DefaultDependencies=yes. */
+        public Dependencies(List<String> requires, List<String> wants, List<String> bindsTo, List<String> after,
+                            List<String> before, List<String> conflicts, List<String> wantedBy, List<String> requiredBy) {
+            this(requires, wants, bindsTo, after, before, conflicts, wantedBy, requiredBy, List.of(), List.of(), true);
+        }
+
+        /** The same lists with DefaultDependencies= set to {@code on}. */
+        public Dependencies withDefaultDependencies(boolean on) {
+            return new Dependencies(requires, wants, bindsTo, after, before, conflicts, wantedBy, requiredBy, requisite,
+                    partOf, on);
         }
     }
 
@@ -105,6 +123,13 @@ public record UnitDefinition(
 
     public boolean loaded() {
         return loadState == LoadState.LOADED;
+    }
+
+    /** This unit as a node of the one dependency graph. */
+    public dev.jinit.unit.DependencyGraph.Node graphNode() {
+        return new dev.jinit.unit.DependencyGraph.Node(name, loaded(), kind == Kind.TARGET, deps.defaultDependencies(),
+                deps.requires(), deps.wants(), deps.bindsTo(), deps.requisite(), deps.partOf(), deps.conflicts(),
+                deps.after(), deps.before(), deps.wantedBy(), deps.requiredBy());
     }
 
     /** The same unit with these dependencies and description (a failed unit's readable [Unit]/[Install]). */

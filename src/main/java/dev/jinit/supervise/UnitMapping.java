@@ -3,6 +3,7 @@ package dev.jinit.supervise;
 import dev.jinit.exec.DirectiveState;
 import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
+import dev.jinit.exec.OomScorePrivilege;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Users;
 import dev.jinit.unit.Condition;
@@ -31,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * Turns the unit loader's model into what the manager runs: a {@link ServiceConfig} for the state
@@ -51,6 +53,14 @@ public final class UnitMapping {
     private static final Set<String> NO_SETUID_DROPS = Set.of("User", "Group", "SupplementaryGroups");
 
     public static List<UnitDefinition> map(LoadResult result) {
+        return map(result, OomScorePrivilege::refusal);
+    }
+
+    /**
+     * @param oomRefusal why an OOMScoreAdjust= value cannot be set by this jinit (null when it can); a port so
+     *                   tests can play a container's root without CAP_SYS_RESOURCE
+     */
+    static List<UnitDefinition> map(LoadResult result, IntFunction<String> oomRefusal) {
         List<UnitDefinition> out = new ArrayList<>();
         for (LoadedUnit lu : result.units().values()) {
             switch (lu) {
@@ -63,18 +73,22 @@ public final class UnitMapping {
                     if (partial != null) failed = failed.withDependencies(partial.description(), deps(partial));
                     out.add(failed);
                 }
-                case LoadedUnit.Ok ok -> out.add(map(ok.unit(), result.diagnostics()));
+                case LoadedUnit.Ok ok -> out.add(map(ok.unit(), result.diagnostics(), oomRefusal));
             }
         }
         return out;
     }
 
     static UnitDefinition map(Unit unit, List<Diagnostic> diagnostics) {
+        return map(unit, diagnostics, OomScorePrivilege::refusal);
+    }
+
+    static UnitDefinition map(Unit unit, List<Diagnostic> diagnostics, IntFunction<String> oomRefusal) {
         Unit.UnitInfo info = unit.info();
         List<Path> files = new ArrayList<>();
         if (info.source() != null) files.add(info.source());
         files.addAll(info.dropIns());
-        List<String> warnings = diagnostics.stream().filter(d -> files.contains(d.file())).map(Diagnostic::toString).toList();
+        List<String> warnings = new ArrayList<>(diagnostics.stream().filter(d -> files.contains(d.file())).map(Diagnostic::toString).toList());
         UnitDefinition.Dependencies deps = deps(info);
         String fingerprint = fingerprint(files);
         StartConditions conditions = conditions(info.conditions());
@@ -84,9 +98,10 @@ public final class UnitMapping {
             case ServiceUnit su -> {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
+                    boolean skipOom = unattainableOomScore(su.service(), oomRefusal, warnings);
                     yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, LoadState.LOADED, null, info.source(),
-                            info.description(), deps, config, plan(su), directories(su.service()), warnings, fingerprint,
-                            conditions);
+                            info.description(), deps, config, plan(su, skipOom), directories(su.service()), warnings,
+                            fingerprint, conditions);
                 } catch (IllegalArgumentException e) {
                     yield UnitDefinition.failed(su.name(), LoadState.BAD_SETTING, (info.source() == null ? su.name() : info.source().toString())
                             + ": " + e.getMessage(), info.source());
@@ -110,7 +125,8 @@ public final class UnitMapping {
 
     private static UnitDefinition.Dependencies deps(Unit.UnitInfo info) {
         return new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(), info.after(),
-                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy());
+                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy())
+                .withDefaultDependencies(info.defaultDependencies());
     }
 
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
@@ -161,8 +177,29 @@ public final class UnitMapping {
                 s.runtimeDirectoryMode(), s.stateDirectoryMode(), s.logsDirectoryMode(), uid, gid);
     }
 
+    /**
+     * systemd (exec-invoke's set_oom_score_adjust) goes on without an OOMScoreAdjust= it is not allowed to
+     * set, "assuming containerized execution": postgresql@ and dbus ask for -900, which a container's root
+     * without CAP_SYS_RESOURCE cannot give. The unit then runs without it and says why in its warnings.
+     *
+     * @return whether the plan must leave OOMScoreAdjust= out
+     */
+    private static boolean unattainableOomScore(Service s, IntFunction<String> oomRefusal, List<String> warnings) {
+        SpawnDirective last = null;
+        for (SpawnDirective d : s.spawnDirectives()) if (d.key().equals("OOMScoreAdjust")) last = d;
+        if (last == null || last.value().isBlank()) return false;
+        String why = oomRefusal.apply(Integer.parseInt(last.value().strip().replaceFirst("^\\+", "")));
+        if (why == null) return false;
+        warnings.add(last.where() + ": " + why + "; assuming containerized execution, ignoring (as systemd does)");
+        return true;
+    }
+
     /** Builds each process of the service when it is about to run. */
     static SpawnPlan plan(ServiceUnit su) {
+        return plan(su, false);
+    }
+
+    private static SpawnPlan plan(ServiceUnit su, boolean skipOomScore) {
         Service s = su.service();
         String where = su.source() == null ? su.name() : su.source().toString();
         return (role, index, extraEnv) -> {
@@ -192,7 +229,7 @@ public final class UnitMapping {
             Set<String> dropped = cmd.has(ExecCommand.Prefix.PRIVILEGED) ? PRIVILEGED_DROPS
                     : cmd.has(ExecCommand.Prefix.NO_SETUID) ? NO_SETUID_DROPS : Set.of();
             for (SpawnDirective d : s.spawnDirectives()) {
-                if (dropped.contains(d.key())) continue;
+                if (dropped.contains(d.key()) || (skipOomScore && d.key().equals("OOMScoreAdjust"))) continue;
                 try {
                     Directives.apply(b, st, d.key(), d.value());
                 } catch (IllegalArgumentException e) {

@@ -102,7 +102,7 @@ public final class UnitBuilder {
     private UnitBuilder(UnitName name, UnitFile file, SystemContext system) {
         this.name = name;
         this.file = file;
-        this.specifiers = new Specifiers(name, system);
+        this.specifiers = new Specifiers(name, system, file.path());
     }
 
     /**

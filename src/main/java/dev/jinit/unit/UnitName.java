@@ -94,14 +94,19 @@ public record UnitName(String name, String prefix, String instance, String type)
         return out.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /**
+     * systemd's {@code unit_name_unescape}, used for {@code %I}, {@code %P} and {@code %J}: a plain {@code -}
+     * stands for {@code /} and {@code \xNN} for that byte, so {@code postgresql@15-main} has {@code %I} =
+     * {@code 15/main} while an escaped dash ({@code tty\x2d1}) stays a dash. The dashes are turned first, so
+     * that a {@code \x2d} decoded afterwards is not turned again.
+     */
+    public static String unescapeDashes(String s) {
+        return unescape(s.replace('-', '/'));
+    }
+
     /** {@code %f}: unescaped, with dashes turned into slashes and a leading slash, as for path-based names. */
     public static String unescapePath(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            b.append(c == '-' ? '/' : c);
-        }
-        String p = unescape(b.toString());
+        String p = unescapeDashes(s);
         return p.startsWith("/") ? p : "/" + p;
     }
 

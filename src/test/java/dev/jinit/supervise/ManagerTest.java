@@ -44,11 +44,13 @@ class ManagerTest {
         private int next = FAKE_PID_BASE;
 
         @Override
-        public synchronized Spawned spawn(ProcessSpec spec) {
+        public synchronized Spawned spawn(ProcessSpec spec, java.time.Duration openWait, Consumer<ExitStatus> onExit) {
             if (failing.contains(spec.program())) throw new IllegalStateException("simulated launcher bug for " + spec.program());
             int pid = next++;
-            spawned.add(spec.program());
+            // The exit's owner and the pid first: a test that sees the spawn must find both.
+            watchers.put(pid, onExit);
             pidOf.put(spec.program(), pid);
+            spawned.add(spec.program());
             return new Spawned(pid, Map.of());
         }
 
@@ -431,5 +433,42 @@ class ManagerTest {
         assertTrue(again.get(10, TimeUnit.SECONDS).ok());
         assertEquals(2, fake.count("/bin/r"));
         assertEquals("running", sub("r"));
+    }
+
+    static UnitDefinition target(String name, UnitDefinition.Dependencies deps) {
+        return new UnitDefinition(name, UnitDefinition.Kind.TARGET, LoadState.LOADED, null, null, name, deps, null, null,
+                null, List.of(), name);
+    }
+
+    /**
+     * A unit wanted by a target and ordered after it: the target's implicit ordering after what it
+     * wants is not added (systemd's unit_add_default_target_dependency skips it when the other unit
+     * is already ordered after the target), so the start of the target completes.
+     */
+    @Test
+    void aUnitOrderedAfterTheTargetThatWantsItDoesNotDeadlockTheStart() throws Exception {
+        manager.load(List.of(target("t.target", UnitDefinition.Dependencies.NONE),
+                simple("x.service", deps(List.of(), List.of(), List.of(), List.of("t.target"), List.of(), List.of("t.target")))))
+                .get(10, TimeUnit.SECONDS);
+        JobOutcome o = manager.start("t.target").get(10, TimeUnit.SECONDS);
+        assertTrue(o.ok(), o.toString());
+        await("x running", () -> sub("x.service").equals("running"));
+        assertEquals("active", sub("t.target"));
+    }
+
+    /** The stop-side twin: with both active, stopping everything completes (x first, it is ordered after t). */
+    @Test
+    void aUnitOrderedAfterTheTargetThatWantsItDoesNotDeadlockStopAll() throws Exception {
+        manager.load(List.of(target("t.target", UnitDefinition.Dependencies.NONE),
+                simple("x.service", deps(List.of(), List.of(), List.of(), List.of("t.target"), List.of(), List.of("t.target")))))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("t.target").get(10, TimeUnit.SECONDS).ok());
+        await("x running", () -> sub("x.service").equals("running"));
+        var all = manager.stopAll();
+        await("x stopping", () -> sub("x.service").equals("stop-sigterm"));
+        assertEquals("active", sub("t.target"), "t must wait for x, which is ordered after it");
+        fake.exit("/bin/x.service", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(all.get(10, TimeUnit.SECONDS).stream().allMatch(JobOutcome::ok));
+        assertEquals("dead", sub("t.target"));
     }
 }

@@ -135,4 +135,40 @@ class UnitMappingTest {
         assertNotEquals(before, find(load(), "x.service").fingerprint());
         assertNull(find(load(), "x.service").loadError());
     }
+
+    /**
+     * Debian's postgresql@ (and dbus) ask for OOMScoreAdjust=-900. A container's root without
+     * CAP_SYS_RESOURCE cannot lower it; systemd logs "assuming containerized execution" and runs the
+     * unit anyway, and so does jinit: the unit loads, says why, and its processes get no adjustment.
+     */
+    @Test
+    void unattainableOomScoreIsWarnedNotFatal() throws Exception {
+        Files.copy(Path.of(UnitMappingTest.class.getResource("/debian-units/postgresql@.service").toURI()),
+                dir.resolve("postgresql@.service"));
+        var loaded = UnitLoader.load(dir).with("postgresql@15-main.service");
+        UnitDefinition container = find(UnitMapping.map(loaded, v -> v < 0 ? "OOMScoreAdjust=" + v
+                + " is below jinit's own (0) and jinit lacks CAP_SYS_RESOURCE" : null), "postgresql@15-main.service");
+        assertTrue(container.loaded(), String.valueOf(container.loadError()));
+        assertTrue(container.warnings().stream().anyMatch(w -> w.contains("postgresql@.service:30:")
+                && w.contains("assuming containerized execution")), container.warnings().toString());
+        assertNull(container.plan().spec(ServiceConfig.Role.START, 0, Map.of()).oomScoreAdjust());
+
+        UnitDefinition privileged = find(UnitMapping.map(loaded, v -> null), "postgresql@15-main.service");
+        assertEquals(-900, privileged.plan().spec(ServiceConfig.Role.START, 0, Map.of()).oomScoreAdjust());
+        assertTrue(privileged.warnings().stream().noneMatch(w -> w.contains("containerized")));
+    }
+
+    /** docs/units.md: an empty value resets; a drop-in can take OOMScoreAdjust= and Nice= back out. */
+    @Test
+    void emptyOomScoreAdjustInADropInResets() throws Exception {
+        Files.writeString(dir.resolve("d.service"), "[Service]\nExecStart=/bin/true\nOOMScoreAdjust=-500\nNice=5\n");
+        Files.createDirectories(dir.resolve("d.service.d"));
+        Files.writeString(dir.resolve("d.service.d/reset.conf"), "[Service]\nOOMScoreAdjust=\nNice=\n");
+        UnitDefinition d = find(load(), "d.service");
+        assertTrue(d.loaded(), String.valueOf(d.loadError()));
+        ProcessSpec spec = d.plan().spec(ServiceConfig.Role.START, 0, Map.of());
+        assertNull(spec.oomScoreAdjust());
+        assertNull(spec.nice());
+        assertTrue(d.warnings().stream().noneMatch(w -> w.contains("containerized")), d.warnings().toString());
+    }
 }

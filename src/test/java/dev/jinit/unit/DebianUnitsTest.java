@@ -86,6 +86,23 @@ class DebianUnitsTest {
         assertEquals(Duration.ofSeconds(90), ((ServiceUnit) r.unit("cron.service").orElseThrow()).service().timeoutStop());
     }
 
+    /**
+     * postgresql-common's template: the instance postgresql@15-main (made by its generator from the cluster
+     * 15/main) asserts /etc/postgresql/%I/postgresql.conf, which is 15/main, as in systemd.
+     */
+    @Test
+    void postgresqlInstanceUnescapesTheClusterPath() throws Exception {
+        ServiceUnit pg = (ServiceUnit) debian().with("postgresql@15-main.service").unit("postgresql@15-main.service").orElseThrow();
+        assertEquals("PostgreSQL Cluster 15-main", pg.description());
+        Condition exists = pg.info().conditions().stream().filter(Condition::isAssert).findFirst().orElseThrow();
+        assertEquals(Path.of("/etc/postgresql/15/main/postgresql.conf"), exists.path());
+        Service s = pg.service();
+        assertEquals(ServiceType.FORKING, s.type());
+        assertEquals(Path.of("/run/postgresql/15-main.pid"), s.pidFile(), "%i keeps the dash");
+        assertEquals(List.of("--skip-systemctl-redirect", "15-main", "start"), s.execStart().getFirst().words());
+        assertEquals(List.of("OOMScoreAdjust=-900"), s.spawnDirectives().stream().map(d -> d.key() + "=" + d.value()).toList());
+    }
+
     /** Where the packages are installed (the CI script installs them), their own files load too. */
     @Test
     void installedPackageUnitsLoad(@TempDir Path dir) throws IOException {

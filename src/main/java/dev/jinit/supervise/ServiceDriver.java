@@ -1,0 +1,458 @@
+package dev.jinit.supervise;
+
+import dev.jinit.exec.ExitStatus;
+import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.SpawnException;
+import dev.jinit.exec.Spawned;
+import dev.jinit.linux.Fd;
+import dev.jinit.linux.Signals;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.NotifyAccess;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import dev.jinit.exec.Spawner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Carries out one service's {@link ServiceMachine} actions against the outside world: spawns its
+ * processes (in the unit's scope, with its environment and directories), watches their exits,
+ * signals them, adopts a MAINPID=, and reports each state change to the manager. Everything it
+ * touches outside the JVM goes through {@link ManagerPorts}. Runs on the manager thread.
+ */
+final class ServiceDriver implements ServiceEffects {
+    /** How often a main process that is not jinit's child is checked for life. */
+    static final long FOREIGN_POLL_MILLIS = 500;
+
+    /** What a driver is given by the manager. */
+    record Context(EventLoop loop, Manager.Options options, ManagerPorts ports, PrintStream console, Listener listener) {}
+
+    /** The manager's side of a driver: state changes go there, after the machine's call returned. */
+    interface Listener {
+        /** One change of the unit's state (its sequence is given by the stream): publish it. */
+        void published(UnitTransition change);
+
+        /** The machine settled in these states (a batch, in order): the jobs and dependencies react. */
+        void settled(UnitRuntime unit, List<Action.StateChanged> batch);
+
+        /** A spawn of this unit was answered (started or failed): notify messages held for it may go now. */
+        void spawnAnswered();
+    }
+
+    private final UnitRuntime unit;
+    private final Context ctx;
+    private final String name;
+    private ProcessScope scope;
+    private String invocationId = "";
+    /** The sender of the notify message being handled, found to be this unit's when it was received. */
+    private int verifiedSender;
+    private final List<Action.StateChanged> transitions = new ArrayList<>();
+    /** The unit's processes jinit holds by pidfd (spawned, MAINPID=, PIDFile=), until their exit is reported. */
+    private final Map<Integer, Ports.Handle> handles = new HashMap<>();
+    /** The pids whose exit this unit is told of (spawned by it, or watched). */
+    private final Set<Integer> watching = new HashSet<>();
+    /** The unit's last piece of work on the spawn executor: the next one runs after it. */
+    private CompletableFuture<Void> executorWork = CompletableFuture.completedFuture(null);
+    /** Spawns asked of the executor and not answered yet. */
+    private int unanswered;
+
+    ServiceDriver(UnitRuntime unit, Context ctx) {
+        this.unit = unit;
+        this.ctx = ctx;
+        this.name = unit.name;
+    }
+
+    /** The unit's live processes other than those the machine knows, for {@code status}. */
+    List<Integer> processes() {
+        return scope == null ? List.of() : scope.pids();
+    }
+
+    /** Whether a process (seen when its message was received) belongs to this unit's current run. */
+    boolean owns(int pid, String cgroup, ProcTable.Entry entry) {
+        return scope != null && (scope.owned(cgroup, entry) || scope.contains(pid));
+    }
+
+    /**
+     * SIGKILL to every process of the unit, now (the overall stop deadline passed, or a forced
+     * stop): the machine hears of their exits as usual.
+     */
+    void killAll() {
+        signalAll(Signals.SIGKILL, unit.machine.mainPid(), unit.machine.controlPid());
+    }
+
+    /**
+     * {@code signal} to every process of the unit and to its main and control processes (through
+     * their handles); each process that could not be signalled is noted, none stops the others.
+     */
+    private void signalAll(int signal, int mainPid, int controlPid) {
+        List<Ports.Handle> known = new ArrayList<>();
+        for (int p : new int[] {mainPid, controlPid}) if (handles.get(p) instanceof Ports.Handle h) known.add(h);
+        List<String> failures;
+        try {
+            failures = scope != null ? scope.signalAll(signal, known) : PidfdSignals.send(signal, known, List.of(), java.util.Set::of);
+        } catch (RuntimeException e) {
+            failures = List.of(e.toString());
+        }
+        for (String f : failures) note("Failed to send " + Signals.name(signal) + " to a process of the unit: " + f);
+    }
+
+    /** Hands a notify message to the machine, with the sender known to be this unit's. */
+    void notifyFrom(int pid, Map<String, String> fields) {
+        verifiedSender = pid;
+        try {
+            unit.machine.notify(pid, fields);
+        } finally {
+            verifiedSender = 0;
+        }
+    }
+
+    private void note(String text) {
+        unit.note(text);
+    }
+
+    // ---- ServiceEffects ------------------------------------------------------------------
+
+    /**
+     * Asks the spawn executor for the process. Everything that may block (making the unit's
+     * directories, opening its output files, posix_spawn itself) runs there; the answer comes back
+     * to the manager thread as an event. The unit's executor work runs in order (a start's spawn
+     * after the last stop's directory removal), and never holds up another unit's.
+     */
+    @Override
+    public void spawn(Action.Spawn s) {
+        UnitDefinition def = unit.def;
+        ServiceMachine machine = unit.machine;
+        boolean firstOfRun = (s.role() == ServiceConfig.Role.START_PRE && s.index() == 0)
+                || (s.role() == ServiceConfig.Role.START && s.index() == 0 && def.service().startPre().isEmpty());
+        ProcessSpec spec;
+        UnitDirectories directories = null;
+        try {
+            if (firstOfRun) directories = beginRun();
+            Map<String, String> env = new LinkedHashMap<>(s.env());
+            env.put("INVOCATION_ID", invocationId);
+            if (ctx.options().notifySocket() != null && def.service().notifyAccess() != NotifyAccess.NONE)
+                env.put("NOTIFY_SOCKET", ctx.options().notifySocket());
+            if (s.role() == ServiceConfig.Role.START && def.service().watchdogMillis() > 0)
+                env.put("WATCHDOG_USEC", Long.toString(def.service().watchdogMillis() * 1000));
+            addDirectoryEnv(env);
+            spec = scope.prepare(def.plan().spec(s.role(), s.index(), env).toBuilder()).build();
+        } catch (RuntimeException e) {
+            // Contained here so that the machine sees a failed start, not a half-done transition.
+            String why = e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
+            machine.spawnFailed(s, new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + why, 1, e));
+            return;
+        }
+        // Output files may take until the start (or stop) timeout to open: a FIFO nobody reads yet.
+        long timeout = s.role() == ServiceConfig.Role.STOP || s.role() == ServiceConfig.Role.STOP_POST
+                ? def.service().timeoutStopMillis() : def.service().timeoutStartMillis();
+        Duration openWait = timeout > 0 ? Duration.ofMillis(timeout) : Spawner.DEFAULT_OPEN_WAIT;
+        Launch launch = new Launch(s, machine);
+        unanswered++;
+        UnitDirectories dirs = directories;
+        offThread(() -> {
+            try {
+                if (dirs != null) dirs.create();
+                Spawned spawned = ctx.ports().launcher().spawn(spec, openWait,
+                        status -> ctx.loop().post(unit.guarded("the exit of a process of " + s.role().directive,
+                                () -> launchExited(launch, status))));
+                ctx.loop().post(unit.guarded("the start of " + s.role().directive + "=", () -> launched(launch, spawned)));
+            } catch (RuntimeException e) {
+                SpawnException failure = e instanceof SpawnException se ? se
+                        : new SpawnException(name + ": cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
+                ctx.loop().post(unit.guarded("a failed start of " + s.role().directive + "=", () -> launchFailed(launch, failure)));
+            }
+        });
+    }
+
+    /**
+     * One spawn asked of the executor. Its exit can be reported before its answer is (the reaper's
+     * thread may win over the executor's post), so an early exit waits here for the answer.
+     */
+    private static final class Launch {
+        final Action.Spawn request;
+        final ServiceMachine machine;
+        int pid;
+        boolean answered;
+        ExitStatus earlyExit;
+
+        Launch(Action.Spawn request, ServiceMachine machine) {
+            this.request = request;
+            this.machine = machine;
+        }
+    }
+
+    /** Whether a spawn of this unit has been asked for and not answered yet. */
+    boolean launching() {
+        return unanswered > 0;
+    }
+
+    /** Runs {@code task} on the spawn executor after the unit's earlier executor work. */
+    private void offThread(Runnable task) {
+        executorWork = executorWork.handle((v, e) -> null).thenRunAsync(task, ctx.ports().spawner());
+    }
+
+    /** The spawn executor started the process: hold it, hand its output to the logs, tell the machine. */
+    private void launched(Launch launch, Spawned spawned) {
+        int pid = spawned.pid();
+        launch.pid = pid;
+        launch.answered = true;
+        unanswered--;
+        for (String w : spawned.warnings()) note(w);
+        for (Map.Entry<Integer, Fd> pipe : spawned.pipes().entrySet()) {
+            if (pipe.getKey() == 1 || pipe.getKey() == 2) ctx.ports().logs().attach(name, pipe.getValue(), pipe.getKey() == 2);
+            else pipe.getValue().close();
+        }
+        Ports.Handle handle = ctx.ports().processes().adopt(pid, spawned.pidfd());
+        if (handle != null) handles.put(pid, handle);
+        watching.add(pid);
+        if (scope != null) {
+            try {
+                scope.adopt(pid);
+            } catch (RuntimeException e) {
+                note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
+            }
+        }
+        boolean wanted = unit.driver == this && unit.machine == launch.machine && launch.machine.spawned(launch.request, pid);
+        if (!wanted) {
+            // Started for a phase the unit has left (a stop, a timeout): nobody else would end it.
+            note("Killing pid " + pid + " (" + launch.request.role().directive + "=" + launch.request.command()
+                    + "): it was started for a step the unit is no longer in.");
+            killNow(pid);
+        }
+        if (launch.earlyExit != null) exited(pid, launch.earlyExit);
+        ctx.listener().spawnAnswered();
+    }
+
+    private void launchFailed(Launch launch, SpawnException failure) {
+        launch.answered = true;
+        unanswered--;
+        if (failure.shellCode() >= UnitDirectories.EXIT_RUNTIME_DIRECTORY && unit.driver == this
+                && launch.request.role() == ServiceConfig.Role.START) {
+            // What systemd shows for a directory that could not be made: the process "exited" with it.
+            unit.lastExit = ExitStatus.exited(failure.shellCode());
+        }
+        if (unit.driver == this && unit.machine == launch.machine) launch.machine.spawnFailed(launch.request, failure);
+        ctx.listener().spawnAnswered();
+    }
+
+    private void launchExited(Launch launch, ExitStatus status) {
+        if (!launch.answered) {
+            launch.earlyExit = status;
+            return;
+        }
+        exited(launch.pid, status);
+    }
+
+    /** SIGKILL through the process's handle; a process jinit holds no handle for is left alone. */
+    private void killNow(int pid) {
+        Ports.Handle h = handles.get(pid);
+        if (h == null) return;
+        try {
+            h.signal(Signals.SIGKILL);
+        } catch (RuntimeException e) {
+            note("Failed to kill pid " + pid + ": " + e.getMessage());
+        }
+    }
+
+    /** Asks for the exit of a process jinit did not spawn (MAINPID=, PIDFile=); once per pid. */
+    private void watch(int pid) {
+        if (!watching.add(pid)) return; // its exit comes to this unit already
+        try {
+            ctx.ports().exits().watch(pid, status -> ctx.loop().post(unit.guarded("the exit of pid " + pid, () -> exited(pid, status))));
+        } catch (IllegalStateException owned) {
+            // The reaper has another owner for it: not this unit's to follow.
+            watching.remove(pid);
+            note("Not following the exit of pid " + pid + ": " + owned.getMessage());
+        }
+    }
+
+    /**
+     * A main process that is not jinit's child (MAINPID= naming a grandchild whose parent lives on)
+     * never reaches the reaper: watch it through a pidfd (immune to pid reuse) and, once it is
+     * gone, report it as ended. Its exit status cannot be known, so it counts as a clean exit.
+     * A process that is reparented to jinit before it ends is reported by the reaper as usual.
+     */
+    private void watchForeign(int pid) {
+        ProcTable.Entry e = ctx.ports().processes().stat(pid);
+        if (e != null && e.ppid() == ctx.ports().processes().self()) return; // our child: the reaper sees it
+        pollForeign(pid, ctx.ports().processes().watch(pid), false);
+    }
+
+    private void pollForeign(int pid, Ports.Liveness liveness, boolean goneBefore) {
+        ctx.loop().schedule(ctx.loop().millis() + FOREIGN_POLL_MILLIS, () -> {
+            if (unit.driver != this || unit.machine.mainPid() != pid) {
+                if (liveness != null) liveness.close();
+                return;
+            }
+            boolean gone = liveness == null || !liveness.alive();
+            if (!gone) {
+                pollForeign(pid, liveness, false);
+            } else if (!goneBefore) {
+                // One more round: if it was reparented to jinit, the reaper's report (with the real
+                // status) arrives first.
+                pollForeign(pid, liveness, true);
+            } else {
+                if (liveness != null) liveness.close();
+                note("Main process " + pid + " (not a child of jinit) is gone; its exit status is unknown.");
+                exited(pid, ExitStatus.exited(0));
+            }
+        });
+    }
+
+    private void exited(int pid, ExitStatus status) {
+        watching.remove(pid);
+        Ports.Handle h = handles.remove(pid);
+        if (h != null) h.close();
+        if (scope != null) scope.exited(pid);
+        if (unit.driver != this) return;
+        if (pid == unit.machine.mainPid()) {
+            unit.lastExitPid = pid;
+            unit.lastExit = status;
+        }
+        unit.machine.processExited(pid, status);
+    }
+
+    @Override
+    public void perform(Action action) {
+        switch (action) {
+            case Action.Signal s -> {
+                Ports.Handle h = handles.get(s.pid());
+                if (h == null) {
+                    // Not a process jinit holds any more (its exit was reported): the number may be another's now.
+                    note("Not sending " + Signals.name(s.signal()) + " to " + s.pid() + ": it is no longer a process of this unit.");
+                    return;
+                }
+                try {
+                    h.signal(s.signal());
+                } catch (RuntimeException e) {
+                    note("Failed to send " + Signals.name(s.signal()) + " to " + s.pid() + ": " + e.getMessage());
+                }
+            }
+            case Action.SignalAll s -> signalAll(s.signal(), s.mainPid(), s.controlPid());
+            case Action.MainPid m -> {
+                if (watching.contains(m.pid())) return; // a process this unit spawned: held and followed already
+                Ports.Handle h = ctx.ports().processes().open(m.pid());
+                if (h != null) handles.put(m.pid(), h);
+                if (scope != null) {
+                    try {
+                        scope.adopt(m.pid());
+                    } catch (RuntimeException e) {
+                        note("Could not place main pid " + m.pid() + " in " + scope.describe() + ": " + e.getMessage());
+                    }
+                }
+                watch(m.pid());
+                watchForeign(m.pid());
+            }
+            case Action.Log l -> note(l.message());
+            case Action.StateChanged c -> stateChanged(c);
+            case Action.Spawn s -> throw new IllegalArgumentException("spawns go through spawn()");
+        }
+    }
+
+    @Override
+    public int readPidFile(Path pidFile) {
+        try {
+            String text = Files.readString(pidFile).trim();
+            int pid = Integer.parseInt(text);
+            return pid > 0 && ctx.ports().processes().stat(pid) != null ? pid : 0;
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public boolean isUnitProcess(int pid) {
+        return pid == verifiedSender || scope != null && scope.contains(pid);
+    }
+
+    @Override
+    public boolean unitHasProcesses() {
+        return scope != null && !scope.pids().isEmpty();
+    }
+
+    // ---- runs and states ----------------------------------------------------------------
+
+    /**
+     * A start begins: a new invocation and a process scope; returns the unit's directories, which
+     * the spawn executor makes before the first process.
+     */
+    private UnitDirectories beginRun() {
+        byte[] id = new byte[16];
+        ThreadLocalRandom.current().nextBytes(id);
+        StringBuilder hex = new StringBuilder();
+        for (byte b : id) hex.append(String.format("%02x", b));
+        invocationId = hex.toString();
+        if (scope == null) scope = ctx.ports().scopes().create(name);
+        UnitDirectories dirs = UnitDirectories.of(unit.def.directories(), ctx.options());
+        return dirs.dirs().isEmpty() ? null : dirs;
+    }
+
+    private void addDirectoryEnv(Map<String, String> env) {
+        UnitDefinition.Directories d = unit.def.directories();
+        if (!d.runtime().isEmpty()) env.put("RUNTIME_DIRECTORY", join(ctx.options().runtimeBase(), d.runtime()));
+        if (!d.state().isEmpty()) env.put("STATE_DIRECTORY", join(ctx.options().stateBase(), d.state()));
+        if (!d.logs().isEmpty()) env.put("LOGS_DIRECTORY", join(ctx.options().logsBase(), d.logs()));
+    }
+
+    private static String join(Path base, List<String> names) {
+        return String.join(":", names.stream().map(n -> base.resolve(n).toString()).toList());
+    }
+
+    /** RuntimeDirectory= goes when the unit is down: removed on the spawn executor, before its next start. */
+    private void removeRuntimeDirectories() {
+        UnitDirectories dirs = UnitDirectories.of(unit.def.directories(), ctx.options());
+        if (dirs.dirs().isEmpty()) return;
+        offThread(() -> {
+            List<String> failures = dirs.removeRuntime();
+            if (!failures.isEmpty()) ctx.loop().post(() -> failures.forEach(this::note));
+        });
+    }
+
+    private void stateChanged(Action.StateChanged c) {
+        Instant now = Instant.now();
+        UnitDefinition def = unit.def;
+        if (c.from().active != c.to().active) unit.since = now;
+        if (c.to().active == ActiveState.ACTIVE && c.from().active != ActiveState.RELOADING) {
+            unit.activeEnter = now;
+            if (c.from().active != ActiveState.ACTIVE) {
+                ctx.console().println("jinit: Started " + def.description() + " (" + name + ").");
+                note("Started " + def.description() + ".");
+            }
+        }
+        if (c.to().isInactive()) {
+            unit.inactiveEnter = now;
+            ctx.console().println(c.to() == ServiceState.FAILED
+                    ? "jinit: " + name + ": Failed with result '" + c.result().word + "'."
+                    : "jinit: Stopped " + def.description() + " (" + name + ").");
+            note(c.to() == ServiceState.FAILED ? "Failed with result '" + c.result().word + "'." : "Deactivated successfully.");
+            removeRuntimeDirectories();
+            if (scope != null) {
+                scope.release();
+                scope = null;
+            }
+        }
+        ctx.listener().published(new UnitTransition(0, name, c.from().active, c.to().active, c.from().word, c.to().word,
+                c.result().word, now));
+        // Job and dependency consequences run as their own event, after the machine's call returns,
+        // so the machine is never re-entered from inside its own transition.
+        transitions.add(c);
+        if (transitions.size() == 1) ctx.loop().post(unit.guarded("a state change", this::drainTransitions));
+    }
+
+    private void drainTransitions() {
+        List<Action.StateChanged> batch = List.copyOf(transitions);
+        transitions.clear();
+        ctx.listener().settled(unit, batch);
+    }
+}

@@ -1,0 +1,142 @@
+package dev.jinit.supervise;
+
+import dev.jinit.exec.ExitStatus;
+import dev.jinit.state.ActiveState;
+import dev.jinit.unit.LoadState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the manager keeps about one unit between its jobs: its definition (and a newer one
+ * waiting for the unit to go down), its state machine and driver for a service, whether a target is
+ * up, and the times shown by {@code status}. Owned by the manager thread.
+ */
+final class UnitRuntime {
+    final String name;
+    private final ServiceDriver.Context context;
+    UnitDefinition def;
+    /** A newer definition read by daemon-reload, applied when the unit is next down. */
+    UnitDefinition pending;
+    /** Its file is gone: the unit is forgotten once it is down. */
+    boolean removed;
+    ServiceMachine machine;
+    /** Carries out the machine's actions; null for a target or a unit that did not load. */
+    ServiceDriver driver;
+    boolean targetUp;
+    /** A start was asked of this unit that could not be loaded. */
+    boolean loadFailed;
+    Instant since, activeEnter, inactiveEnter;
+    /** The last main process that ended, and how: kept across definitions for {@code status}. */
+    int lastExitPid;
+    ExitStatus lastExit;
+
+    UnitRuntime(UnitDefinition def, ServiceDriver.Context context) {
+        this.name = def.name();
+        this.context = context;
+        replace(def);
+    }
+
+    /** Takes a new definition (the unit is down): a fresh machine and driver. */
+    void replace(UnitDefinition d) {
+        def = d;
+        loadFailed = false;
+        pending = null;
+        if (d.loaded() && d.kind() == UnitDefinition.Kind.SERVICE) {
+            driver = new ServiceDriver(this, context);
+            machine = new ServiceMachine(d.service(), context.loop(), driver);
+        } else {
+            driver = null;
+            machine = null;
+        }
+    }
+
+    /** The definition the unit will run with next: the pending one when there is one. */
+    UnitDefinition newest() {
+        return pending != null ? pending : def;
+    }
+
+    boolean isInactive() {
+        if (machine != null) return machine.state().isInactive();
+        return !targetUp;
+    }
+
+    boolean isActive() {
+        if (machine != null) return machine.isActive();
+        return targetUp;
+    }
+
+    ActiveState activeState() {
+        if (machine != null) return machine.activeState();
+        if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) return targetUp ? ActiveState.ACTIVE : ActiveState.INACTIVE;
+        return loadFailed ? ActiveState.FAILED : ActiveState.INACTIVE;
+    }
+
+    String subState() {
+        if (machine != null) return machine.state().word;
+        if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) return targetUp ? "active" : "dead";
+        return loadFailed ? "failed" : "dead";
+    }
+
+    String resultWord() {
+        if (machine != null) return machine.result().word;
+        return loadFailed ? "resources" : "success";
+    }
+
+    /** A target reached or left. */
+    void targetActive(boolean up) {
+        if (targetUp == up) return;
+        ActiveState oldActive = activeState();
+        String oldSub = subState();
+        targetUp = up;
+        since = Instant.now();
+        if (up) activeEnter = since;
+        else inactiveEnter = since;
+        context.console().println("jinit: " + (up ? "Reached target " : "Stopped target ") + def.description() + ".");
+        context.listener().published(new UnitTransition(0, name, oldActive, activeState(), oldSub, subState(),
+                resultWord(), since));
+    }
+
+    void note(String text) {
+        context.ports().logs().note(name, text);
+    }
+
+    /**
+     * An event of this unit, contained: a bug met while handling it is reported in the unit's log
+     * and on jinit's console, and the manager goes on with every other unit.
+     */
+    Runnable guarded(String what, Runnable event) {
+        return () -> {
+            try {
+                event.run();
+            } catch (RuntimeException e) {
+                note("Internal error while handling " + what + " (contained): " + e);
+                context.console().println("jinit: " + name + ": internal error while handling " + what + " (contained): " + e);
+            }
+        };
+    }
+
+    UnitSnapshot snapshot() {
+        LoadState load = def.loadState();
+        int pid = 0, restarts = 0;
+        String result = null, statusText = null, execStart = null;
+        if (machine != null) {
+            pid = machine.mainPid();
+            restarts = machine.restarts();
+            result = machine.result().word;
+            statusText = machine.statusText();
+            execStart = String.join("; ", def.service().start().stream().map(ServiceConfig.Command::toString).toList());
+        } else if (loadFailed && !(def.kind() == UnitDefinition.Kind.TARGET && def.loaded())) {
+            result = "resources";
+        }
+        List<Integer> procs = new ArrayList<>();
+        if (pid != 0) procs.add(pid);
+        if (driver != null) for (int p : driver.processes()) if (p != pid) procs.add(p);
+        List<String> warnings = new ArrayList<>(def.warnings());
+        if (pending != null) warnings.add("The unit file changed on disk; the new definition applies at the next start.");
+        if (removed) warnings.add("The unit file was removed; the unit is kept until it stops.");
+        return new UnitSnapshot(name, load, activeState(), subState(), pid, restarts, since, def.description(), result,
+                statusText, lastExitPid, lastExit, def.source() == null ? null : def.source().toString(), def.loadError(),
+                execStart, activeEnter, inactiveEnter, procs, warnings, pending != null);
+    }
+}

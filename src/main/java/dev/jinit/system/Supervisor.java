@@ -1,0 +1,367 @@
+package dev.jinit.system;
+
+import dev.jinit.control.ControlServer;
+import dev.jinit.control.StateDir;
+import dev.jinit.exec.Cgroups;
+import dev.jinit.exec.Reaper;
+import dev.jinit.exec.Spawner;
+import dev.jinit.linux.Fd;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Prctl;
+import dev.jinit.linux.SignalDispositions;
+import dev.jinit.linux.Signals;
+import dev.jinit.log.LogConfig;
+import dev.jinit.log.LogPump;
+import dev.jinit.log.Stream;
+import dev.jinit.supervise.EventLoop;
+import dev.jinit.supervise.JobOutcome;
+import dev.jinit.supervise.Manager;
+import dev.jinit.supervise.ManagerControl;
+import dev.jinit.supervise.Ports;
+import dev.jinit.supervise.UnitDefinition;
+import dev.jinit.supervise.UnitMapping;
+import dev.jinit.supervise.notify.NotifySocket;
+import dev.jinit.unit.Diagnostic;
+import dev.jinit.unit.LoadResult;
+import dev.jinit.unit.UnitLoader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import sun.misc.Signal;
+
+/**
+ * The one composition of a supervising jinit, used by {@code jinit run} and by boot mode alike: the
+ * reaper, the log pump, the manager and its thread, the control socket, the notify socket, the signal
+ * handlers, and any {@link Part}s (network, HTTP API) plugged in beside them.
+ *
+ * <p>Lifecycle, in the order a mode calls it:
+ * <pre>{@code
+ * try (Supervisor s = Supervisor.start(options, parts)) {  // everything up, no unit loaded yet
+ *     s.loadAndStart();                                     // units read, startup targets started
+ *     StopRequest why = s.awaitStopRequest();               // a signal or a control command
+ *     s.stopUnits();                                        // reverse dependency order, then parts
+ *     ... the mode's own end (jinit run: leftovers; PID 1: kill(-1), unmount, reboot)
+ * }                                                         // sockets, manager, pump, reaper closed
+ * }</pre>
+ * The reaper keeps collecting every exit until {@link #close}, so a mode's final sweep runs while
+ * orphans are still reaped.
+ */
+public final class Supervisor implements AutoCloseable {
+
+    /**
+     * What the composition is built from.
+     *
+     * @param units       the unit directory
+     * @param stateDir    control socket, notify socket and logs live here
+     * @param runtimeBase base of RuntimeDirectory= (/run)
+     * @param stateBase   base of StateDirectory= (/var/lib)
+     * @param logsBase    base of LogsDirectory= (/var/log)
+     * @param noCgroup    process groups even where cgroup v2 is available
+     * @param stopSignals which signal (by {@code sun.misc.Signal} name: TERM, USR2, …) asks for which stop;
+     *                    SIGHUP always re-reads the unit files
+     * @param logs        how the log pump keeps lines (null: {@link LogConfig#defaults} in the state directory)
+     * @param out         where jinit reports what it does (the console in boot mode)
+     * @param err         where jinit reports trouble
+     */
+    public record Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+                          Map<String, StopRequest> stopSignals, LogConfig logs, PrintStream out, PrintStream err) {
+        public Options {
+            Objects.requireNonNull(units, "units");
+            Objects.requireNonNull(stateDir, "stateDir");
+            Objects.requireNonNull(stopSignals, "stopSignals");
+            Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(err, "err");
+            stopSignals = Map.copyOf(stopSignals);
+            if (logs == null) logs = LogConfig.defaults(stateDir);
+        }
+    }
+
+    private final Options options;
+    private final Reaper reaper;
+    private final LogPump pump;
+    private final EventLoop loop;
+    private final Manager manager;
+    private final Path cgroupParent;
+    private final Cgroups cgroups;
+    /** Everything to close, the last opened first. */
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    /** The parts' handles, closed after the units stopped. */
+    private final Deque<Named> parts = new ArrayDeque<>();
+    private final CompletableFuture<StopRequest> stopRequest = new CompletableFuture<>();
+    private final Set<String> reported = new HashSet<>();
+    private final Object reloadLock = new Object();
+    private ControlServer control;
+
+    private record Named(String name, AutoCloseable handle) {}
+
+    private Supervisor(Options options, Reaper reaper, LogPump pump, EventLoop loop, Manager manager, Cgroups cgroups,
+                       Path cgroupParent) {
+        this.options = options;
+        this.reaper = reaper;
+        this.pump = pump;
+        this.loop = loop;
+        this.manager = manager;
+        this.cgroups = cgroups;
+        this.cgroupParent = cgroupParent;
+    }
+
+    /**
+     * Brings up the reaper, log pump, manager, control and notify sockets, signal handlers and parts.
+     * Throws when the state directory cannot be used or another jinit owns it; a part that fails is
+     * only reported.
+     */
+    public static Supervisor start(Options options, List<Part> parts) {
+        PrintStream err = options.err();
+        try {
+            Files.createDirectories(options.stateDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("state directory " + options.stateDir() + ": " + e.getMessage(), e);
+        }
+        int self = Posix.getpid();
+        // Not PID 1: become the reaper of everything our services leave behind (double-forking daemons).
+        if (self != 1) Prctl.setChildSubreaper(true);
+        Cgroups cgroups = options.noCgroup() ? null : Cgroups.find().orElse(null);
+        Path cgroupParent = cgroups == null ? null : cgroupParent(cgroups, self, err);
+        if (cgroupParent == null) cgroups = null;
+
+        Reaper reaper = null;
+        LogPump pump = null;
+        EventLoop loop = null;
+        Supervisor s = null;
+        try {
+            reaper = Reaper.start();
+            reaper.onUnowned((pid, status) -> { }); // orphans adopted as subreaper or PID 1: reaped, nothing more to do
+            pump = LogPump.start(options.logs(), err);
+            loop = new EventLoop("jinit-manager", err).start();
+            String notifyAddress = StateDir.notifySocket(options.stateDir()).toString();
+            // Each child is spawned with its pidfd opened and its exit registered while the reaper is held.
+            Reaper exits = reaper;
+            Spawner spawner = new Spawner();
+            Ports.Launcher launcher = (spec, openWait, onExit) -> spawner.spawn(spec, openWait, exits, onExit);
+            Manager manager = new Manager(loop, new Manager.Options(options.runtimeBase(), options.stateBase(),
+                    options.logsBase(), cgroups, cgroupParent, notifyAddress), launcher, reaper::register,
+                    logSink(pump), options.out());
+            s = new Supervisor(options, reaper, pump, loop, manager, cgroups, cgroupParent);
+            s.opened.push(reaper);
+            s.opened.push(pump);
+            s.opened.push(loop);
+            s.installSignals();
+            // The control socket first: it refuses to start when another jinit runs on this state
+            // directory, before anything of that jinit (its notify socket) could be replaced.
+            s.control = ControlServer.start(options.stateDir(), new ManagerControl(manager, pump, s::reload),
+                    msg -> err.println("jinit: control: " + msg));
+            s.opened.push(s.control);
+            NotifySocket notify = NotifySocket.bind(notifyAddress);
+            s.opened.push(notify);
+            notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
+        } catch (RuntimeException e) {
+            if (s != null) s.close();
+            else {
+                for (AutoCloseable c : new AutoCloseable[] {loop, pump, reaper}) closeQuietly(c, err);
+                if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
+            }
+            throw e;
+        }
+        for (Part part : parts) s.startPart(part);
+        return s;
+    }
+
+    public Manager manager() {
+        return manager;
+    }
+
+    public LogPump logs() {
+        return pump;
+    }
+
+    public Path stateDir() {
+        return options.stateDir();
+    }
+
+    public Path controlSocket() {
+        return control.path();
+    }
+
+    public PrintStream out() {
+        return options.out();
+    }
+
+    public PrintStream err() {
+        return options.err();
+    }
+
+    /** Registers a process that is not a unit's (the console shell) with the reaper; see {@link Reaper#register}. */
+    public Reaper reaper() {
+        return reaper;
+    }
+
+    /**
+     * Reads the unit directory, hands it to the manager and starts what multi-user.target and
+     * default.target want. Diagnostics are printed once; start failures are reported as they settle.
+     *
+     * @throws UncheckedIOException when the directory cannot be read (the supervisor stays usable)
+     */
+    public void loadAndStart() {
+        List<String> initial = manager.load(readUnits()).join();
+        for (String line : initial) options.err().println("jinit: " + line);
+        options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
+                + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
+        manager.startup().thenAccept(outcomes -> {
+            for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+        });
+    }
+
+    /** Re-reads the unit files (SIGHUP, daemon-reload); returns a line per change. */
+    public List<String> reload() {
+        synchronized (reloadLock) {
+            List<String> changes = manager.load(readUnits()).join();
+            for (String c : changes) options.out().println("jinit: daemon-reload: " + c);
+            return changes;
+        }
+    }
+
+    /**
+     * Asks for a stop (from a signal handler, the control socket or a part). The first request wins;
+     * a later one is reported and otherwise changes nothing.
+     */
+    public void requestStop(StopRequest request) {
+        if (!stopRequest.complete(request))
+            options.err().println("jinit: " + request.word() + " requested while already stopping for "
+                    + stopRequest.join().word());
+    }
+
+    /** Waits, without giving up on interrupts, for the first {@link #requestStop}. */
+    public StopRequest awaitStopRequest() {
+        boolean interrupted = false;
+        StopRequest r;
+        while (true) {
+            try {
+                r = stopRequest.get();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        return r;
+    }
+
+    /** The orderly stop: every unit in reverse dependency order, then the parts in reverse order. */
+    public void stopUnits() {
+        options.out().println("jinit: stopping all units");
+        manager.stopAll().join();
+        options.out().println("jinit: all units stopped");
+        while (!parts.isEmpty()) {
+            Named p = parts.pop();
+            try {
+                p.handle().close();
+            } catch (Exception e) {
+                options.err().println("jinit: stopping " + p.name() + ": " + e);
+            }
+        }
+    }
+
+    /** Closes the sockets, the manager's thread, the log pump and the reaper, in that order. */
+    @Override
+    public void close() {
+        while (!parts.isEmpty()) closeQuietly(parts.pop().handle(), options.err());
+        while (!opened.isEmpty()) closeQuietly(opened.pop(), options.err());
+        if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
+    }
+
+    private void startPart(Part part) {
+        try {
+            parts.push(new Named(part.name(), part.start(this)));
+            options.out().println("jinit: " + part.name() + " started");
+        } catch (Exception | LinkageError e) {
+            // A part is an extra: jinit (and PID 1 above all) goes on without it.
+            options.err().println("jinit: " + part.name() + " failed to start, going on without it: " + e);
+        }
+    }
+
+    private void installSignals() {
+        // Inherited as ignored (nohup's SIGHUP, a background job's SIGINT), these would never reach
+        // their handlers: a stop signal must always stop jinit in order, SIGHUP always reload.
+        SignalDispositions.unignore(Signals.SIGHUP);
+        for (Map.Entry<String, StopRequest> e : options.stopSignals().entrySet()) {
+            SignalDispositions.unignore(Signals.parse(e.getKey()));
+            StopRequest request = e.getValue();
+            Signal.handle(new Signal(e.getKey()), sig -> requestStop(request));
+        }
+        Signal.handle(new Signal("HUP"), sig -> Thread.ofVirtual().start(() -> {
+            try {
+                reload();
+            } catch (RuntimeException e) {
+                options.err().println("jinit: daemon-reload failed: " + e.getMessage());
+            }
+        }));
+    }
+
+    /** Loads the directory and prints each diagnostic once (a reload repeats only new ones). */
+    private List<UnitDefinition> readUnits() {
+        LoadResult result;
+        try {
+            result = UnitLoader.load(options.units());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        for (Diagnostic d : result.diagnostics())
+            if (reported.add(d.toString())) options.err().println("jinit: " + (d.isError() ? "error: " : "warning: ") + d);
+        return UnitMapping.map(result);
+    }
+
+    private static Ports.LogSink logSink(LogPump pump) {
+        return new Ports.LogSink() {
+            @Override
+            public void attach(String unit, Fd readEnd, boolean stderr) {
+                pump.attach(unit, readEnd, stderr ? Stream.STDERR : Stream.STDOUT);
+            }
+
+            @Override
+            public void note(String unit, String text) {
+                pump.note(unit, text);
+            }
+        };
+    }
+
+    /** {@code <cgroup2>/jinit/<pid>}, when the cgroup v2 hierarchy is writable here; else null. */
+    private static Path cgroupParent(Cgroups cgroups, int self, PrintStream err) {
+        try {
+            return cgroups.create(Path.of("jinit", Integer.toString(self)));
+        } catch (RuntimeException e) {
+            err.println("jinit: cannot use the cgroup v2 hierarchy at " + cgroups.mount() + " (" + e.getMessage()
+                    + "); units run in process groups");
+            return null;
+        }
+    }
+
+    /** The units' groups are removed as they stop; this removes what is left (empty groups only). */
+    private static void removeQuietly(Cgroups cgroups, Path cgroup) {
+        try {
+            cgroups.remove(cgroup);
+        } catch (RuntimeException e) {
+            // a group still populated (a process survived, KillMode=process leftovers): left for the administrator
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, PrintStream err) {
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (Exception e) {
+            err.println("jinit: closing " + c.getClass().getSimpleName() + ": " + e);
+        }
+    }
+}
