@@ -18,18 +18,23 @@ import java.util.Map;
  * <p>Options for tests and unusual layouts: {@code --runtime-base}, {@code --state-base} and
  * {@code --logs-base} move the bases of RuntimeDirectory=, StateDirectory= and LogsDirectory= (default
  * /run, /var/lib, /var/log); {@code --no-cgroup} uses process groups even where cgroup v2 is available.
+ * {@code --stop-timeout SPAN} (a systemd time span: {@code 90}, {@code 30s}, {@code 2min}; default 90 s)
+ * is the overall deadline of the orderly stop, after which what remains is killed; a second SIGTERM or
+ * SIGINT kills it at once.
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
-            + "[--logs-base DIR] [--no-cgroup]";
+            + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN]";
 
     /** The parsed command line. */
-    record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup) {
+    record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+                Duration stopTimeout) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
             Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
             boolean noCgroup = false;
+            Duration stopTimeout = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -52,11 +57,25 @@ final class RunCommand {
                     case "--runtime-base" -> runtime = Path.of(value);
                     case "--state-base" -> lib = Path.of(value);
                     case "--logs-base" -> log = Path.of(value);
+                    case "--stop-timeout" -> stopTimeout = stopTimeout(value);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
-            return new Args(units, state, runtime, lib, log, noCgroup);
+            return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout);
+        }
+
+        /** A systemd time span; "infinity" is refused: the orderly stop of an init must end. */
+        private static Duration stopTimeout(String value) {
+            Duration d;
+            try {
+                d = dev.jinit.unit.TimeSpans.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--stop-timeout " + value + ": " + e.getMessage());
+            }
+            if (dev.jinit.unit.TimeSpans.isInfinite(d))
+                throw new IllegalArgumentException("--stop-timeout " + value + ": the stop of everything must have a deadline");
+            return d;
         }
     }
 
@@ -89,7 +108,8 @@ final class RunCommand {
 
     private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
-                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, out, err);
+                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
+                args.stopTimeout());
         try (Supervisor supervisor = Supervisor.start(options, List.of())) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();

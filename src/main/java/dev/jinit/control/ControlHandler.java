@@ -42,6 +42,16 @@ public interface ControlHandler {
     /** Re-reads the unit files as SIGHUP does; nothing running is killed. */
     Result daemonReload();
 
+    /**
+     * Starts a poweroff, reboot or halt ({@code cmd} is one of those) and answers at once, as systemctl
+     * does: the answer must reach the client before the orderly stop ends it. Only jinit as PID 1 does
+     * this; the default refuses with a reason.
+     */
+    default Result shutdown(Command cmd) {
+        return new Result(List.of(new Failure("", Failure.Reason.FAILED, cmd.word()
+                + " is for jinit as PID 1 (boot mode); this jinit supervises units only: stop it with SIGTERM")));
+    }
+
     /** The last {@code lines} lines of a unit's output, oldest first; empty when no such unit. */
     Optional<List<LogLine>> logs(String unit, int lines);
 

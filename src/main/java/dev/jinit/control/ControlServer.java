@@ -219,6 +219,7 @@ public final class ControlServer implements AutoCloseable {
             case RESET_FAILED -> Response.of(handler.resetFailed(r.units()));
             case DAEMON_RELOAD -> Response.of(handler.daemonReload());
             case LOGS -> logs(r);
+            case POWEROFF, REBOOT, HALT -> Response.of(handler.shutdown(r.cmd()));
         };
     }
 

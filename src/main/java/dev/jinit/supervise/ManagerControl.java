@@ -1,5 +1,6 @@
 package dev.jinit.supervise;
 
+import dev.jinit.control.Command;
 import dev.jinit.control.ControlHandler;
 import dev.jinit.control.Failure;
 import dev.jinit.control.Result;
@@ -33,14 +34,27 @@ public final class ManagerControl implements ControlHandler {
     private final Manager manager;
     private final LogPump logs;
     private final Supplier<List<String>> reloadUnits;
+    private final Function<Command, Result> shutdown;
 
     /**
      * @param reloadUnits re-reads the unit directory and applies it (daemon-reload); returns what changed
      */
     public ManagerControl(Manager manager, LogPump logs, Supplier<List<String>> reloadUnits) {
+        this(manager, logs, reloadUnits, null);
+    }
+
+    /** @param shutdown carries out poweroff/reboot/halt (boot mode), or null to refuse them */
+    public ManagerControl(Manager manager, LogPump logs, Supplier<List<String>> reloadUnits,
+                          Function<Command, Result> shutdown) {
         this.manager = manager;
         this.logs = logs;
         this.reloadUnits = reloadUnits;
+        this.shutdown = shutdown;
+    }
+
+    @Override
+    public Result shutdown(Command cmd) {
+        return shutdown == null ? ControlHandler.super.shutdown(cmd) : shutdown.apply(cmd);
     }
 
     @Override

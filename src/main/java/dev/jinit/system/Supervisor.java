@@ -1,6 +1,8 @@
 package dev.jinit.system;
 
+import dev.jinit.control.Command;
 import dev.jinit.control.ControlServer;
+import dev.jinit.control.Result;
 import dev.jinit.control.StateDir;
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.Reaper;
@@ -29,6 +31,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -70,12 +73,25 @@ public final class Supervisor implements AutoCloseable {
      * @param stopSignals which signal (by {@code sun.misc.Signal} name: TERM, USR2, …) asks for which stop;
      *                    SIGHUP always re-reads the unit files
      * @param logs        how the log pump keeps lines (null: {@link LogConfig#defaults} in the state directory)
+     * @param systemInit  jinit is PID 1 (boot mode): the control socket's poweroff/reboot/halt are carried out
      * @param out         where jinit reports what it does (the console in boot mode)
      * @param err         where jinit reports trouble
+     * @param stopTimeout the overall deadline of the orderly stop: what is not down by then is killed
+     *                    ({@link Manager#DEFAULT_STOP_ALL_DEADLINE} when null)
      */
     public record Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                          Map<String, StopRequest> stopSignals, LogConfig logs, PrintStream out, PrintStream err) {
+                          Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                          PrintStream err, Duration stopTimeout) {
+        /** With the default stop deadline. */
+        public Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+                       Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                       PrintStream err) {
+            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, systemInit, out, err, null);
+        }
+
         public Options {
+            if (stopTimeout == null) stopTimeout = Manager.DEFAULT_STOP_ALL_DEADLINE;
+            if (stopTimeout.isNegative()) throw new IllegalArgumentException("negative stop timeout: " + stopTimeout);
             Objects.requireNonNull(units, "units");
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(stopSignals, "stopSignals");
@@ -158,8 +174,9 @@ public final class Supervisor implements AutoCloseable {
             s.installSignals();
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
-            s.control = ControlServer.start(options.stateDir(), new ManagerControl(manager, pump, s::reload),
-                    msg -> err.println("jinit: control: " + msg));
+            Supervisor supervisor = s;
+            s.control = ControlServer.start(options.stateDir(), new ManagerControl(manager, pump, s::reload,
+                    options.systemInit() ? supervisor::shutdownCommand : null), msg -> err.println("jinit: control: " + msg));
             s.opened.push(s.control);
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
@@ -212,13 +229,27 @@ public final class Supervisor implements AutoCloseable {
      * @throws UncheckedIOException when the directory cannot be read (the supervisor stays usable)
      */
     public void loadAndStart() {
+        loadAndReach(null);
+    }
+
+    /**
+     * As {@link #loadAndStart()}, but with {@code target} (the kernel's {@code systemd.unit=}) started
+     * instead of the startup targets when it is not null.
+     */
+    public void loadAndReach(String target) {
         List<String> initial = manager.load(readUnits()).join();
         for (String line : initial) options.err().println("jinit: " + line);
         options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
                 + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-        manager.startup().thenAccept(outcomes -> {
-            for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
-        });
+        if (target == null || Manager.STARTUP_TARGETS.contains(target)) {
+            manager.startup().thenAccept(outcomes -> {
+                for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+            });
+        } else {
+            manager.start(target).thenAccept(o -> {
+                if (!o.ok()) options.err().println("jinit: " + o.message());
+            });
+        }
     }
 
     /** Re-reads the unit files (SIGHUP, daemon-reload); returns a line per change. */
@@ -232,12 +263,28 @@ public final class Supervisor implements AutoCloseable {
 
     /**
      * Asks for a stop (from a signal handler, the control socket or a part). The first request wins;
-     * a later one is reported and otherwise changes nothing.
+     * a later one forces the stop in progress (what is not down is killed at once, as a second
+     * SIGTERM or SIGINT does for systemd's shutdown) and otherwise changes nothing.
      */
     public void requestStop(StopRequest request) {
-        if (!stopRequest.complete(request))
-            options.err().println("jinit: " + request.word() + " requested while already stopping for "
-                    + stopRequest.join().word());
+        if (!stopRequest.complete(request)) {
+            options.err().println("jinit: " + request.word() + " requested again while stopping for "
+                    + stopRequest.join().word() + ": killing what is left");
+            manager.forceStopAll();
+        }
+    }
+
+    /** {@code jinit poweroff|reboot|halt} from the control socket: answered at once, carried out by the mode. */
+    private Result shutdownCommand(Command cmd) {
+        StopRequest request = switch (cmd) {
+            case POWEROFF -> StopRequest.POWEROFF;
+            case REBOOT -> StopRequest.REBOOT;
+            case HALT -> StopRequest.HALT;
+            default -> throw new IllegalArgumentException("not a shutdown command: " + cmd.word());
+        };
+        options.out().println("jinit: " + cmd.word() + " asked for over the control socket");
+        requestStop(request);
+        return Result.OK;
     }
 
     /** Waits, without giving up on interrupts, for the first {@link #requestStop}. */
@@ -261,7 +308,7 @@ public final class Supervisor implements AutoCloseable {
     /** The orderly stop: every unit in reverse dependency order, then the parts in reverse order. */
     public void stopUnits() {
         options.out().println("jinit: stopping all units");
-        manager.stopAll().join();
+        manager.stopAll(options.stopTimeout()).join();
         options.out().println("jinit: all units stopped");
         while (!parts.isEmpty()) {
             Named p = parts.pop();
