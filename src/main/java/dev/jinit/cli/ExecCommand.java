@@ -64,6 +64,10 @@ public final class ExecCommand {
                              PrivateNetwork= PrivateTmp= ProtectHostname= PrivateIPC= PrivateMounts=
                              PrivatePIDs= PrivateUsers= StandardOutput= StandardError= (file:PATH,
                              append:PATH, truncate:PATH, null, inherit) Slice=NAME.slice (cgroup v2)
+                             ProtectSystem= ProtectHome= PrivateDevices= ReadWritePaths=
+                             ReadOnlyPaths= InaccessiblePaths= TemporaryFileSystem= BindPaths=
+                             BindReadOnlyPaths= ProtectKernelTunables= ProtectKernelModules=
+                             ProtectKernelLogs= ProtectControlGroups= ProtectClock= ProtectProc=
               -t GRACE       time between SIGTERM and SIGKILL for leftovers (default 5s; a systemd
                              time span such as 500ms or 1min; env JINIT_KILL_GRACE)
               -h, --help     this text

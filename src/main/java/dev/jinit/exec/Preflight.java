@@ -1,5 +1,7 @@
 package dev.jinit.exec;
 
+import dev.jinit.exec.sandbox.MountPlan;
+import dev.jinit.exec.sandbox.MountStep;
 import dev.jinit.linux.Capabilities;
 import dev.jinit.linux.Namespaces;
 import dev.jinit.linux.Posix;
@@ -36,11 +38,14 @@ final class Preflight {
      * @param cgroups      the cgroup2 hierarchy when a cgroup is asked for, else null
      * @param cgroup       the absolute cgroup directory, or null
      * @param caps         jinit's capability sets when checked
+     * @param mounts       the sandbox's mounts in order (empty without sandboxing)
+     * @param inaccessibleFile the empty mode-0000 file bound over hidden files, or null when none is hidden
      * @param rlimits      the limits to set at the gate: the spec's, each lowered to what jinit may set
      * @param warnings     a line for each limit that was lowered
      */
     record Plan(String program, List<String> argv, int unshareFlags, Cgroups cgroups, Path cgroup,
-                Capabilities.Sets caps, Map<Rlimit, Rlimit.Limit> rlimits, List<String> warnings) {
+                Capabilities.Sets caps, List<MountStep> mounts, Path inaccessibleFile,
+                Map<Rlimit, Rlimit.Limit> rlimits, List<String> warnings) {
         Plan {
             rlimits = Map.copyOf(rlimits);
             warnings = List.copyOf(warnings);
@@ -69,7 +74,7 @@ final class Preflight {
 
         int flags = 0;
         for (Namespace ns : spec.namespaces()) if (ns != Namespace.USER) flags |= ns.cloneFlag;
-        if (spec.privateTmp()) flags |= Namespaces.CLONE_NEWNS;
+        if (spec.privateTmp() || spec.sandbox().needsMounts()) flags |= Namespaces.CLONE_NEWNS;
         if (flags != 0 && !caps.has(Capabilities.CAP_SYS_ADMIN))
             throw refuse("new namespaces (" + describe(spec) + ") need CAP_SYS_ADMIN, which jinit lacks");
 
@@ -106,7 +111,31 @@ final class Preflight {
             exec = unshare.toString();
             argv = List.copyOf(handoff);
         }
-        return new Plan(exec, argv, flags, cgroups, cgroup, caps, rlimits, warnings);
+        List<MountStep> mounts = MountPlan.of(spec.sandbox(), spec.rootDirectory());
+        Path hider = mounts.stream().anyMatch(m -> m instanceof MountStep.Inaccessible) ? inaccessibleFile() : null;
+        return new Plan(exec, argv, flags, cgroups, cgroup, caps, mounts, hider, rlimits, warnings);
+    }
+
+    /**
+     * The empty, mode-0000 file that InaccessiblePaths= and its kin bind over files, as systemd binds
+     * /run/systemd/inaccessible/reg: in /run/jinit, or in the temporary directory without a writable /run.
+     */
+    static Path inaccessibleFile() {
+        Path dir = Files.isWritable(Path.of("/run")) ? Path.of("/run/jinit")
+                : Path.of(System.getProperty("java.io.tmpdir"), "jinit-" + Posix.geteuid());
+        Path file = dir.resolve("inaccessible");
+        try {
+            Files.createDirectories(dir);
+            if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.util.Set.of()));
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(file) != 0)
+                throw refuse("InaccessiblePaths=: " + file + " must be an empty regular file");
+            return file;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return file;
+        } catch (IOException e) {
+            throw refuse("InaccessiblePaths=: cannot create " + file + ": " + e.getMessage());
+        }
     }
 
     /** setpriv's spelling of a bounding set: {@code -all,+net_bind_service,+setuid}. */
@@ -239,6 +268,7 @@ final class Preflight {
         List<String> names = new ArrayList<>();
         for (Namespace ns : spec.namespaces()) if (ns != Namespace.USER) names.add(ns.procName);
         if (spec.privateTmp()) names.add("PrivateTmp");
+        if (spec.sandbox().needsMounts()) names.add("sandboxing mounts");
         return String.join(", ", names);
     }
 }
