@@ -51,6 +51,7 @@ public final class ClientCommand {
                    jinit reset-failed [UNIT...]             forget failures and restart counts
                    jinit logs [-f] [-n N] [UNIT...]         last N lines (default 100), -f to follow
                    jinit daemon-reload                      re-read the unit files
+                   jinit poweroff|reboot|halt               shut the machine down (jinit as PID 1)
             options: --state DIR   the running jinit's state directory (else $JINIT_STATE, else
                                    /run/jinit as root, $XDG_RUNTIME_DIR/jinit or /tmp/jinit-UID otherwise)
             exit: 0 ok, 1 failure, 2 usage, 3 unit not active (status), 4 no such unit
@@ -109,8 +110,8 @@ public final class ClientCommand {
         List<String> names = units.stream().map(ClientCommand::unitName).toList();
         if (!help) {
             if (command.needsUnits() && names.isEmpty()) throw new IllegalArgumentException(word + " needs at least one unit");
-            if (command == Command.DAEMON_RELOAD && !names.isEmpty())
-                throw new IllegalArgumentException("daemon-reload takes no unit names");
+            if (command.takesNoUnits() && !names.isEmpty())
+                throw new IllegalArgumentException(word + " takes no unit names");
         }
         return new Invocation(command, names, json, lines, follow, state, help);
     }
@@ -219,6 +220,7 @@ public final class ClientCommand {
         String verb = switch (command) {
             case RESET_FAILED -> "reset";
             case DAEMON_RELOAD -> "reload the unit files";
+            case POWEROFF -> "power off";
             default -> command.word();
         };
         for (Failure f : response.failures()) {

@@ -64,6 +64,10 @@ public final class ExecCommand {
                              PrivateNetwork= PrivateTmp= ProtectHostname= PrivateIPC= PrivateMounts=
                              PrivatePIDs= PrivateUsers= StandardOutput= StandardError= (file:PATH,
                              append:PATH, truncate:PATH, null, inherit) Slice=NAME.slice (cgroup v2)
+                             ProtectSystem= ProtectHome= PrivateDevices= ReadWritePaths=
+                             ReadOnlyPaths= InaccessiblePaths= TemporaryFileSystem= BindPaths=
+                             BindReadOnlyPaths= ProtectKernelTunables= ProtectKernelModules=
+                             ProtectKernelLogs= ProtectControlGroups= ProtectClock= ProtectProc=
               -t GRACE       time between SIGTERM and SIGKILL for leftovers (default 5s; a systemd
                              time span such as 500ms or 1min; env JINIT_KILL_GRACE)
               -h, --help     this text
@@ -211,13 +215,13 @@ public final class ExecCommand {
         CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
         Spawned child;
         try {
-            child = new Spawner().spawn(spec);
+            child = new Spawner().spawn(spec, reaper, exit::complete);
         } catch (SpawnException e) {
             err.println("jinit exec: " + e.getMessage());
             return e.shellCode();
         }
-        reaper.register(child.pid(), exit::complete);
-        forwarder.child(child.pid());
+        for (String warning : child.warnings()) err.println("jinit exec: " + warning);
+        forwarder.child(child.pid(), child.pidfd(), reaper);
         ExitStatus status = awaitUninterruptibly(exit);
         cleanUp(child.pid(), pid1, o.grace(), reaper, err);
         return status.shellCode();

@@ -13,13 +13,28 @@ public final class Main {
     static final String USAGE = """
             usage: jinit exec [-g] [-p Key=Value]... [-t GRACE] -- CMD [ARGS...]
                    jinit run --units DIR [--state DIR]
+                   jinit boot [--units DIR] [--cmdline FILE] [--state DIR]   (PID 1 of a PID namespace)
+                   jinit image --units DIR [--kernel-modules DIR --modules LIST] [--busybox PATH] [--add SRC:DEST]... -o FILE
+                   jinit vm --kernel FILE --image FILE [--disk FILE]... [--forward HOSTPORT:GUESTPORT]... [--memory M] [--append ARGS]
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
+                   jinit poweroff|reboot|halt
                          (talks to a running jinit; jinit status --help for more)
             """;
 
     public static void main(String[] args) {
+        // The kernel starts init with no arguments, or with the command line's words it did not
+        // understand; `jinit exec` as a container's PID 1 names its command and is not a boot.
+        if (ProcessHandle.current().pid() == 1 && (args.length == 0 || !COMMANDS.contains(args[0]))) {
+            BootCommand.machineInit();
+            return;
+        }
         System.exit(run(args, System.out, System.err));
     }
+
+    /** The first words that name a mode or client command (anything else makes PID 1 boot). */
+    static final java.util.Set<String> COMMANDS = java.util.Set.of("exec", "run", "boot", "-h", "--help", "help",
+            "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
+            "poweroff", "reboot", "halt");
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, System.getenv(), out, err);
@@ -39,7 +54,11 @@ public final class Main {
                 yield 0;
             }
             case "run" -> RunCommand.run(rest, env, out, err);
-            case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload" ->
+            case "image" -> ImageCommand.run(rest, out, err);
+            case "vm" -> VmCommand.run(rest, out, err);
+            case "boot" -> BootCommand.run(rest, err);
+            case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
+                 "poweroff", "reboot", "halt" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
             default -> {
                 err.println("jinit: unknown command '" + args[0] + "'");

@@ -2,10 +2,13 @@ package dev.jinit.cli;
 
 import dev.jinit.api.ApiOptions;
 import dev.jinit.api.HttpApiPart;
+import dev.jinit.control.ClientLimits;
 import dev.jinit.control.StateDir;
 import dev.jinit.supervise.Leftovers;
+import dev.jinit.supervise.UnitFilesReader;
 import dev.jinit.system.StopRequest;
 import dev.jinit.system.Supervisor;
+import dev.jinit.system.SupervisorLimits;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,20 +23,28 @@ import java.util.Map;
  * <p>Options for tests and unusual layouts: {@code --runtime-base}, {@code --state-base} and
  * {@code --logs-base} move the bases of RuntimeDirectory=, StateDirectory= and LogsDirectory= (default
  * /run, /var/lib, /var/log); {@code --no-cgroup} uses process groups even where cgroup v2 is available.
+ * {@code --stop-timeout SPAN} (a systemd time span: {@code 90}, {@code 30s}, {@code 2min}; default 90 s)
+ * is the overall deadline of the orderly stop, after which what remains is killed; a second SIGTERM or
+ * SIGINT kills it at once.
  * {@code --api HOST:PORT} serves the HTTP API and status page (off unless given; see {@link HttpApiPart}).
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
-            + "[--logs-base DIR] [--no-cgroup] [--api HOST:PORT [--api-token-file FILE]]";
+            + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN] [--load-timeout SECONDS] [--control-max-clients N] "
+            + "[--control-idle-timeout SECONDS] [--api HOST:PORT [--api-token-file FILE]]";
 
     /** The parsed command line. */
     record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                ApiOptions api) {
+                Duration stopTimeout, Duration loadTimeout, ClientLimits clients, ApiOptions api) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
             Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
             boolean noCgroup = false;
+            Duration stopTimeout = null;
+            Duration loadTimeout = UnitFilesReader.DEFAULT_DEADLINE;
+            int maxClients = ClientLimits.DEFAULTS.maxConnections();
+            Duration clientIdle = ClientLimits.DEFAULTS.idleTimeout();
             String api = null, apiToken = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
@@ -59,12 +70,41 @@ final class RunCommand {
                     case "--logs-base" -> log = Path.of(value);
                     case "--api" -> api = value;
                     case "--api-token-file" -> apiToken = value;
+                    case "--load-timeout" -> loadTimeout = Duration.ofSeconds(positive(a, value));
+                    case "--control-max-clients" -> maxClients = (int) positive(a, value);
+                    case "--control-idle-timeout" -> clientIdle = Duration.ofSeconds(positive(a, value));
+                    case "--stop-timeout" -> stopTimeout = stopTimeout(value);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
             if (apiToken != null && api == null) throw new IllegalArgumentException("--api-token-file needs --api HOST:PORT");
-            return new Args(units, state, runtime, lib, log, noCgroup, api == null ? null : ApiOptions.parse(api, apiToken));
+            return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout, loadTimeout,
+                    new ClientLimits(maxClients, clientIdle), api == null ? null : ApiOptions.parse(api, apiToken));
+        }
+
+        /** A positive whole number (seconds, or a count), for the limits tests make small. */
+        static long positive(String option, String value) {
+            try {
+                long n = Long.parseLong(value);
+                if (n > 0 && n <= Integer.MAX_VALUE) return n;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " " + value + ": expected a positive whole number");
+        }
+
+        /** A systemd time span; "infinity" is refused: the orderly stop of an init must end. */
+        private static Duration stopTimeout(String value) {
+            Duration d;
+            try {
+                d = dev.jinit.unit.TimeSpans.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--stop-timeout " + value + ": " + e.getMessage());
+            }
+            if (dev.jinit.unit.TimeSpans.isInfinite(d))
+                throw new IllegalArgumentException("--stop-timeout " + value + ": the stop of everything must have a deadline");
+            return d;
         }
     }
 
@@ -97,8 +137,9 @@ final class RunCommand {
 
     private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
-                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, out, err);
-        try (Supervisor supervisor = Supervisor.start(options,
+                args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
+                args.stopTimeout());
+        try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()), 
                 args.api() == null ? List.of() : List.of(new HttpApiPart(args.api(), false)))) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();

@@ -5,7 +5,9 @@ import java.util.Arrays;
 /** The commands of the control protocol, spelled as on the command line. */
 public enum Command {
     STATUS("status"), START("start"), STOP("stop"), RESTART("restart"), RELOAD("reload"),
-    RESET_FAILED("reset-failed"), LOGS("logs"), DAEMON_RELOAD("daemon-reload");
+    RESET_FAILED("reset-failed"), LOGS("logs"), DAEMON_RELOAD("daemon-reload"),
+    /** Shutdown requests; only jinit as PID 1 (boot mode) carries them out. */
+    POWEROFF("poweroff"), REBOOT("reboot"), HALT("halt");
 
     private final String word;
 
@@ -20,6 +22,16 @@ public enum Command {
     /** Commands that act on the named units and need at least one. */
     public boolean needsUnits() {
         return this == START || this == STOP || this == RESTART || this == RELOAD;
+    }
+
+    /** Commands that act on jinit as a whole and take no unit names. */
+    public boolean takesNoUnits() {
+        return this == DAEMON_RELOAD || isShutdown();
+    }
+
+    /** poweroff, reboot, halt. */
+    public boolean isShutdown() {
+        return this == POWEROFF || this == REBOOT || this == HALT;
     }
 
     /** @throws IllegalArgumentException naming the word */

@@ -12,6 +12,16 @@ import java.util.function.Consumer;
  * ({@code web.service}): the client adds a missing {@code .service}.
  */
 public interface ControlHandler {
+    /**
+     * Why no command can be answered yet (the unit files are still being read, or reading them
+     * failed), or empty when the supervisor is ready. An answer given before the units are known
+     * would be a lie ("0 units listed" with success), so the server answers every command with this
+     * error instead.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
     /** Every known unit, sorted by name, without details. */
     List<UnitStatus> list();
 
@@ -41,6 +51,16 @@ public interface ControlHandler {
 
     /** Re-reads the unit files as SIGHUP does; nothing running is killed. */
     Result daemonReload();
+
+    /**
+     * Starts a poweroff, reboot or halt ({@code cmd} is one of those) and answers at once, as systemctl
+     * does: the answer must reach the client before the orderly stop ends it. Only jinit as PID 1 does
+     * this; the default refuses with a reason.
+     */
+    default Result shutdown(Command cmd) {
+        return new Result(List.of(new Failure("", Failure.Reason.FAILED, cmd.word()
+                + " is for jinit as PID 1 (boot mode); this jinit supervises units only: stop it with SIGTERM")));
+    }
 
     /** The last {@code lines} lines of a unit's output, oldest first; empty when no such unit. */
     Optional<List<LogLine>> logs(String unit, int lines);

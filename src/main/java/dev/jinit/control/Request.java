@@ -25,7 +25,7 @@ public record Request(Command cmd, List<String> units, int lines, boolean follow
         if (lines < 0 || lines > MAX_LINES) throw new IllegalArgumentException("lines out of range 0.." + MAX_LINES + ": " + lines);
         if (follow && cmd != Command.LOGS) throw new IllegalArgumentException("follow is only for logs, not " + cmd.word());
         if (cmd.needsUnits() && units.isEmpty()) throw new IllegalArgumentException(cmd.word() + " needs at least one unit");
-        if (cmd == Command.DAEMON_RELOAD && !units.isEmpty())
-            throw new IllegalArgumentException("daemon-reload takes no unit names");
+        if (cmd.takesNoUnits() && !units.isEmpty())
+            throw new IllegalArgumentException(cmd.word() + " takes no unit names");
     }
 }

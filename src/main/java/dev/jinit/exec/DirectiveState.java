@@ -1,5 +1,6 @@
 package dev.jinit.exec;
 
+import dev.jinit.exec.sandbox.Sandbox;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.EnumMap;
@@ -40,6 +41,8 @@ public final class DirectiveState {
     String rootDirectory;
     final Map<Namespace, Boolean> namespaces = new EnumMap<>(Namespace.class);
     String slice;
+    /** ProtectSystem=, PrivateDevices=, ReadOnlyPaths= and the other file-system protections. */
+    final Sandbox.Builder sandbox = new Sandbox.Builder();
 
     public DirectiveState() {
         this(Path.of("/"), Path.of("/proc"));

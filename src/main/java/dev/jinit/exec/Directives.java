@@ -1,5 +1,6 @@
 package dev.jinit.exec;
 
+import dev.jinit.exec.sandbox.Sandbox;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.ProcStatus;
 import java.io.UncheckedIOException;
@@ -43,12 +44,18 @@ public final class Directives {
 
     /** Whether {@code key} is a directive this class applies (names are case-sensitive, as in systemd). */
     public static boolean isSpawnDirective(String key) {
-        return NAMES.contains(key) || limitFor(key) != null;
+        return NAMES.contains(key) || SandboxDirectives.NAMES.contains(key) || limitFor(key) != null;
+    }
+
+    /** The file-system sandboxing directives (ProtectSystem=, PrivateDevices=, ReadOnlyPaths=, …). */
+    public static Set<String> sandboxNames() {
+        return SandboxDirectives.NAMES;
     }
 
     /** Every directive name this class accepts, Limit*= included. */
     public static Set<String> names() {
         Set<String> all = new LinkedHashSet<>(NAMES);
+        all.addAll(new java.util.TreeSet<>(SandboxDirectives.NAMES));
         for (Rlimit r : Rlimit.values()) all.add(r.directive());
         return all;
     }
@@ -86,6 +93,10 @@ public final class Directives {
             return;
         }
         String v = value.strip();
+        if (SandboxDirectives.NAMES.contains(key)) {
+            SandboxDirectives.apply(st.sandbox, key, v);
+            return;
+        }
         switch (key) {
             case "User" -> st.user = v.isEmpty() ? null : checkName(v);
             case "Group" -> st.group = v.isEmpty() ? null : checkName(v);
@@ -193,7 +204,17 @@ public final class Directives {
             Path seen = st.rootDirectory == null ? Path.of(dir) : Path.of(st.rootDirectory, dir.substring(1));
             if (!st.workingDirectoryOptional || Files.isDirectory(seen)) b.workingDirectory(Path.of(dir));
         }
-        if (st.capabilityBoundingSet != null) b.capabilityBoundingSet(st.capabilityBoundingSet);
+        Sandbox sandbox = st.sandbox.build();
+        b.sandbox(sandbox);
+        // PrivateDevices=, ProtectKernelModules=, ProtectKernelLogs= and ProtectClock= also take their
+        // capabilities out of the bounding set, as systemd does.
+        long dropped = sandbox.droppedCapabilities();
+        if (dropped != 0) {
+            long keep = st.capabilityBoundingSet != null ? st.capabilityBoundingSet : DirectiveValues.ALL_CAPABILITIES;
+            b.capabilityBoundingSet(keep & ~dropped);
+        } else if (st.capabilityBoundingSet != null) {
+            b.capabilityBoundingSet(st.capabilityBoundingSet);
+        }
         if (st.cpuAffinity != null && !st.cpuAffinity.isEmpty()) b.cpuAffinity((BitSet) st.cpuAffinity.clone());
         st.namespaces.forEach((ns, on) -> {
             if (on) b.namespace(ns);

@@ -1,5 +1,7 @@
 package dev.jinit.exec;
 
+import dev.jinit.exec.sandbox.MountPlan;
+import dev.jinit.exec.sandbox.MountStep;
 import dev.jinit.linux.Capabilities;
 import dev.jinit.linux.Namespaces;
 import dev.jinit.linux.Posix;
@@ -36,9 +38,19 @@ final class Preflight {
      * @param cgroups      the cgroup2 hierarchy when a cgroup is asked for, else null
      * @param cgroup       the absolute cgroup directory, or null
      * @param caps         jinit's capability sets when checked
+     * @param mounts       the sandbox's mounts in order (empty without sandboxing)
+     * @param inaccessibleFile the empty mode-0000 file bound over hidden files, or null when none is hidden
+     * @param rlimits      the limits to set at the gate: the spec's, each lowered to what jinit may set
+     * @param warnings     a line for each limit that was lowered
      */
     record Plan(String program, List<String> argv, int unshareFlags, Cgroups cgroups, Path cgroup,
-                Capabilities.Sets caps) {}
+                Capabilities.Sets caps, List<MountStep> mounts, Path inaccessibleFile,
+                Map<Rlimit, Rlimit.Limit> rlimits, List<String> warnings) {
+        Plan {
+            rlimits = Map.copyOf(rlimits);
+            warnings = List.copyOf(warnings);
+        }
+    }
 
     static SpawnException refuse(String message) {
         return new SpawnException(message, 2);
@@ -55,13 +67,14 @@ final class Preflight {
         Path cgroup = checkCgroup(spec, cgroups);
         checkAffinity(spec);
         checkNice(spec, caps);
-        checkLimits(spec, caps);
+        List<String> warnings = new ArrayList<>();
+        Map<Rlimit, Rlimit.Limit> rlimits = closestLimits(spec, caps, warnings);
         checkOomScore(spec, caps);
         if (spec.needsGate()) checkGateSupport();
 
         int flags = 0;
         for (Namespace ns : spec.namespaces()) if (ns != Namespace.USER) flags |= ns.cloneFlag;
-        if (spec.privateTmp()) flags |= Namespaces.CLONE_NEWNS;
+        if (spec.privateTmp() || spec.sandbox().needsMounts()) flags |= Namespaces.CLONE_NEWNS;
         if (flags != 0 && !caps.has(Capabilities.CAP_SYS_ADMIN))
             throw refuse("new namespaces (" + describe(spec) + ") need CAP_SYS_ADMIN, which jinit lacks");
 
@@ -98,7 +111,31 @@ final class Preflight {
             exec = unshare.toString();
             argv = List.copyOf(handoff);
         }
-        return new Plan(exec, argv, flags, cgroups, cgroup, caps);
+        List<MountStep> mounts = MountPlan.of(spec.sandbox(), spec.rootDirectory());
+        Path hider = mounts.stream().anyMatch(m -> m instanceof MountStep.Inaccessible) ? inaccessibleFile() : null;
+        return new Plan(exec, argv, flags, cgroups, cgroup, caps, mounts, hider, rlimits, warnings);
+    }
+
+    /**
+     * The empty, mode-0000 file that InaccessiblePaths= and its kin bind over files, as systemd binds
+     * /run/systemd/inaccessible/reg: in /run/jinit, or in the temporary directory without a writable /run.
+     */
+    static Path inaccessibleFile() {
+        Path dir = Files.isWritable(Path.of("/run")) ? Path.of("/run/jinit")
+                : Path.of(System.getProperty("java.io.tmpdir"), "jinit-" + Posix.geteuid());
+        Path file = dir.resolve("inaccessible");
+        try {
+            Files.createDirectories(dir);
+            if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.util.Set.of()));
+            if (!Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) || Files.size(file) != 0)
+                throw refuse("InaccessiblePaths=: " + file + " must be an empty regular file");
+            return file;
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return file;
+        } catch (IOException e) {
+            throw refuse("InaccessiblePaths=: cannot create " + file + ": " + e.getMessage());
+        }
     }
 
     /** setpriv's spelling of a bounding set: {@code -all,+net_bind_service,+setuid}. */
@@ -177,15 +214,32 @@ final class Preflight {
             throw refuse("Nice=" + spec.nice() + " is below jinit's own nice value " + own + " and jinit lacks CAP_SYS_NICE");
     }
 
-    private static void checkLimits(ProcessSpec spec, Capabilities.Sets caps) {
-        if (caps.has(Capabilities.CAP_SYS_RESOURCE)) return;
+    /**
+     * The limits to give the child, as systemd's setrlimit_closest: without CAP_SYS_RESOURCE nobody
+     * can raise a hard limit above their own, so a limit asked above jinit's hard limit is set to
+     * the closest value allowed (soft and hard each at most jinit's hard limit) with a warning,
+     * rather than refusing the unit. Debian's redis-server.service asks LimitNOFILE=65535; a
+     * container's root often has a lower hard limit and no CAP_SYS_RESOURCE.
+     */
+    static Map<Rlimit, Rlimit.Limit> closestLimits(ProcessSpec spec, Capabilities.Sets caps, List<String> warnings) {
+        if (spec.rlimits().isEmpty() || caps.has(Capabilities.CAP_SYS_RESOURCE)) return spec.rlimits();
+        Map<Rlimit, Rlimit.Limit> out = new java.util.EnumMap<>(Rlimit.class);
         for (Map.Entry<Rlimit, Rlimit.Limit> e : spec.rlimits().entrySet()) {
             long ownHard = Resources.getLimit(0, e.getKey().resource).hard();
-            // RLIM_INFINITY is all ones, the largest unsigned value, so unsigned order is the kernel's.
-            if (Long.compareUnsigned(e.getValue().hard(), ownHard) > 0)
-                throw refuse(e.getKey().directive() + "=" + limitText(e.getValue()) + " raises the hard limit above jinit's own ("
-                        + limitText(ownHard) + ") and jinit lacks CAP_SYS_RESOURCE");
+            Rlimit.Limit closest = closest(e.getValue(), ownHard);
+            if (!closest.equals(e.getValue()))
+                warnings.add(e.getKey().directive() + "=" + limitText(e.getValue()) + " is above jinit's hard limit ("
+                        + limitText(ownHard) + ") and jinit lacks CAP_SYS_RESOURCE: set to " + limitText(closest) + " instead");
+            out.put(e.getKey(), closest);
         }
+        return out;
+    }
+
+    /** {@code wanted} with soft and hard each capped at {@code ownHard} (unsigned: RLIM_INFINITY is the largest). */
+    static Rlimit.Limit closest(Rlimit.Limit wanted, long ownHard) {
+        long soft = Long.compareUnsigned(wanted.soft(), ownHard) > 0 ? ownHard : wanted.soft();
+        long hard = Long.compareUnsigned(wanted.hard(), ownHard) > 0 ? ownHard : wanted.hard();
+        return new Rlimit.Limit(soft, hard);
     }
 
     private static void checkOomScore(ProcessSpec spec, Capabilities.Sets caps) {
@@ -214,6 +268,7 @@ final class Preflight {
         List<String> names = new ArrayList<>();
         for (Namespace ns : spec.namespaces()) if (ns != Namespace.USER) names.add(ns.procName);
         if (spec.privateTmp()) names.add("PrivateTmp");
+        if (spec.sandbox().needsMounts()) names.add("sandboxing mounts");
         return String.join(", ", names);
     }
 }

@@ -1,5 +1,6 @@
 package dev.jinit.exec;
 
+import dev.jinit.exec.sandbox.Sandbox;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -38,6 +39,8 @@ import java.util.Set;
  * @param cpuAffinity      the CPUs the child may run on, or null
  * @param noNewPrivileges  PR_SET_NO_NEW_PRIVS
  * @param capabilityBoundingSet the capabilities kept in the bounding set (bit N = capability N), or null
+ * @param sandbox          file-system and kernel protections made with mounts in the child's own mount
+ *                         namespace (ProtectSystem=, PrivateDevices=, ReadOnlyPaths=, …); {@link Sandbox#NONE}
  */
 public record ProcessSpec(
         String program,
@@ -60,7 +63,8 @@ public record ProcessSpec(
         Integer nice,
         BitSet cpuAffinity,
         boolean noNewPrivileges,
-        Long capabilityBoundingSet) {
+        Long capabilityBoundingSet,
+        Sandbox sandbox) {
 
     public ProcessSpec {
         if (program == null || program.isEmpty()) throw new IllegalArgumentException("no program to run");
@@ -74,6 +78,7 @@ public record ProcessSpec(
         namespaces = namespaces.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(namespaces));
         rlimits = rlimits.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(rlimits));
         cpuAffinity = cpuAffinity == null ? null : (BitSet) cpuAffinity.clone();
+        if (sandbox == null) sandbox = Sandbox.NONE;
         if (controllingTty != null && !newSession)
             throw new IllegalArgumentException("a controlling tty needs a new session (setsid)");
         // Without a new controlling tty, foreground means a new group made foreground on the
@@ -104,7 +109,7 @@ public record ProcessSpec(
     /** The pieces that change the spawning thread's own state, so it must be a throwaway thread. */
     public boolean needsThrowawayThread() {
         return credentials != null || umask != null || rootDirectory != null || !namespaces.isEmpty()
-                || privateTmp || noNewPrivileges || capabilityBoundingSet != null;
+                || privateTmp || noNewPrivileges || capabilityBoundingSet != null || !sandbox.isEmpty();
     }
 
     public static Builder builder(String program, String... args) {
@@ -138,6 +143,7 @@ public record ProcessSpec(
         b.cpuAffinity = cpuAffinity;
         b.noNewPrivileges = noNewPrivileges;
         b.capabilityBoundingSet = capabilityBoundingSet;
+        b.sandbox = sandbox;
         return b;
     }
 
@@ -164,6 +170,7 @@ public record ProcessSpec(
         private BitSet cpuAffinity;
         private boolean noNewPrivileges;
         private Long capabilityBoundingSet;
+        private Sandbox sandbox = Sandbox.NONE;
 
         private Builder(String program, List<String> args) {
             this.program = program;
@@ -205,11 +212,12 @@ public record ProcessSpec(
         public Builder cpuAffinity(BitSet v) { cpuAffinity = v; return this; }
         public Builder noNewPrivileges(boolean v) { noNewPrivileges = v; return this; }
         public Builder capabilityBoundingSet(Long v) { capabilityBoundingSet = v; return this; }
+        public Builder sandbox(Sandbox v) { sandbox = v == null ? Sandbox.NONE : v; return this; }
 
         public ProcessSpec build() {
             return new ProcessSpec(program, argv, env, workingDirectory, fds, credentials, newSession,
                     processGroup, controllingTty, foreground, umask, rootDirectory, namespaces, privateTmp,
-                    rlimits, cgroup, oomScoreAdjust, nice, cpuAffinity, noNewPrivileges, capabilityBoundingSet);
+                    rlimits, cgroup, oomScoreAdjust, nice, cpuAffinity, noNewPrivileges, capabilityBoundingSet, sandbox);
         }
     }
 }

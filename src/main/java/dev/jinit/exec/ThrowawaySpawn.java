@@ -1,5 +1,7 @@
 package dev.jinit.exec;
 
+import dev.jinit.exec.sandbox.MountSetup;
+import dev.jinit.exec.sandbox.SandboxException;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Fs;
 import dev.jinit.linux.LinuxException;
@@ -127,7 +129,8 @@ final class ThrowawaySpawn implements Runnable {
                     oldCwd = Posix.open(".", Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
                 Fs.chdir(gate.directory().toString());
             }
-            if (spec.privateTmp())
+            boolean mounts = !plan.mounts().isEmpty();
+            if (spec.privateTmp() || mounts)
                 jinitMounts = Posix.open("/proc/thread-self/ns/mnt", Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
             if (plan.unshareFlags() != 0)
                 setUp("new namespaces", () -> Namespaces.unshare(plan.unshareFlags()));
@@ -167,9 +170,17 @@ final class ThrowawaySpawn implements Runnable {
                 Spawner.describeFdTable(request, spec, sources);
                 request.prepare(plan.program(), plan.argv(), spec.env());
 
-                // The private /tmp is mounted as late as possible and left again right after the
-                // launch, like the chroot below: jinit's own class path may lie under /tmp (a
-                // checkout there), and a class this thread loads meanwhile would not be found.
+                // The sandbox and the private /tmp are mounted as late as possible and left again
+                // right after the launch, like the chroot below: jinit's own class path may lie under
+                // /tmp, /home or /root, and a class this thread loaded meanwhile would not be found.
+                // The sandbox goes first: a read-only / (ProtectSystem=strict) must not cover the tmpfs.
+                if (mounts) {
+                    try (MountSetup setup = MountSetup.prepare(plan.mounts(), plan.inaccessibleFile())) {
+                        setUp("sandboxing", setup::apply);
+                    } catch (SandboxException e) {
+                        throw new SpawnException("cannot set up sandboxing for " + spec.program() + ": " + e.getMessage(), 1, e);
+                    }
+                }
                 if (spec.privateTmp()) setUp("PrivateTmp", this::mountPrivateTmp);
                 if (root != null) {
                     realRoot = Posix.open("/", Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);

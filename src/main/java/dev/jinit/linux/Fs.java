@@ -28,7 +28,18 @@ public final class Fs {
     private static final MethodHandle CHOWN = Native.errnoCall("chown",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
     private static final MethodHandle UNLINK = Native.errnoCall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle SYMLINK = Native.errnoCall("symlink", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle ACCESS = Native.errnoCall("access", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+
+    /** symlink(target, linkPath). */
+    public static void symlink(String target, String linkPath) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Native.callState();
+            Native.check((int) SYMLINK.invokeExact(st, arena.allocateFrom(target), arena.allocateFrom(linkPath)), st, "symlink", linkPath);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
 
     public static void chroot(String path) {
         pathCall(CHROOT, "chroot", path);

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The manager's one thread: runs posted events in order and timers when due, and is the real
@@ -25,6 +26,8 @@ public final class EventLoop implements Clock, AutoCloseable {
     private final Thread thread;
     private final PrintStream err;
     private volatile boolean stopped;
+    /** Monotonic milliseconds: the JVM's nanoTime, or a test's fake clock. */
+    private final LongSupplier time;
 
     private final class Task implements Timer {
         final long at;
@@ -45,8 +48,23 @@ public final class EventLoop implements Clock, AutoCloseable {
     }
 
     public EventLoop(String name, PrintStream err) {
+        this(name, err, () -> System.nanoTime() / 1_000_000);
+    }
+
+    /**
+     * A loop whose timers follow {@code time} (monotonic milliseconds). A test passes a fake clock
+     * that moves only when it says so, and posts any event (or calls {@link #wake}) after moving it
+     * so that timers now due run.
+     */
+    public EventLoop(String name, PrintStream err, LongSupplier time) {
         this.err = err;
+        this.time = time;
         this.thread = Thread.ofPlatform().name(name).unstarted(this::run);
+    }
+
+    /** Makes the loop look at its timers again (after a fake clock moved). */
+    public void wake() {
+        post(() -> { });
     }
 
     public EventLoop start() {
@@ -56,7 +74,7 @@ public final class EventLoop implements Clock, AutoCloseable {
 
     @Override
     public long millis() {
-        return System.nanoTime() / 1_000_000;
+        return time.getAsLong();
     }
 
     /** Only from the loop thread (the machines' timers are armed there). */

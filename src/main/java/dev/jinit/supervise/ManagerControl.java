@@ -1,5 +1,6 @@
 package dev.jinit.supervise;
 
+import dev.jinit.control.Command;
 import dev.jinit.control.ControlHandler;
 import dev.jinit.control.Failure;
 import dev.jinit.control.Result;
@@ -33,14 +34,44 @@ public final class ManagerControl implements ControlHandler {
     private final Manager manager;
     private final LogPump logs;
     private final Supplier<List<String>> reloadUnits;
+    /** Set while the unit files are read at start-up, or when that read failed; null once they are loaded. */
+    private volatile String unavailable;
+    private final Function<Command, Result> shutdown;
 
     /**
      * @param reloadUnits re-reads the unit directory and applies it (daemon-reload); returns what changed
      */
     public ManagerControl(Manager manager, LogPump logs, Supplier<List<String>> reloadUnits) {
+        this(manager, logs, reloadUnits, null);
+    }
+
+    /** @param shutdown carries out poweroff/reboot/halt (boot mode), or null to refuse them */
+    public ManagerControl(Manager manager, LogPump logs, Supplier<List<String>> reloadUnits,
+                          Function<Command, Result> shutdown) {
         this.manager = manager;
         this.logs = logs;
         this.reloadUnits = reloadUnits;
+        this.shutdown = shutdown;
+    }
+
+    @Override
+    public Result shutdown(Command cmd) {
+        return shutdown == null ? ControlHandler.super.shutdown(cmd) : shutdown.apply(cmd);
+    }
+
+    /** From now until {@link #loaded()}, every command is answered with {@code why} (an error, exit 1). */
+    public void unavailable(String why) {
+        unavailable = why;
+    }
+
+    /** The unit files are loaded: commands are answered. */
+    public void loaded() {
+        unavailable = null;
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return Optional.ofNullable(unavailable);
     }
 
     @Override
@@ -84,6 +115,7 @@ public final class ManagerControl implements ControlHandler {
     public Result daemonReload() {
         try {
             reloadUnits.get();
+            loaded();
             return Result.OK;
         } catch (RuntimeException e) {
             return new Result(List.of(new Failure("", Failure.Reason.FAILED, "daemon-reload failed: " + e.getMessage())));

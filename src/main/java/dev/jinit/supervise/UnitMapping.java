@@ -6,6 +6,7 @@ import dev.jinit.exec.FdSource;
 import dev.jinit.exec.OomScorePrivilege;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Users;
+import dev.jinit.linux.RegularFile;
 import dev.jinit.unit.Condition;
 import dev.jinit.unit.Diagnostic;
 import dev.jinit.unit.EnvFile;
@@ -46,9 +47,15 @@ public final class UnitMapping {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     /** Directives the {@code +} prefix drops: credentials and sandboxing, not resources or output. */
-    private static final Set<String> PRIVILEGED_DROPS = Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
-            "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
-            "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers");
+    private static final Set<String> PRIVILEGED_DROPS = privilegedDrops();
+
+    private static Set<String> privilegedDrops() {
+        Set<String> drops = new java.util.HashSet<>(Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
+                "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
+                "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers"));
+        drops.addAll(Directives.sandboxNames());
+        return Set.copyOf(drops);
+    }
     /** Directives the {@code !} prefix drops: only the credential change. */
     private static final Set<String> NO_SETUID_DROPS = Set.of("User", "Group", "SupplementaryGroups");
 
@@ -236,6 +243,14 @@ public final class UnitMapping {
                     throw new IllegalArgumentException(d.where() + ": " + e.getMessage(), e);
                 }
             }
+            // systemd.exec(5): RuntimeDirectory=, StateDirectory= and LogsDirectory= stay writable under
+            // ProtectSystem=strict (and any read-only parent), unless the sandbox is dropped by "+". Only
+            // for a unit that has file-system sandboxing: the others must not pay for a mount namespace.
+            if (dropped != PRIVILEGED_DROPS && s.spawnDirectives().stream().anyMatch(d -> Directives.sandboxNames().contains(d.key()))) {
+                for (String d : s.runtimeDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/run/" + d);
+                for (String d : s.stateDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/var/lib/" + d);
+                for (String d : s.logsDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/var/log/" + d);
+            }
             try {
                 Directives.finish(b, st);
             } catch (IllegalArgumentException e) {
@@ -286,7 +301,9 @@ public final class UnitMapping {
             for (Path p : files) {
                 md.update(p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 try {
-                    md.update(Files.readAllBytes(p));
+                    // Never a blocking read: the loader already refused anything but a regular file, and a
+                    // file replaced by a FIFO since then must not hang the load here either.
+                    md.update(RegularFile.read(p.toRealPath(), 4L * 1024 * 1024));
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
                     md.update(Long.toString(a.size()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } catch (IOException e) {

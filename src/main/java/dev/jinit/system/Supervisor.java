@@ -1,6 +1,9 @@
 package dev.jinit.system;
 
+import dev.jinit.control.ClientLimits;
+import dev.jinit.control.Command;
 import dev.jinit.control.ControlServer;
+import dev.jinit.control.Result;
 import dev.jinit.control.StateDir;
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.Reaper;
@@ -19,23 +22,20 @@ import dev.jinit.supervise.Manager;
 import dev.jinit.supervise.ManagerControl;
 import dev.jinit.supervise.Ports;
 import dev.jinit.supervise.UnitDefinition;
-import dev.jinit.supervise.UnitMapping;
+import dev.jinit.supervise.UnitFilesReader;
 import dev.jinit.supervise.notify.NotifySocket;
-import dev.jinit.unit.Diagnostic;
-import dev.jinit.unit.LoadResult;
-import dev.jinit.unit.UnitLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import sun.misc.Signal;
 
@@ -70,12 +70,25 @@ public final class Supervisor implements AutoCloseable {
      * @param stopSignals which signal (by {@code sun.misc.Signal} name: TERM, USR2, …) asks for which stop;
      *                    SIGHUP always re-reads the unit files
      * @param logs        how the log pump keeps lines (null: {@link LogConfig#defaults} in the state directory)
+     * @param systemInit  jinit is PID 1 (boot mode): the control socket's poweroff/reboot/halt are carried out
      * @param out         where jinit reports what it does (the console in boot mode)
      * @param err         where jinit reports trouble
+     * @param stopTimeout the overall deadline of the orderly stop: what is not down by then is killed
+     *                    ({@link Manager#DEFAULT_STOP_ALL_DEADLINE} when null)
      */
     public record Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                          Map<String, StopRequest> stopSignals, LogConfig logs, PrintStream out, PrintStream err) {
+                          Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                          PrintStream err, Duration stopTimeout) {
+        /** With the default stop deadline. */
+        public Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+                       Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                       PrintStream err) {
+            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, systemInit, out, err, null);
+        }
+
         public Options {
+            if (stopTimeout == null) stopTimeout = Manager.DEFAULT_STOP_ALL_DEADLINE;
+            if (stopTimeout.isNegative()) throw new IllegalArgumentException("negative stop timeout: " + stopTimeout);
             Objects.requireNonNull(units, "units");
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(stopSignals, "stopSignals");
@@ -100,14 +113,16 @@ public final class Supervisor implements AutoCloseable {
     private final CompletableFuture<StopRequest> stopRequest = new CompletableFuture<>();
     /** Completed once the startup jobs have ended (each unit active or failed), or loading failed. */
     private final CompletableFuture<Void> unitsStarted = new CompletableFuture<>();
-    private final Set<String> reported = new HashSet<>();
     private final Object reloadLock = new Object();
+    /** Reads the unit files off the manager thread, within {@link Options#loadTimeout}. */
+    private final UnitFilesReader reader;
+    private ManagerControl handler;
     private ControlServer control;
 
     private record Named(String name, AutoCloseable handle) {}
 
-    private Supervisor(Options options, Reaper reaper, LogPump pump, EventLoop loop, Manager manager, Cgroups cgroups,
-                       Path cgroupParent) {
+    private Supervisor(Options options, SupervisorLimits limits, Reaper reaper, LogPump pump, EventLoop loop,
+                       Manager manager, Cgroups cgroups, Path cgroupParent) {
         this.options = options;
         this.reaper = reaper;
         this.pump = pump;
@@ -115,6 +130,7 @@ public final class Supervisor implements AutoCloseable {
         this.manager = manager;
         this.cgroups = cgroups;
         this.cgroupParent = cgroupParent;
+        this.reader = new UnitFilesReader(options.units(), limits.loadTimeout(), options.err());
     }
 
     /**
@@ -123,6 +139,11 @@ public final class Supervisor implements AutoCloseable {
      * only reported.
      */
     public static Supervisor start(Options options, List<Part> parts) {
+        return start(options, SupervisorLimits.DEFAULTS, parts);
+    }
+
+    /** As {@link #start(Options, List)}, with other bounds on loading and on control clients. */
+    public static Supervisor start(Options options, SupervisorLimits limits, List<Part> parts) {
         PrintStream err = options.err();
         try {
             Files.createDirectories(options.stateDir());
@@ -146,18 +167,25 @@ public final class Supervisor implements AutoCloseable {
             pump = LogPump.start(options.logs(), err);
             loop = new EventLoop("jinit-manager", err).start();
             String notifyAddress = StateDir.notifySocket(options.stateDir()).toString();
+            // Each child is spawned with its pidfd opened and its exit registered while the reaper is held.
+            Reaper exits = reaper;
+            Spawner spawner = new Spawner();
+            Ports.Launcher launcher = (spec, openWait, onExit) -> spawner.spawn(spec, openWait, exits, onExit);
             Manager manager = new Manager(loop, new Manager.Options(options.runtimeBase(), options.stateBase(),
-                    options.logsBase(), cgroups, cgroupParent, notifyAddress), new Spawner()::spawn, reaper::register,
+                    options.logsBase(), cgroups, cgroupParent, notifyAddress), launcher, reaper::register,
                     logSink(pump), options.out());
-            s = new Supervisor(options, reaper, pump, loop, manager, cgroups, cgroupParent);
+            s = new Supervisor(options, limits, reaper, pump, loop, manager, cgroups, cgroupParent);
             s.opened.push(reaper);
             s.opened.push(pump);
             s.opened.push(loop);
             s.installSignals();
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
-            s.control = ControlServer.start(options.stateDir(), new ManagerControl(manager, pump, s::reload),
-                    msg -> err.println("jinit: control: " + msg));
+            s.handler = new ManagerControl(manager, pump, s::reload, options.systemInit() ? s::shutdownCommand : null);
+            // Until the unit files are loaded, every command is answered "still loading" (never "0 units").
+            s.handler.unavailable("jinit is still loading the unit files in " + options.units() + "; try again shortly");
+            s.control = ControlServer.start(options.stateDir(), s.handler, msg -> err.println("jinit: control: " + msg),
+                    limits.clients());
             s.opened.push(s.control);
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
@@ -204,56 +232,111 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Reads the unit directory, hands it to the manager and starts what multi-user.target and
-     * default.target want. Diagnostics are printed once; start failures are reported as they settle.
+     * Starts reading the unit directory (on its own thread, see {@link UnitFilesReader}); when it is
+     * read, hands it to the manager and starts what multi-user.target and default.target want.
+     * Returns at once, so that a stop request is honoured even while the files are read. Diagnostics
+     * are printed once; start failures are reported as they settle. A read that fails or passes its
+     * deadline leaves jinit running with no units and every command answered with the reason, until
+     * a daemon-reload succeeds.
      *
-     * @throws UncheckedIOException when the directory cannot be read (the supervisor stays usable)
+     * @return completes when the units are loaded (not started), or exceptionally with the reason
      */
-    public void loadAndStart() {
-        try {
-            loadAndStartUnits();
-        } catch (RuntimeException | Error e) {
-            unitsStarted.complete(null);
-            throw e;
-        }
+    public CompletableFuture<Void> loadAndStart() {
+        return loadAndReach(null);
     }
 
     /**
-     * Completes when the startup jobs of {@link #loadAndStart} have ended: a part with a slow start of
-     * its own (the HTTP server's class loading) waits for it, so that no unit competes with it for CPU.
+     * As {@link #loadAndStart()}, but with {@code target} (the kernel's {@code systemd.unit=}) started
+     * instead of the startup targets when it is not null.
+     */
+    public CompletableFuture<Void> loadAndReach(String target) {
+        options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
+                + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
+        CompletableFuture<List<String>> initial = reader.read().thenCompose(manager::load);
+        return initial.handle((lines, failure) -> {
+            if (failure != null) {
+                String why = "loading the unit files failed: " + rootMessage(failure) + "; fix it, then run jinit daemon-reload";
+                options.err().println("jinit: " + why);
+                handler.unavailable(why);
+                unitsStarted.complete(null);
+                throw new java.util.concurrent.CompletionException(failure);
+            }
+            for (String line : lines) options.err().println("jinit: " + line);
+            handler.loaded();
+            if (stopRequest.isDone()) { // a stop came during the load: start nothing
+                unitsStarted.complete(null);
+                return null;
+            }
+            if (target == null || Manager.STARTUP_TARGETS.contains(target)) {
+                manager.startup().whenComplete((outcomes, error) -> {
+                    if (outcomes != null) for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+                    unitsStarted.complete(null);
+                });
+            } else {
+                manager.start(target).whenComplete((o, error) -> {
+                    if (o != null && !o.ok()) options.err().println("jinit: " + o.message());
+                    unitsStarted.complete(null);
+                });
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Completes when the startup jobs of {@link #loadAndReach} have ended (or loading failed): a part with
+     * a slow start of its own (the HTTP server's class loading) waits for it, so that no unit competes
+     * with it for CPU.
      */
     public CompletableFuture<Void> unitsStarted() {
         return unitsStarted;
     }
 
-    private void loadAndStartUnits() {
-        List<String> initial = manager.load(readUnits()).join();
-        for (String line : initial) options.err().println("jinit: " + line);
-        options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
-                + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-        manager.startup().whenComplete((outcomes, failure) -> {
-            if (outcomes != null) for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
-            unitsStarted.complete(null);
-        });
-    }
-
     /** Re-reads the unit files (SIGHUP, daemon-reload); returns a line per change. */
     public List<String> reload() {
+        List<UnitDefinition> definitions;
+        try {
+            definitions = reader.read().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException(rootMessage(e), e);
+        }
         synchronized (reloadLock) {
-            List<String> changes = manager.load(readUnits()).join();
+            List<String> changes = manager.load(definitions).join();
             for (String c : changes) options.out().println("jinit: daemon-reload: " + c);
+            handler.loaded();
             return changes;
         }
     }
 
+    private static String rootMessage(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof UncheckedIOException)
+                && t.getCause() != null) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : t.toString();
+    }
+
     /**
      * Asks for a stop (from a signal handler, the control socket or a part). The first request wins;
-     * a later one is reported and otherwise changes nothing.
+     * a later one forces the stop in progress (what is not down is killed at once, as a second
+     * SIGTERM or SIGINT does for systemd's shutdown) and otherwise changes nothing.
      */
     public void requestStop(StopRequest request) {
-        if (!stopRequest.complete(request))
-            options.err().println("jinit: " + request.word() + " requested while already stopping for "
-                    + stopRequest.join().word());
+        if (!stopRequest.complete(request)) {
+            options.err().println("jinit: " + request.word() + " requested again while stopping for "
+                    + stopRequest.join().word() + ": killing what is left");
+            manager.forceStopAll();
+        }
+    }
+
+    /** {@code jinit poweroff|reboot|halt} from the control socket: answered at once, carried out by the mode. */
+    private Result shutdownCommand(Command cmd) {
+        StopRequest request = switch (cmd) {
+            case POWEROFF -> StopRequest.POWEROFF;
+            case REBOOT -> StopRequest.REBOOT;
+            case HALT -> StopRequest.HALT;
+            default -> throw new IllegalArgumentException("not a shutdown command: " + cmd.word());
+        };
+        options.out().println("jinit: " + cmd.word() + " asked for over the control socket");
+        requestStop(request);
+        return Result.OK;
     }
 
     /** Waits, without giving up on interrupts, for the first {@link #requestStop}. */
@@ -277,7 +360,7 @@ public final class Supervisor implements AutoCloseable {
     /** The orderly stop: every unit in reverse dependency order, then the parts in reverse order. */
     public void stopUnits() {
         options.out().println("jinit: stopping all units");
-        manager.stopAll().join();
+        manager.stopAll(options.stopTimeout()).join();
         options.out().println("jinit: all units stopped");
         while (!parts.isEmpty()) {
             Named p = parts.pop();
@@ -324,19 +407,6 @@ public final class Supervisor implements AutoCloseable {
                 options.err().println("jinit: daemon-reload failed: " + e.getMessage());
             }
         }));
-    }
-
-    /** Loads the directory and prints each diagnostic once (a reload repeats only new ones). */
-    private List<UnitDefinition> readUnits() {
-        LoadResult result;
-        try {
-            result = UnitLoader.load(options.units());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-        for (Diagnostic d : result.diagnostics())
-            if (reported.add(d.toString())) options.err().println("jinit: " + (d.isError() ? "error: " : "warning: ") + d);
-        return UnitMapping.map(result);
     }
 
     private static Ports.LogSink logSink(LogPump pump) {

@@ -51,7 +51,7 @@ class ProtocolProperties {
 
     @Property
     void requestsSurviveTheWire(@ForAll Command cmd, @ForAll("names") List<String> units, @ForAll boolean follow) {
-        List<String> names = cmd == Command.DAEMON_RELOAD ? List.of() : cmd.needsUnits() && units.isEmpty() ? List.of("x.service") : units;
+        List<String> names = cmd.takesNoUnits() ? List.of() : cmd.needsUnits() && units.isEmpty() ? List.of("x.service") : units;
         Request r = new Request(cmd, names, 7, follow && cmd == Command.LOGS);
         assertEquals(r, Protocol.decodeRequest(Protocol.encode(r)));
     }

@@ -51,10 +51,9 @@ class ManagerProperties {
     @Property(tries = 25)
     void orderingHoldsForAnyReadinessAndExitOrder(@ForAll("graphs") Graph g) throws Exception {
         int n = g.after().size();
-        ManagerTest.FakeProcesses fake = new ManagerTest.FakeProcesses();
-        EventLoop loop = new EventLoop("prop-manager", System.err).start();
-        Manager manager = new Manager(loop, new Manager.Options(Path.of("/nonexistent"), Path.of("/nonexistent"),
-                Path.of("/nonexistent"), null, null, null), fake, fake, fake, new PrintStream(OutputStream.nullOutputStream()));
+        FakeKernel fake = new FakeKernel();
+        EventLoop loop = fake.loop("prop-manager");
+        Manager manager = new Manager(loop, ManagerTest.OPTIONS, fake.ports(), new PrintStream(OutputStream.nullOutputStream()));
         try {
             List<UnitDefinition> defs = new ArrayList<>();
             for (int i = 0; i < n; i++) {

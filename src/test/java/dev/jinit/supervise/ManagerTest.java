@@ -28,64 +28,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The manager's dependency and job rules on its real event loop, with fake processes: pids far
- * above PID_MAX_LIMIT (4194304) so that no signal can ever reach a real process.
+ * The manager's dependency and job rules on its real event loop, with the honest fakes of
+ * {@link FakeKernel}: processes that live until the test ends them, and a clock that moves only
+ * when the test moves it.
  */
 class ManagerTest {
-    static final int FAKE_PID_BASE = 10_000_000;
-
-    /** Records spawns by program name and lets the test end processes. */
-    static final class FakeProcesses implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSink {
-        final List<String> spawned = Collections.synchronizedList(new ArrayList<>());
-        final Map<String, Integer> pidOf = new ConcurrentHashMap<>();
-        final Map<Integer, Consumer<ExitStatus>> watchers = new ConcurrentHashMap<>();
-        final List<String> notes = Collections.synchronizedList(new ArrayList<>());
-        final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
-        private int next = FAKE_PID_BASE;
-
-        @Override
-        public synchronized Spawned spawn(ProcessSpec spec) {
-            if (failing.contains(spec.program())) throw new IllegalStateException("simulated launcher bug for " + spec.program());
-            int pid = next++;
-            // The pid first: a test that sees the spawn must find its pid.
-            pidOf.put(spec.program(), pid);
-            spawned.add(spec.program());
-            return new Spawned(pid, Map.of());
-        }
-
-        @Override
-        public void watch(int pid, Consumer<ExitStatus> onExit) {
-            watchers.put(pid, onExit);
-        }
-
-        @Override
-        public void attach(String unit, Fd readEnd, boolean stderr) {
-            readEnd.close();
-        }
-
-        @Override
-        public void note(String unit, String text) {
-            notes.add(unit + ": " + text);
-        }
-
-        /** Ends the program's last process; waits (with a deadline) for the manager to have registered it. */
-        void exit(String program, ExitStatus status) throws InterruptedException {
-            await("exit watcher of " + program, () -> pidOf.containsKey(program) && watchers.containsKey(pidOf.get(program)));
-            watchers.get(pidOf.get(program)).accept(status);
-        }
-
-        int count(String program) {
-            synchronized (spawned) {
-                return (int) spawned.stream().filter(program::equals).count();
-            }
-        }
-    }
-
-    final FakeProcesses fake = new FakeProcesses();
+    final FakeKernel fake = new FakeKernel();
     final ByteArrayOutputStream consoleBytes = new ByteArrayOutputStream();
-    final EventLoop loop = new EventLoop("test-manager", System.err).start();
-    final Manager manager = new Manager(loop, new Manager.Options(Path.of("/nonexistent-run"), Path.of("/nonexistent-lib"),
-            Path.of("/nonexistent-log"), null, null, null), fake, fake, fake, new PrintStream(consoleBytes, true));
+    final EventLoop loop = fake.loop("test-manager");
+    final Manager manager = new Manager(loop, OPTIONS, fake.ports(), new PrintStream(consoleBytes, true));
+
+    static final Manager.Options OPTIONS = new Manager.Options(Path.of("/nonexistent-run"), Path.of("/nonexistent-lib"),
+            Path.of("/nonexistent-log"), null, null, null);
 
     @AfterEach
     void stop() {
@@ -117,11 +71,7 @@ class ManagerTest {
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(5);
-        }
+        FakeKernel.await(what, condition);
     }
 
     String sub(String unit) {
@@ -469,5 +419,123 @@ class ManagerTest {
         fake.exit("/bin/x.service", ExitStatus.killed(Signals.SIGTERM, false));
         assertTrue(all.get(10, TimeUnit.SECONDS).stream().allMatch(JobOutcome::ok));
         assertEquals("dead", sub("t.target"));
+    }
+
+    /**
+     * The fakes are honest: a fake service is jinit's child and stays alive until the test ends it,
+     * so however much (fake) time passes, nothing declares it gone on its own; only its exit does.
+     */
+    @Test
+    void aFakeServiceLivesUntilTheTestEndsItHoweverMuchTimePasses() throws Exception {
+        manager.load(List.of(simple("long", UnitDefinition.Dependencies.NONE))).get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("long").get(10, TimeUnit.SECONDS).ok());
+        for (int i = 0; i < 60; i++) {
+            fake.advance(loop, 60_000);
+            assertEquals("running", sub("long"), "after " + (i + 1) + " fake minutes");
+        }
+        assertFalse(fake.notes.stream().anyMatch(n -> n.contains("is gone")), fake.notes.toString());
+        fake.exit("/bin/long", ExitStatus.exited(0));
+        await("long dead", () -> sub("long").equals("dead"));
+    }
+
+    static UnitDefinition stubborn(String name, UnitDefinition.Dependencies deps) {
+        // Ignores SIGTERM (the fake process lives on) and would wait an hour before its own SIGKILL.
+        return service(name, ServiceConfig.builder(name, ServiceType.SIMPLE).start(Command.of("/bin/" + name))
+                .timeoutStopMillis(3_600_000), deps);
+    }
+
+    /** The overall stop deadline: what is not down by then is killed and its stop ends, on the fake clock. */
+    @Test
+    void stopAllKillsWhatIsNotDownByTheDeadline() throws Exception {
+        manager.load(List.of(stubborn("stubborn", wantedByMultiUser()), simple("meek", wantedByMultiUser())))
+                .get(10, TimeUnit.SECONDS);
+        manager.startup().get(10, TimeUnit.SECONDS);
+        int pid = fake.pidOf.get("/bin/stubborn");
+        var all = manager.stopAll(java.time.Duration.ofSeconds(90));
+        await("both stopping", () -> fake.got(pid, Signals.SIGTERM) && fake.got(fake.pidOf.get("/bin/meek"), Signals.SIGTERM));
+        fake.exit("/bin/meek", ExitStatus.killed(Signals.SIGTERM, false));
+        await("meek's stop done", () -> manager.pendingJobs().join().equals(List.of("stubborn")));
+        fake.advance(loop, 89_000);
+        assertEquals("stop-sigterm", sub("stubborn"));
+        assertFalse(all.isDone(), "the deadline has not passed");
+        assertFalse(fake.got(pid, Signals.SIGKILL));
+        fake.advance(loop, 1_000);
+        List<JobOutcome> outcomes = all.get(10, TimeUnit.SECONDS);
+        assertTrue(fake.got(pid, Signals.SIGKILL), "killed at the deadline");
+        JobOutcome o = outcomes.stream().filter(x -> x.unit().equals("stubborn")).findFirst().orElseThrow();
+        assertEquals(JobOutcome.Kind.FAILED, o.kind());
+        assertTrue(o.message().contains("overall stop deadline"), o.message());
+        assertTrue(outcomes.stream().filter(x -> x.unit().equals("meek")).allMatch(JobOutcome::ok), outcomes.toString());
+    }
+
+    /** A second SIGTERM: the stop in progress is forced at once, whatever its deadline. */
+    @Test
+    void forceStopAllKillsAtOnce() throws Exception {
+        manager.load(List.of(stubborn("stubborn", wantedByMultiUser()))).get(10, TimeUnit.SECONDS);
+        manager.startup().get(10, TimeUnit.SECONDS);
+        int pid = fake.pidOf.get("/bin/stubborn");
+        var all = manager.stopAll(java.time.Duration.ofHours(1));
+        await("stopping", () -> fake.got(pid, Signals.SIGTERM));
+        var forced = manager.forceStopAll();
+        List<JobOutcome> outcomes = forced.get(10, TimeUnit.SECONDS);
+        assertTrue(all.isDone());
+        assertTrue(fake.got(pid, Signals.SIGKILL));
+        assertTrue(outcomes.getFirst().message().contains("a forced stop was asked"), outcomes.toString());
+    }
+
+    /** Ordering cycle in a transaction: the start of a unit that is only wanted is dropped, and said so. */
+    @Test
+    void anOrderingCycleDropsAWantedOnlyStart() throws Exception {
+        manager.load(List.of(
+                simple("a", deps(List.of(), List.of("b"), List.of(), List.of("b"), List.of(), List.of())),
+                simple("b", deps(List.of(), List.of(), List.of(), List.of("a"), List.of(), List.of()))))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("a").get(10, TimeUnit.SECONDS).ok());
+        assertEquals("running", sub("a"));
+        assertEquals("dead", sub("b"));
+        assertTrue(fake.notes.stream().anyMatch(n -> n.startsWith("b: Found ordering cycle") && n.contains("not starting b")),
+                fake.notes.toString());
+    }
+
+    /** When every unit on the cycle is needed, the request fails with the cycle named; it never hangs. */
+    @Test
+    void anOrderingCycleOfNeededUnitsFailsTheRequest() throws Exception {
+        manager.load(List.of(
+                simple("a", deps(List.of("b"), List.of(), List.of(), List.of("b"), List.of(), List.of())),
+                simple("b", deps(List.of(), List.of(), List.of(), List.of("a"), List.of(), List.of()))))
+                .get(10, TimeUnit.SECONDS);
+        JobOutcome o = manager.start("a").get(10, TimeUnit.SECONDS);
+        assertEquals(JobOutcome.Kind.FAILED, o.kind());
+        assertTrue(o.message().contains("cyclic") && o.message().contains("a -> b"), o.message());
+        assertEquals(0, fake.count("/bin/a") + fake.count("/bin/b"));
+    }
+
+    /** DefaultDependencies=no on the target: no implicit ordering after what it wants (it is up at once). */
+    @Test
+    void aTargetWithoutDefaultDependenciesIsNotOrderedAfterWhatItWants() throws Exception {
+        UnitDefinition t = target("t.target", UnitDefinition.Dependencies.NONE.withDefaultDependencies(false));
+        UnitDefinition n = service("n", ServiceConfig.builder("n", ServiceType.NOTIFY).start(Command.of("/bin/n")),
+                deps(List.of(), List.of(), List.of(), List.of(), List.of(), List.of("t.target")));
+        manager.load(List.of(t, n)).get(10, TimeUnit.SECONDS);
+        var up = manager.start("t.target");
+        assertTrue(up.get(10, TimeUnit.SECONDS).ok(), "the target does not wait for n");
+        assertEquals("start", sub("n"));
+        manager.notifyMessage(fake.pidOf.get("/bin/n"), Map.of("READY", "1"));
+        await("n running", () -> sub("n").equals("running"));
+    }
+
+    /** With default dependencies the same target waits for n's readiness. */
+    @Test
+    void aTargetIsOrderedAfterWhatItWants() throws Exception {
+        UnitDefinition t = target("t.target", UnitDefinition.Dependencies.NONE);
+        UnitDefinition n = service("n", ServiceConfig.builder("n", ServiceType.NOTIFY).start(Command.of("/bin/n")),
+                deps(List.of(), List.of(), List.of(), List.of(), List.of(), List.of("t.target")));
+        manager.load(List.of(t, n)).get(10, TimeUnit.SECONDS);
+        var up = manager.start("t.target");
+        await("n spawned", () -> fake.count("/bin/n") == 1);
+        assertFalse(up.isDone());
+        assertEquals("dead", sub("t.target"));
+        manager.notifyMessage(fake.pidOf.get("/bin/n"), Map.of("READY", "1"));
+        assertTrue(up.get(10, TimeUnit.SECONDS).ok());
     }
 }

@@ -171,4 +171,27 @@ class UnitMappingTest {
         assertNull(spec.nice());
         assertTrue(d.warnings().stream().noneMatch(w -> w.contains("containerized")), d.warnings().toString());
     }
+
+    /** systemd.exec(5): the unit's own RuntimeDirectory=/StateDirectory=/LogsDirectory= stay writable under ProtectSystem=strict. */
+    @Test
+    void serviceDirectoriesStayWritableUnderStrict() throws Exception {
+        Files.writeString(dir.resolve("s.service"), """
+                [Service]
+                ExecStart=/bin/true
+                ExecStartPost=+/bin/true
+                ProtectSystem=strict
+                RuntimeDirectory=s
+                StateDirectory=s
+                """);
+        Files.writeString(dir.resolve("plain.service"), "[Service]\nExecStart=/bin/true\nRuntimeDirectory=p\n");
+        List<UnitDefinition> defs = load();
+        ProcessSpec spec = find(defs, "s.service").plan().spec(ServiceConfig.Role.START, 0, Map.of());
+        assertEquals(dev.jinit.exec.sandbox.Sandbox.ProtectSystem.STRICT, spec.sandbox().protectSystem());
+        assertEquals(List.of(Path.of("/run/s"), Path.of("/var/lib/s")),
+                spec.sandbox().readWrite().stream().map(r -> r.path()).toList());
+        assertTrue(find(defs, "s.service").plan().spec(ServiceConfig.Role.START_POST, 0, Map.of()).sandbox().isEmpty(),
+                "the + prefix runs without the sandbox");
+        assertTrue(find(defs, "plain.service").plan().spec(ServiceConfig.Role.START, 0, Map.of()).sandbox().isEmpty(),
+                "a unit without sandboxing gets no mounts");
+    }
 }

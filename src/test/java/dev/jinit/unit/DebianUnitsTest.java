@@ -35,8 +35,11 @@ class DebianUnitsTest {
         assertTrue(r.diagnostics().stream().noneMatch(Diagnostic::isError), r.diagnostics().toString());
         // Each unsupported directive is reported once per file, with file:line.
         List<String> memcached = r.warnings().stream().map(Diagnostic::toString).filter(s -> s.contains("memcached.service")).toList();
-        assertTrue(memcached.contains(r.dir().resolve("memcached.service") + ":27: unknown directive ProtectSystem in [Service], ignoring"),
+        assertTrue(memcached.contains(r.dir().resolve("memcached.service") + ":43: unknown directive RestrictAddressFamilies in [Service], ignoring"),
                 memcached.toString());
+        // The file-system sandboxing is applied now, so it is no longer reported as ignored.
+        assertTrue(memcached.stream().noneMatch(w -> w.contains("ProtectSystem") || w.contains("PrivateDevices")
+                || w.contains("ProtectKernelTunables")), memcached.toString());
     }
 
     @Test
@@ -67,7 +70,11 @@ class DebianUnitsTest {
         assertEquals(List.of("redis-main"), s.runtimeDirectory());
         assertTrue(TimeSpans.isInfinite(s.timeoutStop()), "TimeoutStopSec=0 means no timeout");
         assertEquals(List.of("User=redis", "Group=redis", "UMask=007", "PrivateTmp=true", "LimitNOFILE=65535",
-                        "CapabilityBoundingSet=", "NoNewPrivileges=true", "PrivateUsers=true", "ProtectHostname=true"),
+                        "PrivateDevices=true", "ProtectHome=true", "ProtectSystem=strict", "ReadWritePaths=-/var/lib/redis",
+                        "ReadWritePaths=-/var/log/redis", "ReadWritePaths=-/var/run/redis-main", "CapabilityBoundingSet=",
+                        "NoNewPrivileges=true", "PrivateUsers=true", "ProtectClock=true", "ProtectControlGroups=true",
+                        "ProtectHostname=true", "ProtectKernelLogs=true", "ProtectKernelModules=true",
+                        "ProtectKernelTunables=true", "ProtectProc=invisible", "ReadWriteDirectories=-/etc/redis"),
                 s.spawnDirectives().stream().map(d -> d.key() + "=" + d.value()).toList());
     }
 
