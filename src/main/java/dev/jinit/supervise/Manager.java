@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * The supervisor: every unit's state and the requests on them, all owned by one {@link EventLoop}
@@ -111,13 +110,15 @@ public final class Manager implements AutoCloseable {
     /**
      * Every unit state change from now on, delivered on a thread of the subscription (never the
      * manager's); see {@link TransitionStream} for what a slow subscriber gets. Close to stop.
+     * {@code Listener} is functional: {@code manager.subscribe(t -> send(t))} works.
      */
     public TransitionStream.Subscription subscribe(TransitionStream.Listener listener) {
         return transitions.subscribe(listener);
     }
 
-    public TransitionStream.Subscription subscribe(Consumer<UnitTransition> onTransition) {
-        return transitions.subscribe(onTransition);
+    /** With room for {@code capacity} undelivered changes before the subscriber is told of a gap. */
+    public TransitionStream.Subscription subscribe(int capacity, TransitionStream.Listener listener) {
+        return transitions.subscribe(capacity, listener);
     }
 
     /** Starts the units that are wanted by multi-user.target or default.target (and those targets). */

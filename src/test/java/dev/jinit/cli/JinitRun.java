@@ -87,6 +87,11 @@ final class JinitRun implements AutoCloseable {
         return running;
     }
 
+    /** Starts jinit run and returns at once (for tests of what it answers before it is ready). */
+    JinitRun startNoWait(String... extraArgs) {
+        return new JinitRun(this, spawn(stdout, stderr, extraArgs));
+    }
+
     /** Runs another jinit on the same directories to its end; returns its exit code, output in {@code out}. */
     int runToEnd(Path out, String... extraArgs) throws Exception {
         int other = spawn(out, out, extraArgs);
