@@ -165,8 +165,12 @@ public final class Supervisor implements AutoCloseable {
             pump = LogPump.start(options.logs(), err);
             loop = new EventLoop("jinit-manager", err).start();
             String notifyAddress = StateDir.notifySocket(options.stateDir()).toString();
+            // Each child is spawned with its pidfd opened and its exit registered while the reaper is held.
+            Reaper exits = reaper;
+            Spawner spawner = new Spawner();
+            Ports.Launcher launcher = (spec, openWait, onExit) -> spawner.spawn(spec, openWait, exits, onExit);
             Manager manager = new Manager(loop, new Manager.Options(options.runtimeBase(), options.stateBase(),
-                    options.logsBase(), cgroups, cgroupParent, notifyAddress), new Spawner()::spawn, reaper::register,
+                    options.logsBase(), cgroups, cgroupParent, notifyAddress), launcher, reaper::register,
                     logSink(pump), options.out());
             s = new Supervisor(options, limits, reaper, pump, loop, manager, cgroups, cgroupParent);
             s.opened.push(reaper);

@@ -59,7 +59,8 @@ class VmBootTest {
             c.await("modules: loaded virtio_blk", STEP);
             c.await("modules: ext4 is built into the kernel", STEP);
 
-            // each unit started: its first output line echoed on the console
+            // each unit started, and its first output line echoed on the console
+            for (String unit : List.of("hello", "stubborn", "data")) c.await("Started .*\\(" + unit + "\\.service\\)", STEP);
             c.await("hello.*hello-from-unit", STEP);
             c.await("stubborn.*stubborn-ready", STEP);
             c.await("data.*data: mounted /dev/vda", STEP);
@@ -76,6 +77,7 @@ class VmBootTest {
             c.await("poweroff requested", requested, STEP);
             // the unit that ignores SIGTERM got it, and still the guest goes down: its 3 s stop timeout ends in SIGKILL
             c.await("stubborn-ignores-TERM", requested, STEP);
+            c.await("stubborn.service: Failed with result 'timeout'", requested, STEP);
             assertEquals(0, c.awaitExit(STEP), "qemu's exit status after the guest powered off");
             assertTrue(c.text().contains("reboot: Power down"), "the kernel powered off rather than panicked");
         }
