@@ -139,8 +139,8 @@ final class RunCommand {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
                 args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
                 args.stopTimeout());
-        try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()), 
-                args.api() == null ? List.of() : List.of(new HttpApiPart(args.api(), false)))) {
+        try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()),
+                parts(args, stateDir, err))) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();
             supervisor.stopUnits();
@@ -149,4 +149,26 @@ final class RunCommand {
         return 0;
     }
 
+    /**
+     * The network part, then the HTTP API (which may listen on an address the network configures), each
+     * only when asked for, so a plain run never loads their classes.
+     */
+    static List<dev.jinit.system.Part> parts(Args args, Path stateDir, PrintStream err) {
+        List<dev.jinit.system.Part> parts = new java.util.ArrayList<>(network(args.units(), stateDir, err));
+        if (args.api() != null) parts.add(new HttpApiPart(args.api(), false));
+        return parts;
+    }
+
+    /**
+     * The network part when {@code *.network} files lie beside the units (resolv.conf and leases then go
+     * to the state directory); none otherwise, so a plain run never loads the network classes.
+     */
+    static List<dev.jinit.system.Part> network(Path units, Path stateDir, PrintStream err) {
+        try (var files = java.nio.file.Files.list(units)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".network"))) return List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        return List.of(new dev.jinit.net.NetworkService(dev.jinit.net.NetworkService.fromUnitDirectory(units, stateDir, err), err));
+    }
 }
