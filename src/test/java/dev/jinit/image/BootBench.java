@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * BENCHMARKS.md's boot comparison: the same five services started by jinit (PID 1 from a jinit
@@ -52,7 +51,7 @@ public final class BootBench {
         Path work = Files.createDirectories(VmFixture.WORK.resolve("bench"));
         Path jinitImage = jinitImage(k, work);
         Path busyboxImage = busyboxImage(k, work);
-        System.out.printf("images: jinit %.1f MB, busybox init %.1f MB (gzip)%n", Files.size(jinitImage) / 1e6,
+        System.out.printf("images: jinit %.1f MB, busybox init %.1f MB (zstd -3)%n", Files.size(jinitImage) / 1e6,
                 Files.size(busyboxImage) / 1e6);
         System.out.println("load at start: " + Files.readString(Path.of("/proc/loadavg")).strip());
         Map<String, List<Round>> results = new TreeMap<>();
@@ -100,7 +99,7 @@ public final class BootBench {
         Path out = work.resolve("jinit.img");
         new ImageBuilder(new RuntimeBuilder(RuntimeBuilder.defaultCache(), System.err), System.err).build(new ImageSpec(units,
                 Optional.of(k.modules()), MODULES, Optional.of(k.vmlinuz()), Optional.of(Path.of("/bin/busybox")), List.of(),
-                VmFixture.classPath(), ImageSpec.Compression.GZIP, out));
+                VmFixture.classPath(), ImageSpec.Compression.ZSTD, out));
         return out;
     }
 
@@ -139,7 +138,7 @@ public final class BootBench {
         for (String dir : List.of("/proc", "/sys", "/dev", "/run", "/tmp")) tree.put(dir, new Directory("mount point"));
         tree.put("/dev/console", new CharDevice(5, 1, "console"));
         Path out = work.resolve("busybox.img");
-        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(out), 1 << 16)) {
+        try (OutputStream o = ZstdPipe.open(out)) {
             tree.writeCpio(o);
         }
         return out;

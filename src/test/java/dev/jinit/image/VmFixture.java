@@ -50,7 +50,7 @@ final class VmFixture {
         ImageSpec spec = new ImageSpec(resources.resolve("units"), Optional.of(k.modules()), MODULES, Optional.of(k.vmlinuz()),
                 Optional.of(Path.of("/bin/busybox")),
                 List.of(new ImageSpec.Addition(resources.resolve("bin/data-test"), "/usr/local/bin/data-test")),
-                classPath(), ImageSpec.Compression.GZIP, out);
+                classPath(), ImageSpec.Compression.ZSTD, out);
         new ImageBuilder(new RuntimeBuilder(RuntimeBuilder.defaultCache(), System.err), System.err).build(spec);
         image = out;
         return image;
