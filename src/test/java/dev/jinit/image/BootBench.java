@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  *
  * <p>Every service's first act is to print the guest's uptime (/proc/uptime: seconds since the
  * kernel started); "all units started" is the largest of the five. A sixth entry waits until all
- * five have started, lets them settle for 2 s, prints PID 1's VmRSS and powers off with SIGUSR2,
+ * five have started, lets them settle for 2 s, prints PID 1's resident set (Rss in smaps_rollup, which
+ * walks the page tables: VmRSS lags for a process as idle as busybox init) and powers off with SIGUSR2,
  * busybox init's and jinit's poweroff signal alike. Medians over the rounds.
  *
  * <pre>
@@ -40,7 +41,7 @@ public final class BootBench {
     static final String SERVICE = "mkdir -p /run/bench; touch /run/bench/svc%1$d; "
             + "read up idle < /proc/uptime; echo \"bench: svc%1$d up $up\"; exec sleep 1000000";
     static final String REPORTER = "while [ $(ls /run/bench 2>/dev/null | wc -l) -lt " + SERVICES + " ]; do sleep 0.1; done; "
-            + "sleep 2; echo \"bench: pid1 $(grep VmRSS /proc/1/status)\"; kill -USR2 1";
+            + "sleep 2; echo \"bench: pid1 $(grep ^Rss: /proc/1/smaps_rollup)\"; kill -USR2 1";
     static final List<String> MODULES = List.of("virtio_net", "virtio_pci", "virtio_blk");
 
     record Round(double initStarted, double allStarted, long pid1RssKb) {}
@@ -85,7 +86,7 @@ public final class BootBench {
             }
             if (n != SERVICES) throw new AssertionError(n + " services reported in " + log);
             Matcher init = Pattern.compile("\\[ *([0-9.]+)\\] Run /init").matcher(text);
-            Matcher rss = Pattern.compile("bench: pid1 VmRSS:\\s+(\\d+) kB").matcher(text);
+            Matcher rss = Pattern.compile("bench: pid1 Rss:\\s+(\\d+) kB").matcher(text);
             if (!rss.find()) throw new AssertionError("no RSS line in " + log);
             return new Round(init.find() ? Double.parseDouble(init.group(1)) : Double.NaN, all, Long.parseLong(rss.group(1)));
         }
