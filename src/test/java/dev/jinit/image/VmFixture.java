@@ -45,7 +45,7 @@ final class VmFixture {
         if (image != null) return image;
         Kernel k = kernel();
         Files.createDirectories(WORK);
-        Path out = WORK.resolve("test-image.gz");
+        Path out = WORK.resolve("test-image.img");
         Path resources = PROJECT.resolve("src/test/resources/vm");
         ImageSpec spec = new ImageSpec(resources.resolve("units"), Optional.of(k.modules()), MODULES, Optional.of(k.vmlinuz()),
                 Optional.of(Path.of("/bin/busybox")),
