@@ -132,7 +132,8 @@ final class RunCommand {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
                 args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
                 args.stopTimeout());
-        try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()), List.of())) {
+        try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()),
+                parts(args.units(), stateDir, err))) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();
             supervisor.stopUnits();
@@ -141,4 +142,16 @@ final class RunCommand {
         return 0;
     }
 
+    /**
+     * The network part when {@code *.network} files lie beside the units (resolv.conf and leases then go
+     * to the state directory); none otherwise, so a plain run never loads the network classes.
+     */
+    static List<dev.jinit.system.Part> parts(Path units, Path stateDir, PrintStream err) {
+        try (var files = java.nio.file.Files.list(units)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".network"))) return List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        return List.of(new dev.jinit.net.NetworkService(dev.jinit.net.NetworkService.fromUnitDirectory(units, stateDir, err), err));
+    }
 }
