@@ -132,8 +132,8 @@ public final class UnitMapping {
 
     private static UnitDefinition.Dependencies deps(Unit.UnitInfo info) {
         return new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(), info.after(),
-                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy())
-                .withDefaultDependencies(info.defaultDependencies());
+                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy(), info.requisite(), info.partOf(),
+                info.defaultDependencies());
     }
 
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
