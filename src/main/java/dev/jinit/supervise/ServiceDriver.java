@@ -221,7 +221,7 @@ final class ServiceDriver implements ServiceEffects {
         watching.add(pid);
         if (scope != null) {
             try {
-                scope.adopt(pid);
+                scope.adopt(pid, handle);
             } catch (RuntimeException e) {
                 note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
             }
@@ -315,9 +315,9 @@ final class ServiceDriver implements ServiceEffects {
 
     private void exited(int pid, ExitStatus status) {
         watching.remove(pid);
+        if (scope != null) scope.exited(pid); // first: the scope may still look at the handle
         Ports.Handle h = handles.remove(pid);
         if (h != null) h.close();
-        if (scope != null) scope.exited(pid);
         if (unit.driver != this) return;
         if (pid == unit.machine.mainPid()) {
             unit.lastExitPid = pid;
@@ -352,7 +352,7 @@ final class ServiceDriver implements ServiceEffects {
                 }
                 if (scope != null) {
                     try {
-                        scope.adopt(m.pid());
+                        scope.adopt(m.pid(), handles.get(m.pid()));
                     } catch (RuntimeException e) {
                         note("Could not place main pid " + m.pid() + " in " + scope.describe() + ": " + e.getMessage());
                     }
