@@ -14,6 +14,8 @@ public final class Main {
             usage: jinit exec [-g] [-p Key=Value]... [-t GRACE] -- CMD [ARGS...]
                    jinit run --units DIR [--state DIR]
                    jinit boot [--units DIR] [--cmdline FILE] [--state DIR]   (PID 1 of a PID namespace)
+                   jinit image --units DIR [--kernel-modules DIR --modules LIST] [--busybox PATH] [--add SRC:DEST]... -o FILE
+                   jinit vm --kernel FILE --image FILE [--disk FILE]... [--forward HOSTPORT:GUESTPORT]... [--memory M] [--append ARGS]
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
                    jinit poweroff|reboot|halt
                          (talks to a running jinit; jinit status --help for more)
@@ -52,6 +54,8 @@ public final class Main {
                 yield 0;
             }
             case "run" -> RunCommand.run(rest, env, out, err);
+            case "image" -> ImageCommand.run(rest, out, err);
+            case "vm" -> VmCommand.run(rest, out, err);
             case "boot" -> BootCommand.run(rest, err);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
                  "poweroff", "reboot", "halt" ->

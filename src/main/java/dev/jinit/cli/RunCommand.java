@@ -1,9 +1,12 @@
 package dev.jinit.cli;
 
+import dev.jinit.control.ClientLimits;
 import dev.jinit.control.StateDir;
 import dev.jinit.supervise.Leftovers;
+import dev.jinit.supervise.UnitFilesReader;
 import dev.jinit.system.StopRequest;
 import dev.jinit.system.Supervisor;
+import dev.jinit.system.SupervisorLimits;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,17 +27,21 @@ import java.util.Map;
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
-            + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN]";
+            + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN] [--load-timeout SECONDS] [--control-max-clients N] "
+            + "[--control-idle-timeout SECONDS]";
 
     /** The parsed command line. */
     record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                Duration stopTimeout) {
+                Duration stopTimeout, Duration loadTimeout, ClientLimits clients) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
             Path runtime = Path.of("/run"), lib = Path.of("/var/lib"), log = Path.of("/var/log");
             boolean noCgroup = false;
             Duration stopTimeout = null;
+            Duration loadTimeout = UnitFilesReader.DEFAULT_DEADLINE;
+            int maxClients = ClientLimits.DEFAULTS.maxConnections();
+            Duration clientIdle = ClientLimits.DEFAULTS.idleTimeout();
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -57,12 +64,27 @@ final class RunCommand {
                     case "--runtime-base" -> runtime = Path.of(value);
                     case "--state-base" -> lib = Path.of(value);
                     case "--logs-base" -> log = Path.of(value);
+                    case "--load-timeout" -> loadTimeout = Duration.ofSeconds(positive(a, value));
+                    case "--control-max-clients" -> maxClients = (int) positive(a, value);
+                    case "--control-idle-timeout" -> clientIdle = Duration.ofSeconds(positive(a, value));
                     case "--stop-timeout" -> stopTimeout = stopTimeout(value);
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
-            return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout);
+            return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout, loadTimeout,
+                    new ClientLimits(maxClients, clientIdle));
+        }
+
+        /** A positive whole number (seconds, or a count), for the limits tests make small. */
+        static long positive(String option, String value) {
+            try {
+                long n = Long.parseLong(value);
+                if (n > 0 && n <= Integer.MAX_VALUE) return n;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException(option + " " + value + ": expected a positive whole number");
         }
 
         /** A systemd time span; "infinity" is refused: the orderly stop of an init must end. */
@@ -110,7 +132,8 @@ final class RunCommand {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
                 args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
                 args.stopTimeout());
-        try (Supervisor supervisor = Supervisor.start(options, List.of())) {
+        try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()),
+                parts(args.units(), stateDir, err))) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();
             supervisor.stopUnits();
@@ -119,4 +142,16 @@ final class RunCommand {
         return 0;
     }
 
+    /**
+     * The network part when {@code *.network} files lie beside the units (resolv.conf and leases then go
+     * to the state directory); none otherwise, so a plain run never loads the network classes.
+     */
+    static List<dev.jinit.system.Part> parts(Path units, Path stateDir, PrintStream err) {
+        try (var files = java.nio.file.Files.list(units)) {
+            if (files.noneMatch(f -> f.getFileName().toString().endsWith(".network"))) return List.of();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+        return List.of(new dev.jinit.net.NetworkService(dev.jinit.net.NetworkService.fromUnitDirectory(units, stateDir, err), err));
+    }
 }

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  */
 public final class ControlClient implements AutoCloseable {
     private final Path socket;
-    private final SocketChannel channel;
+    private SocketChannel channel;
     private final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream();
 
@@ -36,14 +36,17 @@ public final class ControlClient implements AutoCloseable {
 
     /** Connects to the jinit whose state directory is {@code stateDir}. */
     public static ControlClient connect(Path stateDir) {
-        Path socket = StateDir.controlSocket(stateDir);
+        return new ControlClient(StateDir.controlSocket(stateDir), open(stateDir, StateDir.controlSocket(stateDir)));
+    }
+
+    private static SocketChannel open(Path stateDir, Path socket) {
         long deadline = System.nanoTime() + BUSY_RETRY_NANOS;
         while (true) {
             SocketChannel ch = null;
             try {
                 ch = SocketChannel.open(StandardProtocolFamily.UNIX);
                 ch.connect(UnixDomainSocketAddress.of(socket));
-                return new ControlClient(socket, ch);
+                return ch;
             } catch (IOException e) {
                 closeQuietly(ch);
                 // On a virtual thread the JDK connects without blocking, and a full listen queue
@@ -81,8 +84,31 @@ public final class ControlClient implements AutoCloseable {
         return message;
     }
 
-    /** Sends the request and returns the response line. */
+    /**
+     * Sends the request and returns the response line. When jinit is full and turned this connection
+     * away before reading the request ({@link ControlServer#BUSY}), nothing was done: the request is
+     * sent again on a new connection, with a growing pause, for up to {@link #BUSY_RETRY_NANOS}.
+     */
     public Response call(Request request) {
+        long deadline = System.nanoTime() + BUSY_RETRY_NANOS;
+        long pauseMillis = 10;
+        while (true) {
+            Response r = callOnce(request);
+            if (r.error() == null || !r.error().startsWith(ControlServer.BUSY) || System.nanoTime() - deadline > 0) return r;
+            LockSupport.parkNanos(pauseMillis * 1_000_000L);
+            pauseMillis = Math.min(pauseMillis * 2, 500);
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // the server closed it already
+            }
+            in.clear().flip();
+            pending.reset();
+            channel = open(socket.getParent(), socket);
+        }
+    }
+
+    private Response callOnce(Request request) {
         try {
             ByteBuffer out = ByteBuffer.wrap((Protocol.encode(request) + "\n").getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) channel.write(out);

@@ -12,6 +12,16 @@ import java.util.function.Consumer;
  * ({@code web.service}): the client adds a missing {@code .service}.
  */
 public interface ControlHandler {
+    /**
+     * Why no command can be answered yet (the unit files are still being read, or reading them
+     * failed), or empty when the supervisor is ready. An answer given before the units are known
+     * would be a lie ("0 units listed" with success), so the server answers every command with this
+     * error instead.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
+
     /** Every known unit, sorted by name, without details. */
     List<UnitStatus> list();
 

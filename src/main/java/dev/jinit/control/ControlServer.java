@@ -25,6 +25,8 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -43,6 +45,12 @@ import jdk.net.UnixDomainPrincipal;
  * stays with the supervisor behind {@link ControlHandler}.
  */
 public final class ControlServer implements AutoCloseable {
+    /**
+     * How the answer to a connection turned away for lack of room begins. The request was not read, so
+     * the client may send it again (ControlClient does, for a few seconds).
+     */
+    public static final String BUSY = "too many connections";
+
     /** Lines queued for one slow {@code logs -f} client before new ones are dropped (and counted). */
     static final int FOLLOW_QUEUE = 10_000;
 
@@ -60,16 +68,31 @@ public final class ControlServer implements AutoCloseable {
     private final UserPrincipal allowed;
     private final Consumer<String> report;
     private final Set<SocketChannel> connections = ConcurrentHashMap.newKeySet();
+    /** Connections that have not sent their request yet, oldest first: the first to go when the server is full. */
+    private final java.util.Queue<Silent> silent = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** One per connection being served; {@link ClientLimits#maxConnections} in all. */
+    private final Semaphore slots;
+
+    private record Silent(SocketChannel ch, long since) {}
+
+    /** How long a newcomer waits for a slot when every client is busy with real work, before it is refused. */
+    private static final long REFUSE_AFTER_NANOS = 2_000_000_000L;
+    private final ClientLimits limits;
+    private final IdleCloser idle = new IdleCloser();
     private final Thread acceptor;
     private volatile boolean closed;
+    /** Refusals since the last report, and when that was: a flood is reported, not logged line by line. */
+    private long refusedSinceReport, lastRefusalReport;
 
     private ControlServer(Path path, ServerSocketChannel server, ControlHandler handler, UserPrincipal allowed,
-            Consumer<String> report) {
+            Consumer<String> report, ClientLimits limits) {
         this.path = path;
         this.server = server;
         this.handler = handler;
         this.allowed = allowed;
         this.report = report;
+        this.limits = limits;
+        this.slots = new Semaphore(limits.maxConnections());
         this.acceptor = Thread.ofPlatform().name("jinit-control").daemon(true).unstarted(this::acceptLoop);
     }
 
@@ -81,11 +104,21 @@ public final class ControlServer implements AutoCloseable {
      * @throws IllegalStateException when another jinit already answers on that socket
      */
     public static ControlServer start(Path stateDir, ControlHandler handler, Consumer<String> report) {
-        return start(stateDir, handler, report, null);
+        return start(stateDir, handler, report, ClientLimits.DEFAULTS);
+    }
+
+    /** As {@link #start(Path, ControlHandler, Consumer)}, with other bounds on the clients. */
+    public static ControlServer start(Path stateDir, ControlHandler handler, Consumer<String> report, ClientLimits limits) {
+        return start(stateDir, handler, report, null, limits);
     }
 
     /** As {@link #start(Path, ControlHandler, Consumer)}, commanded by {@code allowed} (tests), or the owner when null. */
     static ControlServer start(Path stateDir, ControlHandler handler, Consumer<String> report, UserPrincipal allowed) {
+        return start(stateDir, handler, report, allowed, ClientLimits.DEFAULTS);
+    }
+
+    static ControlServer start(Path stateDir, ControlHandler handler, Consumer<String> report, UserPrincipal allowed,
+            ClientLimits limits) {
         Path path = StateDir.controlSocket(stateDir);
         ServerSocketChannel server = null;
         try {
@@ -97,7 +130,7 @@ public final class ControlServer implements AutoCloseable {
             // The file was just created by this process, so its owner is exactly our effective uid:
             // no name lookup that a user named like a number could confuse.
             UserPrincipal owner = allowed != null ? allowed : Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
-            ControlServer s = new ControlServer(path, server, handler, owner, report);
+            ControlServer s = new ControlServer(path, server, handler, owner, report, limits);
             s.acceptor.start();
             return s;
         } catch (IOException e) {
@@ -138,23 +171,85 @@ public final class ControlServer implements AutoCloseable {
                 LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
                 continue;
             }
-            connections.add(ch);
             if (closed) {
                 closeQuietly(ch);
                 return;
             }
+            if (!slots.tryAcquire() && !awaitSlot()) {
+                refuse(ch);
+                continue;
+            }
+            connections.add(ch);
+            silent.add(new Silent(ch, System.nanoTime()));
             try {
                 Thread.ofVirtual().name("jinit-control-conn").start(() -> serve(ch));
             } catch (RuntimeException | Error e) {
                 // No thread for this client (memory exhausted): drop it, keep accepting the next.
                 connections.remove(ch);
+                silent.removeIf(x -> x.ch() == ch);
+                slots.release();
                 closeQuietly(ch);
                 LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
             }
         }
     }
 
+    /**
+     * The server is full: waits for a slot. A burst of honest clients frees slots within milliseconds
+     * (the newcomer waits in the kernel's listen queue meanwhile). A client that has been connected
+     * for a while without sending its request is closed to make room (see {@link #evictionGrace}), so
+     * a flood of idle connections cannot lock the administrator out. False when every slot stays
+     * busy with real work (jobs, followed logs) for {@link #REFUSE_AFTER_NANOS}: the newcomer is refused.
+     */
+    private boolean awaitSlot() {
+        long giveUp = System.nanoTime() + REFUSE_AFTER_NANOS;
+        while (!closed) {
+            Silent oldest = silent.peek();
+            if (oldest != null && System.nanoTime() - oldest.since() > evictionGrace() && silent.remove(oldest))
+                refuse(oldest.ch()); // its thread ends on the close and gives its slot back
+            try {
+                if (slots.tryAcquire(50, TimeUnit.MILLISECONDS)) return true;
+            } catch (InterruptedException e) {
+                return false;
+            }
+            if (System.nanoTime() - giveUp > 0) return false;
+        }
+        return false;
+    }
+
+    /** An honest client sends its request right after connecting; one silent this long may be dropped when full. */
+    private long evictionGrace() {
+        return Math.min(1_000_000_000L, limits.idleTimeout().toNanos() / 2);
+    }
+
+    /**
+     * One connection too many: told why, without waiting for it (a non-blocking write of one short
+     * line into an empty socket buffer), and closed. Runs on the acceptor, which must never block.
+     */
+    private void refuse(SocketChannel ch) {
+        try (ch) {
+            // A newcomer is switched to non-blocking first. An evicted client keeps its blocking mode (its
+            // own thread is in a read, and switching would wait for that read's lock); it sent no complete
+            // request, so its send buffer is empty and one short line cannot block either.
+            if (!connections.contains(ch)) ch.configureBlocking(false);
+            ch.write(ByteBuffer.wrap((Protocol.encode(Response.error(BUSY + ": jinit serves "
+                    + limits.maxConnections() + " control clients at once; try again")) + "\n").getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            // the client is gone already
+        }
+        refusedSinceReport++;
+        long now = System.nanoTime();
+        if (lastRefusalReport == 0 || now - lastRefusalReport > 10_000_000_000L) {
+            report.accept("control: refused " + refusedSinceReport + " connection(s): " + limits.maxConnections()
+                    + " clients are connected already");
+            refusedSinceReport = 0;
+            lastRefusalReport = now;
+        }
+    }
+
     private void serve(SocketChannel ch) {
+        // Until its request is read, a client is on the clock: a half-open or silent one is closed.
+        IdleCloser.Deadline deadline = idle.closeAfter(limits.idleTimeout(), ch);
         try (ch) {
             UnixDomainPrincipal peer = ch.getOption(ExtendedSocketOptions.SO_PEERCRED);
             if (!peer.user().equals(allowed)) {
@@ -164,8 +259,13 @@ public final class ControlServer implements AutoCloseable {
                 return;
             }
             RequestLine line = readLine(ch);
+            silent.removeIf(x -> x.ch() == ch);
             if (line == null) return;
+            deadline.cancel();
+            // Taking the answer (and hanging up after it) is on the clock again; the job itself is not.
+            deadline = IdleCloser.Deadline.NONE;
             if (line.tooLong()) {
+                deadline = onTheClock(ch);
                 answerAndClose(ch, Response.error("bad request: longer than " + Protocol.MAX_REQUEST_BYTES + " bytes"));
                 return;
             }
@@ -173,7 +273,17 @@ public final class ControlServer implements AutoCloseable {
             try {
                 request = Protocol.decodeRequest(line.text());
             } catch (IllegalArgumentException e) {
+                deadline = onTheClock(ch);
                 answerAndClose(ch, Response.error("bad request: " + e.getMessage()));
+                return;
+            }
+            boolean always = request.cmd() == Command.DAEMON_RELOAD || request.cmd().isShutdown();
+            Optional<String> unavailable = always ? Optional.empty() : handler.unavailable();
+            if (unavailable.isPresent()) {
+                // daemon-reload still runs (it is how a failed read of the unit files is retried), and so
+                // do poweroff/reboot/halt: a machine whose units cannot be read must still be shut down.
+                deadline = onTheClock(ch);
+                answerAndClose(ch, Response.error(unavailable.get()));
                 return;
             }
             if (request.follow()) {
@@ -187,12 +297,20 @@ public final class ControlServer implements AutoCloseable {
                 report.accept("control: " + request.cmd().word() + " failed: " + e);
                 response = Response.error("internal error in jinit: " + e);
             }
+            deadline = onTheClock(ch);
             answerAndClose(ch, response);
         } catch (IOException e) {
-            // The client went away mid-answer: nothing to tell anybody.
+            // The client went away mid-answer, or was closed for being idle: nothing to tell anybody.
         } finally {
+            deadline.cancel();
+            silent.removeIf(x -> x.ch() == ch);
             connections.remove(ch);
+            slots.release();
         }
+    }
+
+    private IdleCloser.Deadline onTheClock(SocketChannel ch) {
+        return idle.closeAfter(limits.idleTimeout(), ch);
     }
 
     /**
@@ -337,15 +455,21 @@ public final class ControlServer implements AutoCloseable {
      * {@link Protocol#MAX_REQUEST_BYTES} without a newline, so memory stays bounded.
      */
     private static RequestLine readLine(SocketChannel ch) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(Protocol.MAX_REQUEST_BYTES + 1);
+        // Requests are a few dozen bytes: start small and grow, so that thousands of connected clients
+        // cost kilobytes each, not the 64 KiB a request may have at most.
+        ByteBuffer buf = ByteBuffer.allocate(512);
         while (true) {
             int before = buf.position();
             int n = ch.read(buf);
             for (int i = before; i < buf.position(); i++)
                 if (buf.get(i) == '\n') return new RequestLine(new String(buf.array(), 0, i, StandardCharsets.UTF_8), false);
-            if (!buf.hasRemaining()) return new RequestLine(null, true);
             if (n < 0)
                 return buf.position() == 0 ? null : new RequestLine(new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8), false);
+            if (!buf.hasRemaining()) {
+                if (buf.capacity() > Protocol.MAX_REQUEST_BYTES) return new RequestLine(null, true);
+                ByteBuffer bigger = ByteBuffer.allocate(Math.min(buf.capacity() * 4, Protocol.MAX_REQUEST_BYTES + 1));
+                buf = bigger.put(buf.flip());
+            }
         }
     }
 
@@ -382,6 +506,7 @@ public final class ControlServer implements AutoCloseable {
         closed = true;
         closeQuietly(server);
         joinUninterruptibly(acceptor);
+        idle.close();
         for (SocketChannel ch : connections) closeQuietly(ch);
         try {
             Files.deleteIfExists(path);

@@ -34,6 +34,8 @@ public final class ManagerControl implements ControlHandler {
     private final Manager manager;
     private final LogPump logs;
     private final Supplier<List<String>> reloadUnits;
+    /** Set while the unit files are read at start-up, or when that read failed; null once they are loaded. */
+    private volatile String unavailable;
     private final Function<Command, Result> shutdown;
 
     /**
@@ -55,6 +57,21 @@ public final class ManagerControl implements ControlHandler {
     @Override
     public Result shutdown(Command cmd) {
         return shutdown == null ? ControlHandler.super.shutdown(cmd) : shutdown.apply(cmd);
+    }
+
+    /** From now until {@link #loaded()}, every command is answered with {@code why} (an error, exit 1). */
+    public void unavailable(String why) {
+        unavailable = why;
+    }
+
+    /** The unit files are loaded: commands are answered. */
+    public void loaded() {
+        unavailable = null;
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return Optional.ofNullable(unavailable);
     }
 
     @Override
@@ -98,6 +115,7 @@ public final class ManagerControl implements ControlHandler {
     public Result daemonReload() {
         try {
             reloadUnits.get();
+            loaded();
             return Result.OK;
         } catch (RuntimeException e) {
             return new Result(List.of(new Failure("", Failure.Reason.FAILED, "daemon-reload failed: " + e.getMessage())));

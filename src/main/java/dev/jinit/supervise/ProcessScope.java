@@ -4,10 +4,9 @@ import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import dev.jinit.unit.KillMode;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -38,8 +37,16 @@ public interface ProcessScope {
      */
     boolean owned(String cgroupPath, ProcTable.Entry entry);
 
-    /** Sends {@code signal} to every process of the unit, including {@code alsoPids} wherever they are. */
-    void signalAll(int signal, int... alsoPids);
+    /**
+     * Sends {@code signal} to every process of the unit, and to the processes of {@code known}
+     * (the main and control processes, held by pidfd) wherever they are. Every process is signalled
+     * through a pidfd, opened after it was listed and checked to still belong to the unit, so a pid
+     * recycled in between is never hit. One failure (EPERM from a setuid program) does not stop the
+     * others from getting theirs.
+     *
+     * @return a line for each process that could not be signalled; empty when every one was
+     */
+    List<String> signalAll(int signal, List<Ports.Handle> known);
 
     /** The unit is down: forget its processes and remove its cgroup (when empty). */
     void release();
@@ -92,12 +99,20 @@ public interface ProcessScope {
         }
 
         @Override
-        public void signalAll(int signal, int... alsoPids) {
-            Set<Integer> targets = new LinkedHashSet<>();
-            for (int p : alsoPids) if (p > 0) targets.add(p);
-            if (signal == Signals.SIGKILL) hierarchy.kill(dir);
-            else targets.addAll(pids());
-            for (int p : targets) Posix.kill(p, signal);
+        public List<String> signalAll(int signal, List<Ports.Handle> known) {
+            List<String> failures = new ArrayList<>();
+            if (signal == Signals.SIGKILL) {
+                // cgroup.kill: atomic, forks included; the known ones may live elsewhere (MAINPID=).
+                try {
+                    hierarchy.kill(dir);
+                } catch (RuntimeException e) {
+                    failures.add("SIGKILL to " + dir + " through cgroup.kill: " + e.getMessage());
+                }
+                failures.addAll(PidfdSignals.send(signal, known, List.of(), Set::of));
+                return failures;
+            }
+            failures.addAll(PidfdSignals.send(signal, known, pids(), () -> Set.copyOf(pids())));
+            return failures;
         }
 
         @Override
@@ -154,11 +169,8 @@ public interface ProcessScope {
         }
 
         @Override
-        public void signalAll(int signal, int... alsoPids) {
-            Set<Integer> targets = new LinkedHashSet<>();
-            for (int p : alsoPids) if (p > 0) targets.add(p);
-            targets.addAll(pids());
-            for (int p : targets) Posix.kill(p, signal);
+        public List<String> signalAll(int signal, List<Ports.Handle> known) {
+            return PidfdSignals.send(signal, known, pids(), () -> Set.copyOf(pids()));
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.jinit.supervise;
 
-import dev.jinit.exec.SpawnException;
 import java.nio.file.Path;
 
 /**
@@ -9,8 +8,14 @@ import java.nio.file.Path;
  * tests implement it with a recorder.
  */
 public interface ServiceEffects {
-    /** Starts a process; returns its pid. */
-    int spawn(Action.Spawn spawn) throws SpawnException;
+    /**
+     * Asks for a process. The answer is {@link ServiceMachine#spawned} or {@link
+     * ServiceMachine#spawnFailed}, given later on the machine's thread (the manager's driver spawns
+     * on an executor, so nothing that may block runs on the manager thread) or from inside this call
+     * (a fake); the machine accepts either. When the machine answers false, the process is no longer
+     * wanted and the driver kills it.
+     */
+    void spawn(Action.Spawn spawn);
 
     /** Anything that is not a spawn. */
     void perform(Action action);

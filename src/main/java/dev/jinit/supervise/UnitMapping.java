@@ -6,6 +6,7 @@ import dev.jinit.exec.FdSource;
 import dev.jinit.exec.OomScorePrivilege;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Users;
+import dev.jinit.linux.RegularFile;
 import dev.jinit.unit.Condition;
 import dev.jinit.unit.Diagnostic;
 import dev.jinit.unit.EnvFile;
@@ -132,8 +133,8 @@ public final class UnitMapping {
 
     private static UnitDefinition.Dependencies deps(Unit.UnitInfo info) {
         return new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(), info.after(),
-                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy())
-                .withDefaultDependencies(info.defaultDependencies());
+                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy(), info.requisite(), info.partOf(),
+                info.defaultDependencies());
     }
 
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
@@ -326,7 +327,9 @@ public final class UnitMapping {
             for (Path p : files) {
                 md.update(p.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 try {
-                    md.update(Files.readAllBytes(p));
+                    // Never a blocking read: the loader already refused anything but a regular file, and a
+                    // file replaced by a FIFO since then must not hang the load here either.
+                    md.update(RegularFile.read(p.toRealPath(), 4L * 1024 * 1024));
                     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
                     md.update(Long.toString(a.size()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 } catch (IOException e) {

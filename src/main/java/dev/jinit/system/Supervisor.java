@@ -1,5 +1,6 @@
 package dev.jinit.system;
 
+import dev.jinit.control.ClientLimits;
 import dev.jinit.control.Command;
 import dev.jinit.control.ControlServer;
 import dev.jinit.control.Result;
@@ -21,24 +22,20 @@ import dev.jinit.supervise.Manager;
 import dev.jinit.supervise.ManagerControl;
 import dev.jinit.supervise.Ports;
 import dev.jinit.supervise.UnitDefinition;
-import dev.jinit.supervise.UnitMapping;
+import dev.jinit.supervise.UnitFilesReader;
 import dev.jinit.supervise.notify.NotifySocket;
-import dev.jinit.unit.Diagnostic;
-import dev.jinit.unit.LoadResult;
-import dev.jinit.unit.UnitLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import sun.misc.Signal;
 
@@ -114,14 +111,16 @@ public final class Supervisor implements AutoCloseable {
     /** The parts' handles, closed after the units stopped. */
     private final Deque<Named> parts = new ArrayDeque<>();
     private final CompletableFuture<StopRequest> stopRequest = new CompletableFuture<>();
-    private final Set<String> reported = new HashSet<>();
     private final Object reloadLock = new Object();
+    /** Reads the unit files off the manager thread, within {@link Options#loadTimeout}. */
+    private final UnitFilesReader reader;
+    private ManagerControl handler;
     private ControlServer control;
 
     private record Named(String name, AutoCloseable handle) {}
 
-    private Supervisor(Options options, Reaper reaper, LogPump pump, EventLoop loop, Manager manager, Cgroups cgroups,
-                       Path cgroupParent) {
+    private Supervisor(Options options, SupervisorLimits limits, Reaper reaper, LogPump pump, EventLoop loop,
+                       Manager manager, Cgroups cgroups, Path cgroupParent) {
         this.options = options;
         this.reaper = reaper;
         this.pump = pump;
@@ -129,6 +128,7 @@ public final class Supervisor implements AutoCloseable {
         this.manager = manager;
         this.cgroups = cgroups;
         this.cgroupParent = cgroupParent;
+        this.reader = new UnitFilesReader(options.units(), limits.loadTimeout(), options.err());
     }
 
     /**
@@ -137,6 +137,11 @@ public final class Supervisor implements AutoCloseable {
      * only reported.
      */
     public static Supervisor start(Options options, List<Part> parts) {
+        return start(options, SupervisorLimits.DEFAULTS, parts);
+    }
+
+    /** As {@link #start(Options, List)}, with other bounds on loading and on control clients. */
+    public static Supervisor start(Options options, SupervisorLimits limits, List<Part> parts) {
         PrintStream err = options.err();
         try {
             Files.createDirectories(options.stateDir());
@@ -160,19 +165,25 @@ public final class Supervisor implements AutoCloseable {
             pump = LogPump.start(options.logs(), err);
             loop = new EventLoop("jinit-manager", err).start();
             String notifyAddress = StateDir.notifySocket(options.stateDir()).toString();
+            // Each child is spawned with its pidfd opened and its exit registered while the reaper is held.
+            Reaper exits = reaper;
+            Spawner spawner = new Spawner();
+            Ports.Launcher launcher = (spec, openWait, onExit) -> spawner.spawn(spec, openWait, exits, onExit);
             Manager manager = new Manager(loop, new Manager.Options(options.runtimeBase(), options.stateBase(),
-                    options.logsBase(), cgroups, cgroupParent, notifyAddress), new Spawner()::spawn, reaper::register,
+                    options.logsBase(), cgroups, cgroupParent, notifyAddress), launcher, reaper::register,
                     logSink(pump), options.out());
-            s = new Supervisor(options, reaper, pump, loop, manager, cgroups, cgroupParent);
+            s = new Supervisor(options, limits, reaper, pump, loop, manager, cgroups, cgroupParent);
             s.opened.push(reaper);
             s.opened.push(pump);
             s.opened.push(loop);
             s.installSignals();
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
-            Supervisor supervisor = s;
-            s.control = ControlServer.start(options.stateDir(), new ManagerControl(manager, pump, s::reload,
-                    options.systemInit() ? supervisor::shutdownCommand : null), msg -> err.println("jinit: control: " + msg));
+            s.handler = new ManagerControl(manager, pump, s::reload, options.systemInit() ? s::shutdownCommand : null);
+            // Until the unit files are loaded, every command is answered "still loading" (never "0 units").
+            s.handler.unavailable("jinit is still loading the unit files in " + options.units() + "; try again shortly");
+            s.control = ControlServer.start(options.stateDir(), s.handler, msg -> err.println("jinit: control: " + msg),
+                    limits.clients());
             s.opened.push(s.control);
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
@@ -219,42 +230,70 @@ public final class Supervisor implements AutoCloseable {
     }
 
     /**
-     * Reads the unit directory, hands it to the manager and starts what multi-user.target and
-     * default.target want. Diagnostics are printed once; start failures are reported as they settle.
+     * Starts reading the unit directory (on its own thread, see {@link UnitFilesReader}); when it is
+     * read, hands it to the manager and starts what multi-user.target and default.target want.
+     * Returns at once, so that a stop request is honoured even while the files are read. Diagnostics
+     * are printed once; start failures are reported as they settle. A read that fails or passes its
+     * deadline leaves jinit running with no units and every command answered with the reason, until
+     * a daemon-reload succeeds.
      *
-     * @throws UncheckedIOException when the directory cannot be read (the supervisor stays usable)
+     * @return completes when the units are loaded (not started), or exceptionally with the reason
      */
-    public void loadAndStart() {
-        loadAndReach(null);
+    public CompletableFuture<Void> loadAndStart() {
+        return loadAndReach(null);
     }
 
     /**
      * As {@link #loadAndStart()}, but with {@code target} (the kernel's {@code systemd.unit=}) started
      * instead of the startup targets when it is not null.
      */
-    public void loadAndReach(String target) {
-        List<String> initial = manager.load(readUnits()).join();
-        for (String line : initial) options.err().println("jinit: " + line);
+    public CompletableFuture<Void> loadAndReach(String target) {
         options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
                 + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-        if (target == null || Manager.STARTUP_TARGETS.contains(target)) {
-            manager.startup().thenAccept(outcomes -> {
-                for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
-            });
-        } else {
-            manager.start(target).thenAccept(o -> {
-                if (!o.ok()) options.err().println("jinit: " + o.message());
-            });
-        }
+        CompletableFuture<List<String>> initial = reader.read().thenCompose(manager::load);
+        return initial.handle((lines, failure) -> {
+            if (failure != null) {
+                String why = "loading the unit files failed: " + rootMessage(failure) + "; fix it, then run jinit daemon-reload";
+                options.err().println("jinit: " + why);
+                handler.unavailable(why);
+                throw new java.util.concurrent.CompletionException(failure);
+            }
+            for (String line : lines) options.err().println("jinit: " + line);
+            handler.loaded();
+            if (stopRequest.isDone()) return null; // a stop came during the load: start nothing
+            if (target == null || Manager.STARTUP_TARGETS.contains(target)) {
+                manager.startup().thenAccept(outcomes -> {
+                    for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+                });
+            } else {
+                manager.start(target).thenAccept(o -> {
+                    if (!o.ok()) options.err().println("jinit: " + o.message());
+                });
+            }
+            return null;
+        });
     }
 
     /** Re-reads the unit files (SIGHUP, daemon-reload); returns a line per change. */
     public List<String> reload() {
+        List<UnitDefinition> definitions;
+        try {
+            definitions = reader.read().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw new IllegalStateException(rootMessage(e), e);
+        }
         synchronized (reloadLock) {
-            List<String> changes = manager.load(readUnits()).join();
+            List<String> changes = manager.load(definitions).join();
             for (String c : changes) options.out().println("jinit: daemon-reload: " + c);
+            handler.loaded();
             return changes;
         }
+    }
+
+    private static String rootMessage(Throwable t) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof UncheckedIOException)
+                && t.getCause() != null) t = t.getCause();
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     /**
@@ -350,19 +389,6 @@ public final class Supervisor implements AutoCloseable {
                 options.err().println("jinit: daemon-reload failed: " + e.getMessage());
             }
         }));
-    }
-
-    /** Loads the directory and prints each diagnostic once (a reload repeats only new ones). */
-    private List<UnitDefinition> readUnits() {
-        LoadResult result;
-        try {
-            result = UnitLoader.load(options.units());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-        for (Diagnostic d : result.diagnostics())
-            if (reported.add(d.toString())) options.err().println("jinit: " + (d.isError() ? "error: " : "warning: ") + d);
-        return UnitMapping.map(result);
     }
 
     private static Ports.LogSink logSink(LogPump pump) {

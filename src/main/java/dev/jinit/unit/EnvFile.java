@@ -1,5 +1,6 @@
 package dev.jinit.unit;
 
+import dev.jinit.linux.RegularFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,8 @@ import java.util.Map;
  * @param diagnostics problems found, all warnings
  */
 public record EnvFile(Map<String, String> vars, List<Diagnostic> diagnostics) {
+    /** An environment file is a few kilobytes; more is a mistake (systemd refuses above 4 MiB too). */
+    static final long MAX_BYTES = 4L * 1024 * 1024;
 
     public EnvFile {
         vars = Collections.unmodifiableMap(new LinkedHashMap<>(vars));
@@ -38,7 +41,9 @@ public record EnvFile(Map<String, String> vars, List<Diagnostic> diagnostics) {
          */
         public EnvFile read() throws IOException {
             try {
-                return parse(path, Files.readString(path, StandardCharsets.UTF_8));
+                // Non-blocking and regular files only: a FIFO named here must fail the start, not hang it.
+                byte[] bytes = RegularFile.read(path.toRealPath(), MAX_BYTES);
+                return parse(path, StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString());
             } catch (NoSuchFileException e) {
                 if (optional) return new EnvFile(Map.of(), List.of());
                 throw new NoSuchFileException(path.toString(), null, "EnvironmentFile= does not exist");

@@ -1,8 +1,10 @@
 package dev.jinit.unit;
 
+import dev.jinit.linux.RegularFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,6 +33,8 @@ final class UnitDirectory {
     private final Map<String, Unreadable> unreadable = new TreeMap<>();
     private final Map<String, Path> masked = new TreeMap<>();
     private final Map<String, List<UnitFile>> dropIns = new TreeMap<>();
+    /** unit (or template) name → its drop-ins that could not be read; such a unit does not load */
+    private final Map<String, List<Unreadable>> dropInErrors = new TreeMap<>();
     /** unit name → the units whose {@code .wants/} (or {@code .requires/}) directory lists it */
     private final Map<String, List<String>> wantedByDirs = new TreeMap<>(), requiredByDirs = new TreeMap<>();
     /** alias name (a symlink's name) → the unit it names (its target's file name), as systemd reads such links */
@@ -77,8 +81,10 @@ final class UnitDirectory {
 
     private void readUnit(Path p, String fileName) {
         try {
+            // A symlink is followed deliberately (an alias, or a unit file kept elsewhere); the file it
+            // resolves to is then read as a regular file only (see RegularFile), never a FIFO or device.
             Path real = p.toRealPath();
-            if (real.equals(Path.of("/dev/null")) || Files.size(real) == 0) {
+            if (real.equals(Path.of("/dev/null")) || (Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS) && Files.size(real) == 0)) {
                 masked.put(fileName, p);
                 return;
             }
@@ -89,15 +95,17 @@ final class UnitDirectory {
                 if (!real.getParent().equals(dir.toRealPath())) readUnit(real, target);
                 return;
             }
-            if (Files.size(real) > MAX_FILE) {
-                unreadable.put(fileName, new Unreadable(p, p + " is larger than " + MAX_FILE + " bytes; not a unit file"));
-                return;
-            }
-            files.put(fileName, UnitFileParser.parse(p, Files.readString(real, StandardCharsets.UTF_8)));
+            files.put(fileName, UnitFileParser.parse(p, readText(real)));
         } catch (IOException | RuntimeException e) {
             // RuntimeException: MalformedInputException's unchecked cousins for files that are not UTF-8.
             unreadable.put(fileName, new Unreadable(p, "cannot read " + p + ": " + describe(e)));
         }
+    }
+
+    /** A unit file or drop-in as text: a regular file of at most {@link #MAX_FILE} bytes, in UTF-8. */
+    static String readText(Path real) throws IOException {
+        byte[] bytes = RegularFile.read(real, MAX_FILE);
+        return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
     }
 
     /**
@@ -125,9 +133,12 @@ final class UnitDirectory {
         List<UnitFile> parsed = new ArrayList<>();
         for (Path c : confs) {
             try {
-                parsed.add(UnitFileParser.parse(c, Files.readString(c, StandardCharsets.UTF_8)));
+                parsed.add(UnitFileParser.parse(c, readText(c.toRealPath())));
             } catch (IOException | RuntimeException e) {
-                diagnostics.add(Diagnostic.warning(c, 0, "cannot read drop-in, ignoring: " + describe(e)));
+                // A drop-in changes the unit's meaning: running the unit without it would run something
+                // its administrator did not write, so the unit does not load (a load error naming the file).
+                dropInErrors.computeIfAbsent(unitName, k -> new ArrayList<>())
+                        .add(new Unreadable(c, "cannot read drop-in " + c + ": " + describe(e)));
             }
         }
         dropIns.put(unitName, parsed);
@@ -151,6 +162,7 @@ final class UnitDirectory {
 
     private static String describe(Exception e) {
         String m = e.getMessage();
+        if (e instanceof RegularFile.NotRegularException) return m;
         return e.getClass().getSimpleName() + (m == null ? "" : " " + m);
     }
 
@@ -217,6 +229,12 @@ final class UnitDirectory {
         Unreadable bad = unreadable.get(fileName);
         if (bad != null) {
             return failed(name, bad.path(), LoadState.ERROR, List.of(Diagnostic.error(bad.path(), 0, bad.reason())));
+        }
+        List<Unreadable> badDropIns = new ArrayList<>(dropInErrors.getOrDefault(name, List.of()));
+        if (un.isInstance()) badDropIns.addAll(dropInErrors.getOrDefault(un.templateName(), List.of()));
+        if (!badDropIns.isEmpty() && files.containsKey(fileName)) {
+            return failed(name, files.get(fileName).path(), LoadState.ERROR,
+                    badDropIns.stream().map(b -> Diagnostic.error(b.path(), 0, b.reason())).toList());
         }
         UnitFile file = files.get(fileName);
         if (file == null) {

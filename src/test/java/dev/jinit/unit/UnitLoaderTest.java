@@ -47,6 +47,41 @@ class UnitLoaderTest {
         assertEquals(LoadState.LOADED, r.units().get("warned.service").loadState());
     }
 
+    /**
+     * A FIFO opened with a blocking open() waits for a writer forever: the loader must refuse it (and a
+     * device behind a symlink) as "not a regular file", and still load the others. Under a timeout, so
+     * that the old, blocking behaviour fails this test instead of hanging the build.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void fifosAndDevicesAreLoadErrorsNotHangs() throws IOException {
+        write("good.service", "[Service]\nExecStart=/bin/true\n");
+        write("ticker.service", "[Service]\nExecStart=/bin/true\n");
+        write("tick@.service", "[Service]\nExecStart=/bin/echo %i\n");
+        dev.jinit.linux.Fs.mkfifo(dir.resolve("fifo.service").toString(), 0644);
+        Files.createDirectories(dir.resolve("ticker.service.d"));
+        dev.jinit.linux.Fs.mkfifo(dir.resolve("ticker.service.d/x.conf").toString(), 0644);
+        Files.createDirectories(dir.resolve("tick@.service.d"));
+        dev.jinit.linux.Fs.mkfifo(dir.resolve("tick@.service.d/y.conf").toString(), 0644);
+        Files.createSymbolicLink(dir.resolve("zero.service"), Path.of("/dev/zero"));
+        write("linked-target/linked.service", "[Service]\nExecStart=/bin/true\n");
+        Files.createSymbolicLink(dir.resolve("linked.service"), dir.resolve("linked-target/linked.service"));
+        LoadResult r = load();
+        assertEquals(LoadState.LOADED, r.units().get("good.service").loadState());
+        assertEquals(LoadState.LOADED, r.units().get("linked.service").loadState(), "a symlinked unit file is followed");
+        LoadedUnit.Failed fifo = (LoadedUnit.Failed) r.units().get("fifo.service");
+        assertEquals(LoadState.ERROR, fifo.loadState());
+        assertTrue(fifo.reasons().getFirst().contains(dir.resolve("fifo.service") + " is a FIFO, not a regular file"), fifo.reasons().toString());
+        LoadedUnit.Failed ticker = (LoadedUnit.Failed) r.units().get("ticker.service");
+        assertEquals(LoadState.ERROR, ticker.loadState());
+        assertTrue(ticker.reasons().getFirst().contains("drop-in " + dir.resolve("ticker.service.d/x.conf")), ticker.reasons().toString());
+        assertTrue(ticker.reasons().getFirst().contains("is a FIFO"), ticker.reasons().toString());
+        LoadedUnit.Failed zero = (LoadedUnit.Failed) r.units().get("zero.service");
+        assertTrue(zero.reasons().getFirst().contains("/dev/zero is a character device, not a regular file"), zero.reasons().toString());
+        assertEquals(LoadState.ERROR, LoadResult.load(UnitDirectory.read(dir, Fixtures.CTX), List.of("tick@a.service"))
+                .units().get("tick@a.service").loadState(), "a template's unreadable drop-in fails its instances");
+    }
+
     @Test
     void unreadableAndBadlyNamedFilesAreErrors() throws IOException {
         Files.write(dir.resolve("binary.service"), new byte[]{'[', (byte) 0xff, (byte) 0xfe, ']'});

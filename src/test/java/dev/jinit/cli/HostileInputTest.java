@@ -1,0 +1,156 @@
+package dev.jinit.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jinit.linux.Fs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 12: files and clients that try to stall a real {@code jinit run}. Each test reproduces a
+ * defect that was seen (a FIFO among the unit files froze loading for good, a flood of idle control
+ * connections used up jinit's descriptors and memory).
+ */
+class HostileInputTest {
+
+    @Test
+    void fifoUnitFileAndFifoDropInAreLoadErrorsAndTheOthersStart() throws Exception {
+        JinitRun layout = JinitRun.layout("fifo");
+        layout.unit("steady.service", """
+                [Service]
+                ExecStart=/bin/sleep 1000
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        layout.unit("ticker.service", """
+                [Service]
+                ExecStart=/bin/sleep 1000
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        Files.createDirectories(layout.units.resolve("ticker.service.d"));
+        Fs.mkfifo(layout.units.resolve("ticker.service.d/x.conf").toString(), 0644);
+        Fs.mkfifo(layout.units.resolve("piped.service").toString(), 0644);
+        try (JinitRun j = layout.start()) {
+            j.awaitStatus("steady", "active (running)");
+            JinitRun.Client ticker = j.client("status", "ticker");
+            assertTrue(ticker.out().contains("error"), ticker.toString());
+            assertTrue(ticker.out().contains("x.conf is a FIFO, not a regular file"), ticker.toString());
+            JinitRun.Client piped = j.client("status", "piped");
+            assertTrue(piped.out().contains("piped.service is a FIFO, not a regular file"), piped.toString());
+            assertTrue(j.output().contains("piped.service is a FIFO"), "the load error is in jinit's own log\n" + j.output());
+            // daemon-reload reads the same directory again: it must return, not hang on the FIFO
+            JinitRun.Client reload = j.client("daemon-reload");
+            assertEquals(0, reload.code(), reload.toString());
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+
+    /**
+     * While the unit files are read, no answer may claim "0 units" (or any partial list) with success:
+     * every answer is either "still loading" with exit 1, or the whole list. 2,000 units take a moment
+     * to load, and status is asked from the moment the control socket exists.
+     */
+    @Test
+    void statusNeverAnswersAPartialListWhileLoading() throws Exception {
+        JinitRun layout = JinitRun.layout("notready");
+        int count = 2000;
+        for (int i = 0; i < count; i++)
+            layout.unit("u" + i + ".service", "[Unit]\nDescription=unit " + i + "\n[Service]\nExecStart=/bin/sleep 1000\n");
+        try (JinitRun j = layout.startNoWait()) {
+            j.await("the control socket", () -> Files.exists(j.state.resolve("control.sock")));
+            int[] loadingAnswers = {0};
+            j.await("status listing every unit", () -> {
+                JinitRun.Client s = j.client("status");
+                if (s.code() == 0) {
+                    long rows = s.out().lines().filter(l -> l.contains(".service")).count();
+                    assertEquals(count, rows, "a successful status lists every unit\n" + s);
+                    return true;
+                }
+                if (s.err().contains("ECONNREFUSED")) return false; // bound, not listening yet: no answer at all
+                assertEquals(1, s.code(), s.toString());
+                assertTrue(s.err().contains("still loading the unit files"), s.toString());
+                loadingAnswers[0]++;
+                return false;
+            });
+            System.out.println("status answered 'still loading' " + loadingAnswers[0] + " times before the list");
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+
+    /**
+     * 2,000 connections that never send anything: jinit holds at most its limit of them, tells the
+     * others why it closes them, answers {@code status} all along, and closes the held ones when their
+     * idle timeout passes; its descriptors return to where they were.
+     */
+    @Test
+    @Timeout(300)
+    void idleConnectionFloodIsBoundedAndStatusStillAnswers() throws Exception {
+        JinitRun layout = JinitRun.layout("flood");
+        layout.unit("steady.service", "[Service]\nExecStart=/bin/sleep 1000\n[Install]\nWantedBy=multi-user.target\n");
+        int limit = 50;
+        try (JinitRun j = layout.start("--control-max-clients", Integer.toString(limit), "--control-idle-timeout", "3")) {
+            j.awaitStatus("steady", "active (running)");
+            int fdsBefore = openFds(j.pid());
+            List<SocketChannel> flood = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2000; i++) {
+                    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    ch.connect(UnixDomainSocketAddress.of(j.state.resolve("control.sock")));
+                    flood.add(ch);
+                    if (i % 500 == 499) {
+                        JinitRun.Client s = j.client("status");
+                        assertEquals(0, s.code(), "status answers during the flood\n" + s);
+                        assertTrue(s.out().contains("steady.service"), s.toString());
+                        int fds = openFds(j.pid());
+                        assertTrue(fds <= fdsBefore + limit + 10, "jinit holds at most its limit of clients: " + fds
+                                + " fds open, " + fdsBefore + " before");
+                    }
+                }
+                // Every flood connection ends: refused with a reason, or closed after its idle timeout.
+                int told = 0;
+                for (SocketChannel ch : flood) {
+                    String got = readToEnd(ch);
+                    if (got.contains("too many connections")) told++;
+                    else assertEquals("", got, "an idle client is closed without an answer");
+                }
+                assertTrue(told >= 2000 - limit, told + " of 2000 were told 'too many connections'");
+            } finally {
+                for (SocketChannel ch : flood) ch.close();
+            }
+            j.await("jinit's descriptors back to their number before the flood", () -> openFds(j.pid()) <= fdsBefore + 2);
+            assertEquals(0, j.client("status").code());
+            assertTrue(j.output().contains("refused"), "the flood is reported in jinit's log\n" + j.output());
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+
+    static int openFds(int pid) {
+        try (var s = Files.list(Path.of("/proc", Integer.toString(pid), "fd"))) {
+            return (int) s.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String readToEnd(SocketChannel ch) throws IOException {
+        ByteBuffer in = ByteBuffer.allocate(4096);
+        while (ch.read(in) >= 0) {
+            if (!in.hasRemaining()) break;
+        }
+        return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
+    }
+}
