@@ -59,8 +59,15 @@ public final class BootMode {
     /** Signals that came before the supervisor's handlers replaced the early ones. */
     private final java.util.concurrent.ConcurrentLinkedQueue<String> pendingSignals;
 
-    private BootMode(Settings settings, BootConsole console, java.util.concurrent.ConcurrentLinkedQueue<String> pending) {
+    /** What the console step said, and the mounts made before the console existed. */
+    private final String stdio;
+    private final List<String> ownMounts;
+
+    private BootMode(Settings settings, BootConsole console, java.util.concurrent.ConcurrentLinkedQueue<String> pending,
+                     String stdio, List<String> ownMounts) {
         this.settings = settings;
+        this.stdio = stdio;
+        this.ownMounts = ownMounts;
         this.console = console;
         this.out = console.stream();
         this.pendingSignals = pending;
@@ -79,9 +86,10 @@ public final class BootMode {
      */
     public static int boot(Settings settings) {
         var pending = claimSignalsEarly();
-        if (settings.machine()) takeConsole();
+        List<String> ownMounts = new ArrayList<>();
+        String stdio = settings.machine() ? takeConsole(ownMounts) : "stdio on the console jinit boot was started on";
         BootConsole console = new BootConsole(new FileOutputStream(FileDescriptor.out), System::nanoTime);
-        BootMode mode = new BootMode(settings, console, pending);
+        BootMode mode = new BootMode(settings, console, pending, stdio, ownMounts);
         System.setOut(mode.out);
         System.setErr(mode.out);
         Thread.setDefaultUncaughtExceptionHandler((t, e) ->
@@ -113,23 +121,31 @@ public final class BootMode {
         return pending;
     }
 
-    /** stdio on /dev/console, with devtmpfs mounted first when the initramfs has no /dev/console node. */
-    private static void takeConsole() {
+    /**
+     * stdio on /dev/console, with devtmpfs mounted first when the initramfs has no /dev/console node.
+     * Returns what happened, for the console once it is there.
+     */
+    private static String takeConsole(List<String> ownMounts) {
+        String how = "stdio on /dev/console";
         try {
             if (!Files.exists(Path.of("/dev/console"))) {
                 Files.createDirectories(Path.of("/dev"));
                 Mount.mount("devtmpfs", "/dev", "devtmpfs", Mount.MS_NOSUID, "mode=0755");
+                ownMounts.add("/dev");
+                how += " (mounted devtmpfs on /dev for it)";
             }
             Stdio.attach("/dev/console");
+            return how;
         } catch (IOException | LinuxException e) {
             // Keep what the kernel gave us (maybe nothing); the steps below still run.
+            return "cannot put stdio on /dev/console: " + e.getMessage();
         }
     }
 
     private void run() {
         long started = System.nanoTime();
         console.line("jinit boot: PID " + Posix.getpid() + (settings.machine() ? ", the machine's init" : ", init of a PID namespace (jinit boot)"));
-        console.line("stdio on " + (settings.machine() ? "/dev/console" : "the console jinit boot was started on"));
+        console.line(stdio);
         // Ctrl-Alt-Del becomes SIGINT to PID 1 instead of an immediate reboot by the kernel.
         if (settings.machine()) {
             step("ctrl-alt-del", () -> {
@@ -139,7 +155,6 @@ public final class BootMode {
         } else {
             console.line("ctrl-alt-del: left to the machine's init (reboot(CAD_OFF) is EINVAL in a PID namespace)");
         }
-        List<String> ownMounts = new ArrayList<>();
         step("mounts", () -> ownMounts.addAll(EarlyMounts.mountMissing(console)));
 
         BootOptions options = readCommandLine();
@@ -173,14 +188,16 @@ public final class BootMode {
         if (supervisor != null) {
             Supervisor s = supervisor;
             forwardEarlySignals(s);
-            try {
-                s.loadAndReach(options.target().orElse(null));
-                console.line(String.format(java.util.Locale.ROOT, "boot steps done in %.3f s", (System.nanoTime() - started) / 1e9));
-            } catch (RuntimeException e) {
-                console.line("no units running: " + units + ": " + e.getMessage());
+            console.line(String.format(java.util.Locale.ROOT, "boot steps done in %.3f s", (System.nanoTime() - started) / 1e9));
+            // The units load off this thread; a directory that cannot be read leaves PID 1 up and says how to go on.
+            s.loadAndReach(options.target().orElse(null)).whenComplete((done, failure) -> {
+                if (failure == null) return;
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                console.line("no units running: " + units + ": " + cause.getMessage());
                 console.line(options.shell().isPresent() ? "the console shell is on /dev/" + options.shell().get()
                         : "waiting for a shutdown request (jinit poweroff, SIGUSR2)");
-            }
+            });
             request = s.awaitStopRequest();
             console.line(request.word() + " requested");
             step("stopping units", s::stopUnits);

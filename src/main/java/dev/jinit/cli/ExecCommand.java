@@ -215,13 +215,13 @@ public final class ExecCommand {
         CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
         Spawned child;
         try {
-            child = new Spawner().spawn(spec);
+            child = new Spawner().spawn(spec, reaper, exit::complete);
         } catch (SpawnException e) {
             err.println("jinit exec: " + e.getMessage());
             return e.shellCode();
         }
-        reaper.register(child.pid(), exit::complete);
-        forwarder.child(child.pid());
+        for (String warning : child.warnings()) err.println("jinit exec: " + warning);
+        forwarder.child(child.pid(), child.pidfd(), reaper);
         ExitStatus status = awaitUninterruptibly(exit);
         cleanUp(child.pid(), pid1, o.grace(), reaper, err);
         return status.shellCode();

@@ -1,6 +1,9 @@
 package dev.jinit.cli;
 
+import dev.jinit.exec.Reaper;
+import dev.jinit.linux.Fd;
 import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Pidfd;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.SignalDispositions;
 import dev.jinit.linux.Signals;
@@ -11,6 +14,11 @@ import java.util.List;
  * Passes the signals jinit receives on to its child, or to the child's whole process group. A
  * signal that arrives before the child exists is kept and sent once it does, so a SIGTERM during
  * start-up is not lost.
+ *
+ * <p>The child is known by its pidfd, so a signal can never reach a process that got its pid after
+ * it was reaped. A process group has no pidfd: a signal to the group is sent only while the child
+ * (its leader, whose pid is the group's id) has not been reaped, checked through the pidfd while
+ * the reaper is held, so the group id cannot be handed to another group in between.
  *
  * <p>Handlers are installed with {@code sun.misc.Signal}, which replaces the JVM's own handling
  * (for TERM, INT and HUP: running shutdown hooks and exiting). The JVM cannot catch QUIT (it
@@ -31,6 +39,8 @@ final class SignalForwarder {
     private final boolean toGroup;
     /** Guarded by this: 0 until the child has been spawned. */
     private int child;
+    private Fd pidfd;
+    private Reaper reaper;
     private final List<Integer> pending = new ArrayList<>();
 
     SignalForwarder(boolean toGroup) {
@@ -57,8 +67,10 @@ final class SignalForwarder {
     }
 
     /** The child is running: send what arrived before and forward from now on. */
-    synchronized void child(int pid) {
+    synchronized void child(int pid, Fd pidfd, Reaper reaper) {
         child = pid;
+        this.pidfd = pidfd;
+        this.reaper = reaper;
         for (int sig : pending) send(sig);
         pending.clear();
     }
@@ -70,8 +82,14 @@ final class SignalForwarder {
 
     private void send(int signal) {
         try {
-            // false: the child (or its whole group) is gone already; its exit is on its way.
-            Posix.kill(toGroup ? -child : child, signal);
+            // false: the child is gone already (reaped); its exit is on its way.
+            if (!toGroup) {
+                Pidfd.sendSignal(pidfd, signal);
+                return;
+            }
+            try (Reaper.Hold held = reaper.hold()) {
+                if (Pidfd.sendSignal(pidfd, 0)) Posix.kill(-child, signal);
+            }
         } catch (LinuxException e) {
             System.err.println("jinit exec: cannot forward signal: " + e.getMessage());
         }

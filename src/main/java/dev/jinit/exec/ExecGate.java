@@ -145,7 +145,7 @@ final class ExecGate implements AutoCloseable {
                 throw failed("cgroup " + plan.cgroup(), pid, e);
             }
         }
-        if (!spec.rlimits().isEmpty()) applyLimits(spec, plan, pid);
+        if (!plan.rlimits().isEmpty()) applyLimits(spec, plan, pid);
         if (spec.oomScoreAdjust() != null) {
             String file = "/proc/" + pid + "/oom_score_adj";
             try (Fd fd = Posix.open(file, Posix.O_WRONLY | Posix.O_CLOEXEC, 0)) {
@@ -179,7 +179,7 @@ final class ExecGate implements AutoCloseable {
     private static void applyLimits(ProcessSpec spec, Preflight.Plan plan, int pid) {
         Credentials c = spec.credentials();
         if (c == null || plan.caps().has(Capabilities.CAP_SYS_RESOURCE)) {
-            setLimits(spec, pid);
+            setLimits(plan, pid);
             return;
         }
         RuntimeException[] failure = new RuntimeException[1];
@@ -192,7 +192,7 @@ final class ExecGate implements AutoCloseable {
                 return;
             }
             try {
-                setLimits(spec, pid);
+                setLimits(plan, pid);
             } catch (RuntimeException e) {
                 failure[0] = e;
             }
@@ -202,8 +202,8 @@ final class ExecGate implements AutoCloseable {
         if (failure[0] != null) throw failure[0];
     }
 
-    private static void setLimits(ProcessSpec spec, int pid) {
-        for (Map.Entry<Rlimit, Rlimit.Limit> e : spec.rlimits().entrySet()) {
+    private static void setLimits(Preflight.Plan plan, int pid) {
+        for (Map.Entry<Rlimit, Rlimit.Limit> e : plan.rlimits().entrySet()) {
             try {
                 Resources.setLimit(pid, e.getKey().resource, new Resources.Limits(e.getValue().soft(), e.getValue().hard()));
             } catch (LinuxException ex) {

@@ -1,6 +1,10 @@
 package dev.jinit.exec;
 
 import dev.jinit.exec.sandbox.MountPlan;
+import dev.jinit.exec.sandbox.Sandbox;
+import dev.jinit.exec.seccomp.BpfAssembler;
+import dev.jinit.exec.seccomp.PolicyCompiler;
+import dev.jinit.exec.seccomp.SeccompPolicy;
 import dev.jinit.exec.sandbox.MountStep;
 import dev.jinit.linux.Capabilities;
 import dev.jinit.linux.Namespaces;
@@ -40,9 +44,18 @@ final class Preflight {
      * @param caps         jinit's capability sets when checked
      * @param mounts       the sandbox's mounts in order (empty without sandboxing)
      * @param inaccessibleFile the empty mode-0000 file bound over hidden files, or null when none is hidden
+     * @param rlimits      the limits to set at the gate: the spec's, each lowered to what jinit may set
+     * @param warnings     a line for each limit that was lowered
+     * @param seccomp      the BPF program the spawn thread installs last, packed, or null for none
      */
     record Plan(String program, List<String> argv, int unshareFlags, Cgroups cgroups, Path cgroup,
-                Capabilities.Sets caps, List<MountStep> mounts, Path inaccessibleFile) {}
+                Capabilities.Sets caps, List<MountStep> mounts, Path inaccessibleFile,
+                Map<Rlimit, Rlimit.Limit> rlimits, List<String> warnings, long[] seccomp) {
+        Plan {
+            rlimits = Map.copyOf(rlimits);
+            warnings = List.copyOf(warnings);
+        }
+    }
 
     static SpawnException refuse(String message) {
         return new SpawnException(message, 2);
@@ -59,7 +72,8 @@ final class Preflight {
         Path cgroup = checkCgroup(spec, cgroups);
         checkAffinity(spec);
         checkNice(spec, caps);
-        checkLimits(spec, caps);
+        List<String> warnings = new ArrayList<>();
+        Map<Rlimit, Rlimit.Limit> rlimits = closestLimits(spec, caps, warnings);
         checkOomScore(spec, caps);
         if (spec.needsGate()) checkGateSupport();
 
@@ -104,7 +118,30 @@ final class Preflight {
         }
         List<MountStep> mounts = MountPlan.of(spec.sandbox(), spec.rootDirectory());
         Path hider = mounts.stream().anyMatch(m -> m instanceof MountStep.Inaccessible) ? inaccessibleFile() : null;
-        return new Plan(exec, argv, flags, cgroups, cgroup, caps, mounts, hider);
+        return new Plan(exec, argv, flags, cgroups, cgroup, caps, mounts, hider, rlimits, warnings, seccompProgram(spec));
+    }
+
+    /**
+     * The seccomp program for {@code spec}, or null. Not for a spec handed to util-linux unshare (a user
+     * namespace): the filter would apply to unshare and setpriv themselves, whose unshare(2)/capset(2) the
+     * unit's RestrictNamespaces=/SystemCallFilter= typically refuse; such a unit is told its filter is not
+     * enforced (supervise.UnitMapping).
+     */
+    static long[] seccompProgram(ProcessSpec spec) {
+        Sandbox sb = spec.sandbox();
+        if (!sb.needsSeccomp() || spec.namespaces().contains(Namespace.USER)) return null;
+        Credentials c = spec.credentials();
+        SeccompPolicy policy = PolicyCompiler.compile(sb.seccomp(), new PolicyCompiler.Protections(sb.privateDevices(),
+                sb.protectKernelModules(), sb.protectKernelLogs(), sb.protectClock()), c == null ? null : new int[] {c.uid(), c.gid()});
+        List<BpfAssembler.Insn> program;
+        try {
+            program = BpfAssembler.assemble(policy);
+        } catch (IllegalArgumentException e) {
+            throw refuse("SystemCallFilter=: " + e.getMessage());
+        }
+        long[] packed = new long[program.size()];
+        for (int i = 0; i < packed.length; i++) packed[i] = program.get(i).packed();
+        return packed;
     }
 
     /**
@@ -205,15 +242,32 @@ final class Preflight {
             throw refuse("Nice=" + spec.nice() + " is below jinit's own nice value " + own + " and jinit lacks CAP_SYS_NICE");
     }
 
-    private static void checkLimits(ProcessSpec spec, Capabilities.Sets caps) {
-        if (caps.has(Capabilities.CAP_SYS_RESOURCE)) return;
+    /**
+     * The limits to give the child, as systemd's setrlimit_closest: without CAP_SYS_RESOURCE nobody
+     * can raise a hard limit above their own, so a limit asked above jinit's hard limit is set to
+     * the closest value allowed (soft and hard each at most jinit's hard limit) with a warning,
+     * rather than refusing the unit. Debian's redis-server.service asks LimitNOFILE=65535; a
+     * container's root often has a lower hard limit and no CAP_SYS_RESOURCE.
+     */
+    static Map<Rlimit, Rlimit.Limit> closestLimits(ProcessSpec spec, Capabilities.Sets caps, List<String> warnings) {
+        if (spec.rlimits().isEmpty() || caps.has(Capabilities.CAP_SYS_RESOURCE)) return spec.rlimits();
+        Map<Rlimit, Rlimit.Limit> out = new java.util.EnumMap<>(Rlimit.class);
         for (Map.Entry<Rlimit, Rlimit.Limit> e : spec.rlimits().entrySet()) {
             long ownHard = Resources.getLimit(0, e.getKey().resource).hard();
-            // RLIM_INFINITY is all ones, the largest unsigned value, so unsigned order is the kernel's.
-            if (Long.compareUnsigned(e.getValue().hard(), ownHard) > 0)
-                throw refuse(e.getKey().directive() + "=" + limitText(e.getValue()) + " raises the hard limit above jinit's own ("
-                        + limitText(ownHard) + ") and jinit lacks CAP_SYS_RESOURCE");
+            Rlimit.Limit closest = closest(e.getValue(), ownHard);
+            if (!closest.equals(e.getValue()))
+                warnings.add(e.getKey().directive() + "=" + limitText(e.getValue()) + " is above jinit's hard limit ("
+                        + limitText(ownHard) + ") and jinit lacks CAP_SYS_RESOURCE: set to " + limitText(closest) + " instead");
+            out.put(e.getKey(), closest);
         }
+        return out;
+    }
+
+    /** {@code wanted} with soft and hard each capped at {@code ownHard} (unsigned: RLIM_INFINITY is the largest). */
+    static Rlimit.Limit closest(Rlimit.Limit wanted, long ownHard) {
+        long soft = Long.compareUnsigned(wanted.soft(), ownHard) > 0 ? ownHard : wanted.soft();
+        long hard = Long.compareUnsigned(wanted.hard(), ownHard) > 0 ? ownHard : wanted.hard();
+        return new Rlimit.Limit(soft, hard);
     }
 
     private static void checkOomScore(ProcessSpec spec, Capabilities.Sets caps) {

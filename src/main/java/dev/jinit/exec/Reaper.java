@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -42,6 +43,15 @@ import java.util.function.Consumer;
  * <p>waitid returns ECHILD at once when there are no children, so the thread then PARKS until
  * {@link #register} or {@link #wake} says children may exist, a held exit is due to expire, or
  * {@link #SAFETY_NET} has passed.
+ * <p>A spawner that must name its child for good (open its pidfd) takes a {@link #hold()} around
+ * the spawn: while any hold is taken the reaper reaps nothing, so the new pid stays a process or a
+ * zombie, never a number the kernel may give to somebody else, until its pidfd is open and its
+ * owner registered. Holds are short (one posix_spawn); the lock is fair, so a stream of spawns
+ * cannot keep the reaper waiting for ever.
+ *
+ * <p>A pid has one owner: a second {@link #register} for a pid that has one is refused, so no
+ * later caller can take an exit away from the one that is waiting for it.
+ *
  * Only one reaper may run in a process: two would steal each other's exits.
  */
 public final class Reaper implements AutoCloseable {
@@ -66,6 +76,8 @@ public final class Reaper implements AutoCloseable {
     private record Held(ExitStatus status, long heldAtNanos) {}
 
     private final ReentrantLock lock = new ReentrantLock();
+    /** Read side: spawns in progress ({@link #hold()}); write side: the reaper reaping one child. */
+    private final ReentrantReadWriteLock spawning = new ReentrantReadWriteLock(true);
     private final Condition changed = lock.newCondition();
     private final Map<Integer, Consumer<ExitStatus>> owners = new HashMap<>();
     private final LinkedHashMap<Integer, Held> held = new LinkedHashMap<>();
@@ -100,9 +112,30 @@ public final class Reaper implements AutoCloseable {
         return r;
     }
 
+    /** A taken {@link #hold()}; closing it lets the reaper reap again. */
+    public interface Hold extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Keeps the reaper from reaping anything until the hold is closed: take it before posix_spawn and
+     * close it once the child's pidfd is open and its owner registered. Closing it twice is harmless.
+     */
+    public Hold hold() {
+        ReentrantReadWriteLock.ReadLock read = spawning.readLock();
+        read.lock();
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.compareAndSet(true, false)) read.unlock();
+        };
+    }
+
     /**
      * Says who gets the exit of {@code pid}; call it right after the spawn. When the exit was
      * already reaped, {@code onExit} runs at once on the calling thread.
+     *
+     * @throws IllegalStateException when {@code pid} has an owner already: an exit has one owner
      */
     public void register(int pid, Consumer<ExitStatus> onExit) {
         Objects.requireNonNull(onExit);
@@ -111,6 +144,8 @@ public final class Reaper implements AutoCloseable {
         BiConsumer<Integer, ExitStatus> unownedHandler;
         lock.lock();
         try {
+            if (owners.containsKey(pid))
+                throw new IllegalStateException("pid " + pid + " already has an owner for its exit; a second one is refused");
             Held h = held.remove(pid);
             if (h != null && processExists(pid)) {
                 stale = h.status();
@@ -275,6 +310,9 @@ public final class Reaper implements AutoCloseable {
         ExitStatus status;
         List<Map.Entry<Integer, ExitStatus>> expired;
         BiConsumer<Integer, ExitStatus> unownedHandler;
+        // Never while a spawner holds: its child must stay a zombie until its pidfd is open.
+        ReentrantReadWriteLock.WriteLock write = spawning.writeLock();
+        write.lock();
         lock.lock();
         try {
             Wait.Child child = Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | Wait.WNOHANG);
@@ -288,6 +326,7 @@ public final class Reaper implements AutoCloseable {
             if (closed) return false;
         } finally {
             lock.unlock();
+            write.unlock();
         }
         if (owner != null) run(() -> owner.accept(status));
         for (var e : expired) run(() -> unownedHandler.accept(e.getKey(), e.getValue()));

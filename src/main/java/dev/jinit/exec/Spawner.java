@@ -1,9 +1,11 @@
 package dev.jinit.exec;
 
 import dev.jinit.linux.Errno;
+import dev.jinit.linux.Fcntl;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Fs;
 import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Pidfd;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
 import dev.jinit.linux.Spawn;
@@ -12,11 +14,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Starts processes exactly as a {@link ProcessSpec} says, with glibc's posix_spawn (clone with
@@ -74,26 +79,59 @@ public final class Spawner {
      *         for something impossible (nothing was spawned), 1 otherwise
      */
     public Spawned spawn(ProcessSpec spec) {
-        if (spec.needsThrowawayThread() || spec.needsGate()) return spawnIsolated(spec);
+        return spawn(spec, DEFAULT_OPEN_WAIT, null, null);
+    }
+
+    /**
+     * How long an output file may take to open when the caller says nothing: systemd's default
+     * start timeout. The wait is for a FIFO without a reader (see {@link #openOutput}).
+     */
+    public static final Duration DEFAULT_OPEN_WAIT = Duration.ofSeconds(90);
+
+    /**
+     * Starts a supervised process: as {@link #spawn(ProcessSpec)}, and while {@code reaper} is held
+     * (it reaps nothing) the child's pidfd is opened and {@code onExit} registered as the one owner
+     * of its exit. So the pid is known for good before anything could reap it and let the kernel
+     * give the number to another process, and no exit can be reported before it has an owner.
+     * Should anything fail after posix_spawn, the child is killed through its pid (still ours while
+     * held), left to the reaper, and its pipes closed: no live, untracked process remains.
+     *
+     * @return the child with its pidfd, owned by the caller
+     */
+    public Spawned spawn(ProcessSpec spec, Reaper reaper, Consumer<ExitStatus> onExit) {
+        return spawn(spec, DEFAULT_OPEN_WAIT, reaper, onExit);
+    }
+
+    /**
+     * As {@link #spawn(ProcessSpec, Reaper, Consumer)}, with {@code openWait} the longest an output
+     * file may take to open: a FIFO nobody reads yet is retried until then, and the spawn fails
+     * naming it after. Meant for a spawner thread, never for one that must not block.
+     */
+    public Spawned spawn(ProcessSpec spec, Duration openWait, Reaper reaper, Consumer<ExitStatus> onExit) {
+        if (spec.needsThrowawayThread() || spec.needsGate()) return spawnIsolated(spec, openWait, reaper, onExit);
         String program = resolveProgram(spec);
         List<Fd> parentCopies = new ArrayList<>();
         Map<Integer, Fd> pipes = new HashMap<>();
         boolean started = false;
         try (Spawn.Request request = new Spawn.Request()) {
-            int[] sources = openSources(spec, parentCopies, pipes);
+            int[] sources = openSources(spec, parentCopies, pipes, openWait);
             addProcessAttributes(request, spec);
             if (spec.workingDirectory() != null) request.chdir(spec.workingDirectory().toString());
             describeFdTable(request, spec, sources);
             request.prepare(program, spec.argv(), spec.env());
-            int rc = request.launch();
-            if (rc != 0) {
-                // jinit's view is the child's view here: same root, same ids.
-                int wdErr = spec.workingDirectory() == null ? 0 : Fs.access(spec.workingDirectory().toString(), Fs.X_OK);
-                int ttyErr = spec.controllingTty() == null ? 0 : Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
-                throw explain(rc, spec, program, wdErr, ttyErr, Fs.access(program, Fs.X_OK));
+            Fd pidfd;
+            try (Reaper.Hold held = hold(reaper)) {
+                int rc = request.launch();
+                if (rc != 0) {
+                    // jinit's view is the child's view here: same root, same ids.
+                    int wdErr = spec.workingDirectory() == null ? 0 : Fs.access(spec.workingDirectory().toString(), Fs.X_OK);
+                    int ttyErr = spec.controllingTty() == null ? 0 : Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
+                    throw explain(rc, spec, program, wdErr, ttyErr, Fs.access(program, Fs.X_OK));
+                }
+                pidfd = own(request.pid(), reaper, onExit);
             }
             started = true;
-            return new Spawned(request.pid(), pipes);
+            return new Spawned(request.pid(), pidfd, pipes, List.of());
         } catch (LinuxException e) {
             throw new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
         } finally {
@@ -102,8 +140,37 @@ public final class Spawner {
         }
     }
 
+    private static final Reaper.Hold NO_HOLD = () -> { };
+
+    private static Reaper.Hold hold(Reaper reaper) {
+        return reaper == null ? NO_HOLD : reaper.hold();
+    }
+
+    /**
+     * Opens the pidfd of a child just spawned and registers its exit, the reaper being held; null
+     * and nothing registered without a reaper. On failure the child is killed and left to the
+     * reaper with nobody waiting, and the failure thrown.
+     */
+    private static Fd own(int pid, Reaper reaper, Consumer<ExitStatus> onExit) {
+        if (reaper == null) return null;
+        Fd pidfd = null;
+        try {
+            pidfd = Pidfd.open(pid);
+            reaper.register(pid, onExit);
+            return pidfd;
+        } catch (RuntimeException e) {
+            if (pidfd != null) pidfd.close();
+            try {
+                Posix.kill(pid, Signals.SIGKILL); // held: pid is still our child (alive or zombie)
+            } catch (LinuxException ignored) {
+                // a zombie already
+            }
+            throw new SpawnException("started pid " + pid + " but could not take hold of it (killed): " + e.getMessage(), 1, e);
+        }
+    }
+
     /** The throwaway-thread path, with the exec gate when the spec needs it. */
-    private Spawned spawnIsolated(ProcessSpec spec) {
+    private Spawned spawnIsolated(ProcessSpec spec, Duration openWait, Reaper reaper, Consumer<ExitStatus> onExit) {
         String program = resolveProgram(spec);
         Preflight.Plan plan = Preflight.check(spec, program, unshare);
         List<Fd> parentCopies = new ArrayList<>();
@@ -111,15 +178,19 @@ public final class Spawner {
         ExecGate gate = null;
         boolean started = false;
         try {
-            int[] sources = openSources(spec, parentCopies, pipes);
+            int[] sources = openSources(spec, parentCopies, pipes, openWait);
             if (spec.needsGate()) gate = ExecGate.create(gateDirectory(),
                     "gate-" + ProcessHandle.current().pid() + "-" + gateSerial.incrementAndGet(), spec.credentials());
-            ThrowawaySpawn spawn = new ThrowawaySpawn(spec, plan, sources, gate);
-            spawn.start();
-            if (gate != null) passGate(spec, plan, gate, spawn);
-            int pid = spawn.join();
-            started = true;
-            return new Spawned(pid, pipes);
+            Fd pidfd;
+            try (Reaper.Hold held = hold(reaper)) {
+                ThrowawaySpawn spawn = new ThrowawaySpawn(spec, plan, sources, gate);
+                spawn.start();
+                if (gate != null) passGate(spec, plan, gate, spawn);
+                int pid = spawn.join();
+                pidfd = own(pid, reaper, onExit);
+                started = true;
+                return new Spawned(pid, pidfd, pipes, plan.warnings());
+            }
         } catch (LinuxException e) {
             throw new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
         } finally {
@@ -193,7 +264,7 @@ public final class Spawner {
      * into it. Everything jinit opened for the child goes to {@code parentCopies} (closed after the
      * spawn); jinit's own pipe ends go to {@code pipes}.
      */
-    static int[] openSources(ProcessSpec spec, List<Fd> parentCopies, Map<Integer, Fd> pipes) {
+    static int[] openSources(ProcessSpec spec, List<Fd> parentCopies, Map<Integer, Fd> pipes, Duration openWait) {
         List<FdSource> fds = spec.fds();
         int[] sources = new int[fds.size()];
         for (int i = 0; i < fds.size(); i++) {
@@ -207,14 +278,14 @@ public final class Spawner {
                     yield open.fd();
                 }
                 case FdSource.Null ignored -> keep(parentCopies, Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0));
-                case FdSource.ReadFile read -> keep(parentCopies, Posix.open(read.path().toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0));
+                case FdSource.ReadFile read -> keep(parentCopies, openNonBlocking(read.path(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0));
                 case FdSource.WriteFile write -> {
                     // stdout and stderr to one file share one open file description (one offset), as
                     // under systemd; two opens would write over each other from offset 0.
                     int earlier = fds.subList(0, i).indexOf(write);
                     if (earlier >= 0) yield sources[earlier];
-                    yield keep(parentCopies, Posix.open(write.path().toString(),
-                            Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | write.mode().openFlags(), 0644));
+                    yield keep(parentCopies, openOutput(write.path(),
+                            Posix.O_WRONLY | Posix.O_CREAT | Posix.O_CLOEXEC | write.mode().openFlags(), openWait));
                 }
                 case FdSource.Pipe pipe -> {
                     Fd[] ends = Posix.pipe(Posix.O_CLOEXEC);
@@ -225,6 +296,41 @@ public final class Spawner {
             };
         }
         return sources;
+    }
+
+    /**
+     * Opens a file the child writes to. An open for writing blocks while the path is a FIFO that
+     * nobody has open for reading, and a tty may wait for its carrier: so the open is non-blocking
+     * (a FIFO without reader then fails at once with ENXIO) and retried until {@code wait} has
+     * passed, and O_NONBLOCK is cleared again after, since the child's writes must block as usual.
+     */
+    static Fd openOutput(Path path, int flags, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long pause = 1_000_000;
+        while (true) {
+            try {
+                return openNonBlocking(path, flags, 0644);
+            } catch (LinuxException e) {
+                if (e.errno() != Errno.ENXIO) throw e;
+                if (System.nanoTime() - deadline >= 0)
+                    throw new SpawnException(path + " is a FIFO that nobody opened for reading within " + wait.toMillis()
+                            + " ms (open: ENXIO)", 1, e);
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, 100_000_000);
+        }
+    }
+
+    /** open(2) with O_NONBLOCK, which is then cleared: the descriptor is as a plain open gives it. */
+    static Fd openNonBlocking(Path path, int flags, int mode) {
+        Fd fd = Posix.open(path.toString(), flags | Posix.O_NONBLOCK, mode);
+        try {
+            Fcntl.setFlags(fd.get(), Fcntl.getFlags(fd.get()) & ~Posix.O_NONBLOCK);
+            return fd;
+        } catch (RuntimeException e) {
+            fd.close();
+            throw e;
+        }
     }
 
     private static int keep(List<Fd> list, Fd fd) {
@@ -238,9 +344,12 @@ public final class Spawner {
         for (int[] dup : dupPlan(sources)) request.dup2(dup[0], dup[1]);
         if (spec.controllingTty() != null) {
             // Opened in the child after setsid and without O_NOCTTY, so it becomes the controlling
-            // terminal; a new session's group is then the foreground group by itself.
+            // terminal; a new session's group is then the foreground group by itself. O_NONBLOCK:
+            // a tty without carrier would block this open, and with it posix_spawn and jinit's
+            // spawning thread; this descriptor only makes the tty the controlling one and is closed
+            // by closefrom below, so the flag never reaches the program.
             int ttyFd = base + sources.length;
-            request.open(ttyFd, spec.controllingTty().toString(), Posix.O_RDWR, 0);
+            request.open(ttyFd, spec.controllingTty().toString(), Posix.O_RDWR | Posix.O_NONBLOCK, 0);
             if (spec.foreground()) request.tcsetpgrp(ttyFd);
         } else if (spec.foreground()) {
             // The terminal the child inherited on fd 0; glibc runs this after setpgid with every

@@ -52,4 +52,38 @@ public final class KernelProcesses implements Ports.Processes {
     public void kill(int pid, int signal) {
         Posix.kill(pid, signal);
     }
+
+    @Override
+    public Ports.Handle open(int pid) {
+        try {
+            return new PidfdHandle(pid, Pidfd.open(pid));
+        } catch (RuntimeException gone) {
+            return null;
+        }
+    }
+
+    @Override
+    public Ports.Handle adopt(int pid, Fd pidfd) {
+        return pidfd != null ? new PidfdHandle(pid, pidfd) : open(pid);
+    }
+
+    /** A process by its pidfd. */
+    private record PidfdHandle(int pid, Fd pidfd) implements Ports.Handle {
+        @Override
+        public boolean signal(int signal) {
+            return Pidfd.sendSignal(pidfd, signal);
+        }
+
+        @Override
+        public boolean alive() {
+            // A zombie still takes signal 0 through its pidfd: look at its state too.
+            ProcTable.Entry now = ProcTable.readStat(pid);
+            return Pidfd.sendSignal(pidfd, 0) && now != null && now.state() != 'Z' && now.state() != 'X';
+        }
+
+        @Override
+        public void close() {
+            pidfd.close();
+        }
+    }
 }

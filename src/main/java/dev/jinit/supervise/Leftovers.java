@@ -23,7 +23,7 @@ public final class Leftovers {
         List<Integer> left = descendants();
         if (left.isEmpty()) return 0;
         console.println("jinit: " + left.size() + " process(es) left by the units, sending SIGTERM: " + left);
-        for (int pid : left) Posix.kill(pid, Signals.SIGTERM);
+        report(PidfdSignals.send(Signals.SIGTERM, List.of(), left, Leftovers::descendantSet), console);
         int count = left.size();
         left = awaitNone(grace);
         if (!left.isEmpty()) {
@@ -31,12 +31,20 @@ public final class Leftovers {
             // Rounds, because what a dying process forked in the meantime is a new descendant.
             long deadline = System.nanoTime() + KILL_ROUNDS.toNanos();
             while (!left.isEmpty() && System.nanoTime() < deadline) {
-                for (int pid : left) Posix.kill(pid, Signals.SIGKILL);
+                report(PidfdSignals.send(Signals.SIGKILL, List.of(), left, Leftovers::descendantSet), console);
                 left = awaitNone(Duration.ofMillis(200));
             }
             if (!left.isEmpty()) console.println("jinit: could not end " + left + " (uninterruptible?)");
         }
         return count;
+    }
+
+    private static void report(List<String> failures, PrintStream console) {
+        for (String f : failures) console.println("jinit: cannot signal a leftover process: " + f);
+    }
+
+    private static Set<Integer> descendantSet() {
+        return Set.copyOf(descendants());
     }
 
     /** How long SIGKILL is repeated for processes that keep appearing. */

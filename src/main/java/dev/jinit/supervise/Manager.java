@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * The supervisor: every unit's state and the requests on them, all owned by one {@link EventLoop}
@@ -96,6 +95,18 @@ public final class Manager implements AutoCloseable {
             public void settled(UnitRuntime unit, List<Action.StateChanged> batch) {
                 Manager.this.settled(unit, batch);
             }
+
+            @Override
+            public String unitHolding(int pid, UnitRuntime asking) {
+                for (UnitRuntime rt : units.all())
+                    if (rt != asking && rt.driver != null && rt.driver.holds(pid)) return rt.name;
+                return null;
+            }
+
+            @Override
+            public void spawnAnswered() {
+                Manager.this.spawnAnswered();
+            }
         });
     }
 
@@ -111,13 +122,15 @@ public final class Manager implements AutoCloseable {
     /**
      * Every unit state change from now on, delivered on a thread of the subscription (never the
      * manager's); see {@link TransitionStream} for what a slow subscriber gets. Close to stop.
+     * {@code Listener} is functional: {@code manager.subscribe(t -> send(t))} works.
      */
     public TransitionStream.Subscription subscribe(TransitionStream.Listener listener) {
         return transitions.subscribe(listener);
     }
 
-    public TransitionStream.Subscription subscribe(Consumer<UnitTransition> onTransition) {
-        return transitions.subscribe(onTransition);
+    /** With room for {@code capacity} undelivered changes before the subscriber is told of a gap. */
+    public TransitionStream.Subscription subscribe(int capacity, TransitionStream.Listener listener) {
+        return transitions.subscribe(capacity, listener);
     }
 
     /** Starts the units that are wanted by multi-user.target or default.target (and those targets). */
@@ -277,20 +290,45 @@ public final class Manager implements AutoCloseable {
         Ports.Processes processes = driverContext.ports().processes();
         String cgroup = processes.cgroupOf(pid);
         ProcTable.Entry entry = processes.stat(pid);
-        loop.post(() -> {
-            UnitRuntime owner = null;
+        loop.post(() -> deliverNotify(pid, cgroup, entry, fields));
+    }
+
+    /**
+     * Notify messages that came before the manager heard that their sender was spawned: a fast
+     * Type=notify service may send READY=1 before the spawn executor's answer is handled (spawns
+     * are answered later, DESIGN.md). Each is delivered again after the next answer. Owned by the loop.
+     */
+    private final List<Runnable> notifyBeforeSpawn = new ArrayList<>();
+
+    private void deliverNotify(int pid, String cgroup, ProcTable.Entry entry, Map<String, String> fields) {
+        UnitRuntime owner = null;
+        for (UnitRuntime rt : units.all())
+            if (rt.machine != null && (rt.machine.mainPid() == pid || rt.machine.controlPid() == pid)) owner = rt;
+        if (owner == null)
             for (UnitRuntime rt : units.all())
-                if (rt.machine != null && (rt.machine.mainPid() == pid || rt.machine.controlPid() == pid)) owner = rt;
-            if (owner == null)
-                for (UnitRuntime rt : units.all())
-                    if (rt.machine != null && !rt.isInactive() && rt.driver.owns(pid, cgroup, entry)) owner = rt;
-            if (owner == null) {
-                console.println("jinit: notify message from pid " + pid + " which belongs to no unit, ignored: " + fields.keySet());
-                return;
-            }
-            UnitRuntime unit = owner;
-            unit.guarded("a notify message from pid " + pid, () -> unit.driver.notifyFrom(pid, fields)).run();
-        });
+                if (rt.machine != null && !rt.isInactive() && rt.driver.owns(pid, cgroup, entry)) owner = rt;
+        boolean launching = false;
+        for (UnitRuntime rt : units.all()) launching |= rt.driver != null && rt.driver.launching();
+        boolean known = owner != null && (owner.machine.mainPid() == pid || owner.machine.controlPid() == pid);
+        if (!known && launching) {
+            // Maybe from a process whose spawn is not answered yet: tried again after the next answer.
+            notifyBeforeSpawn.add(() -> deliverNotify(pid, cgroup, entry, fields));
+            return;
+        }
+        if (owner == null) {
+            console.println("jinit: notify message from pid " + pid + " which belongs to no unit, ignored: " + fields.keySet());
+            return;
+        }
+        UnitRuntime unit = owner;
+        unit.guarded("a notify message from pid " + pid, () -> unit.driver.notifyFrom(pid, fields)).run();
+    }
+
+    /** A spawn was answered: the messages that waited for one are delivered again, in order. */
+    private void spawnAnswered() {
+        if (notifyBeforeSpawn.isEmpty()) return;
+        List<Runnable> again = List.copyOf(notifyBeforeSpawn);
+        notifyBeforeSpawn.clear();
+        again.forEach(Runnable::run);
     }
 
     @Override

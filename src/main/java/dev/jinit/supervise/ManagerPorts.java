@@ -1,19 +1,40 @@
 package dev.jinit.supervise;
 
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Every port the manager uses (see {@link Ports}), in one value: the real ones for {@code jinit run}
  * and {@code boot}, fakes for tests.
  */
 public record ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Ports.LogSink logs,
-                           Ports.Processes processes, Ports.Scopes scopes) {
+                           Ports.Processes processes, Ports.Scopes scopes, Executor spawner) {
     public ManagerPorts {
+        Objects.requireNonNull(spawner, "spawner");
         Objects.requireNonNull(launcher, "launcher");
         Objects.requireNonNull(exits, "exits");
         Objects.requireNonNull(logs, "logs");
         Objects.requireNonNull(processes, "processes");
         Objects.requireNonNull(scopes, "scopes");
+    }
+
+    /** With a {@link #spawnExecutor()} of its own. */
+    public ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Ports.LogSink logs,
+                        Ports.Processes processes, Ports.Scopes scopes) {
+        this(launcher, exits, logs, processes, scopes, spawnExecutor());
+    }
+
+    /**
+     * Where spawns and the unit's directory work run, so that nothing that may block (an open, a
+     * mkdir on a slow disk, a recursive delete) runs on the manager thread. Daemon platform threads
+     * made on demand and reused, one per spawn in progress: a spawn that hangs holds its thread,
+     * never another unit's spawn (a downcall would pin a virtual thread's carrier the same way).
+     */
+    public static ExecutorService spawnExecutor() {
+        // Idle threads end after a minute (the pool's keep-alive), so an unused executor costs nothing.
+        return Executors.newCachedThreadPool(Thread.ofPlatform().name("jinit-spawner-", 0).daemon(true).factory());
     }
 
     /**
@@ -32,6 +53,6 @@ public record ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Por
             }
             return new ProcessScope.Groups();
         };
-        return new ManagerPorts(launcher, exits, logs, KernelProcesses.INSTANCE, scopes);
+        return new ManagerPorts(launcher, exits, logs, KernelProcesses.INSTANCE, scopes, spawnExecutor());
     }
 }

@@ -4,6 +4,7 @@ import dev.jinit.exec.ExitStatus;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.Spawned;
 import dev.jinit.linux.Fd;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -16,13 +17,21 @@ import java.util.function.Consumer;
 public final class Ports {
     private Ports() {}
 
-    /** Starts a process (the Spawner). */
+    /**
+     * Starts a process (the Spawner, holding the Reaper): {@code onExit} is registered as the one
+     * owner of its exit before anything could reap it, and the result carries its pidfd. Runs on the
+     * spawn executor, never on the manager thread: it may wait up to {@code openWait} for an output
+     * (a FIFO nobody reads yet).
+     */
     @FunctionalInterface
     public interface Launcher {
-        Spawned spawn(ProcessSpec spec);
+        Spawned spawn(ProcessSpec spec, Duration openWait, Consumer<ExitStatus> onExit);
     }
 
-    /** Tells who gets the exit of a pid (the Reaper); the callback runs on another thread. */
+    /**
+     * Tells who gets the exit of a pid the manager did not spawn (MAINPID=, PIDFile=: a daemon
+     * reparented to jinit); the callback runs on another thread.
+     */
     @FunctionalInterface
     public interface ExitWatcher {
         void watch(int pid, Consumer<ExitStatus> onExit);
@@ -59,6 +68,27 @@ public final class Ports {
 
         /** Sends {@code signal} to {@code pid}; throws (naming the errno) when it cannot. */
         void kill(int pid, int signal);
+
+        /** The process {@code pid} is now, known for good (a pidfd); null when there is none. */
+        Handle open(int pid);
+
+        /** A just spawned child, with the pidfd its launcher opened (null: a fake, or none to be had). */
+        Handle adopt(int pid, Fd pidfd);
+    }
+
+    /**
+     * One process, known for good: signals through it can never reach a process that got its pid
+     * after it ended (a pidfd, pidfd_send_signal). Owned by whoever opened it.
+     */
+    public interface Handle extends Liveness {
+        int pid();
+
+        /**
+         * Sends {@code signal}; false when the process has been reaped already.
+         *
+         * @throws RuntimeException naming the errno when the kernel refuses (EPERM)
+         */
+        boolean signal(int signal);
     }
 
     /** A watched process that is not jinit's child. */

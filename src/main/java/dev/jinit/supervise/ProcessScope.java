@@ -4,11 +4,12 @@ import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ProcessSpec;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
-import dev.jinit.unit.KillMode;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,8 +22,11 @@ public interface ProcessScope {
     /** Adds what the scope needs to a process spec before the spawn (a cgroup, or a new session). */
     ProcessSpec.Builder prepare(ProcessSpec.Builder spec);
 
-    /** A process was spawned for the unit (or named by MAINPID=/PIDFile=). */
-    void adopt(int pid);
+    /**
+     * A process was spawned for the unit (or named by MAINPID=/PIDFile=), held by {@code handle}
+     * (null when there is none): the scope may consult it, never close it.
+     */
+    void adopt(int pid, Ports.Handle handle);
 
     /** A process of the unit was reaped: its pid may be reused by someone else from now on. */
     default void exited(int pid) {}
@@ -38,8 +42,16 @@ public interface ProcessScope {
      */
     boolean owned(String cgroupPath, ProcTable.Entry entry);
 
-    /** Sends {@code signal} to every process of the unit, including {@code alsoPids} wherever they are. */
-    void signalAll(int signal, int... alsoPids);
+    /**
+     * Sends {@code signal} to every process of the unit, and to the processes of {@code known}
+     * (the main and control processes, held by pidfd) wherever they are. Every process is signalled
+     * through a pidfd, opened after it was listed and checked to still belong to the unit, so a pid
+     * recycled in between is never hit. One failure (EPERM from a setuid program) does not stop the
+     * others from getting theirs.
+     *
+     * @return a line for each process that could not be signalled; empty when every one was
+     */
+    List<String> signalAll(int signal, List<Ports.Handle> known);
 
     /** The unit is down: forget its processes and remove its cgroup (when empty). */
     void release();
@@ -65,7 +77,7 @@ public interface ProcessScope {
         }
 
         @Override
-        public void adopt(int pid) {
+        public void adopt(int pid, Ports.Handle handle) {
             // A PIDFile/MAINPID process is normally in the group already (forked from it).
             if (contains(pid)) return;
             try {
@@ -92,12 +104,20 @@ public interface ProcessScope {
         }
 
         @Override
-        public void signalAll(int signal, int... alsoPids) {
-            Set<Integer> targets = new LinkedHashSet<>();
-            for (int p : alsoPids) if (p > 0) targets.add(p);
-            if (signal == Signals.SIGKILL) hierarchy.kill(dir);
-            else targets.addAll(pids());
-            for (int p : targets) Posix.kill(p, signal);
+        public List<String> signalAll(int signal, List<Ports.Handle> known) {
+            List<String> failures = new ArrayList<>();
+            if (signal == Signals.SIGKILL) {
+                // cgroup.kill: atomic, forks included; the known ones may live elsewhere (MAINPID=).
+                try {
+                    hierarchy.kill(dir);
+                } catch (RuntimeException e) {
+                    failures.add("SIGKILL to " + dir + " through cgroup.kill: " + e.getMessage());
+                }
+                failures.addAll(PidfdSignals.send(signal, known, List.of(), Set::of));
+                return failures;
+            }
+            failures.addAll(PidfdSignals.send(signal, known, pids(), () -> Set.copyOf(pids())));
+            return failures;
         }
 
         @Override
@@ -118,7 +138,11 @@ public interface ProcessScope {
     /** No cgroup: process groups (one per spawned process, by setsid) and descendants. */
     final class Groups implements ProcessScope {
         private final Set<Integer> groups = new HashSet<>();
-        private final Set<Integer> roots = new HashSet<>();
+        /**
+         * The unit's own processes, each with its handle: a root whose process has been reaped is no
+         * root any more, even before its exit is handled, since its number may be another's by then.
+         */
+        private final Map<Integer, Ports.Handle> roots = new HashMap<>();
 
         @Override
         public ProcessSpec.Builder prepare(ProcessSpec.Builder spec) {
@@ -126,8 +150,8 @@ public interface ProcessScope {
         }
 
         @Override
-        public void adopt(int pid) {
-            roots.add(pid);
+        public void adopt(int pid, Ports.Handle handle) {
+            roots.put(pid, handle);
             ProcTable.Entry e = ProcTable.readStat(pid);
             groups.add(e != null && e.pgid() > 1 && e.pgid() != Posix.getpid() ? e.pgid() : pid);
         }
@@ -140,7 +164,11 @@ public interface ProcessScope {
         @Override
         public List<Integer> pids() {
             if (groups.isEmpty() && roots.isEmpty()) return List.of();
-            return ProcTable.read().members(groups, roots);
+            Set<Integer> live = new HashSet<>();
+            roots.forEach((pid, h) -> {
+                if (h == null || h.alive()) live.add(pid);
+            });
+            return ProcTable.read().members(groups, live);
         }
 
         @Override
@@ -150,15 +178,12 @@ public interface ProcessScope {
 
         @Override
         public boolean owned(String cgroupPath, ProcTable.Entry entry) {
-            return entry != null && (groups.contains(entry.pgid()) || roots.contains(entry.ppid()) || roots.contains(entry.pid()));
+            return entry != null && (groups.contains(entry.pgid()) || roots.containsKey(entry.ppid()) || roots.containsKey(entry.pid()));
         }
 
         @Override
-        public void signalAll(int signal, int... alsoPids) {
-            Set<Integer> targets = new LinkedHashSet<>();
-            for (int p : alsoPids) if (p > 0) targets.add(p);
-            targets.addAll(pids());
-            for (int p : targets) Posix.kill(p, signal);
+        public List<String> signalAll(int signal, List<Ports.Handle> known) {
+            return PidfdSignals.send(signal, known, pids(), () -> Set.copyOf(pids()));
         }
 
         @Override

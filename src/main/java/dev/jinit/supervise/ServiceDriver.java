@@ -13,11 +13,16 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import dev.jinit.exec.Spawner;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -40,6 +45,12 @@ final class ServiceDriver implements ServiceEffects {
 
         /** The machine settled in these states (a batch, in order): the jobs and dependencies react. */
         void settled(UnitRuntime unit, List<Action.StateChanged> batch);
+
+        /** A spawn of this unit was answered (started or failed): notify messages held for it may go now. */
+        void spawnAnswered();
+
+        /** The unit other than {@code asking} that holds {@code pid} as one of its processes, or null. */
+        String unitHolding(int pid, UnitRuntime asking);
     }
 
     private final UnitRuntime unit;
@@ -50,6 +61,14 @@ final class ServiceDriver implements ServiceEffects {
     /** The sender of the notify message being handled, found to be this unit's when it was received. */
     private int verifiedSender;
     private final List<Action.StateChanged> transitions = new ArrayList<>();
+    /** The unit's processes jinit holds by pidfd (spawned, MAINPID=, PIDFile=), until their exit is reported. */
+    private final Map<Integer, Ports.Handle> handles = new HashMap<>();
+    /** The pids whose exit this unit is told of (spawned by it, or watched). */
+    private final Set<Integer> watching = new HashSet<>();
+    /** The unit's last piece of work on the spawn executor: the next one runs after it. */
+    private CompletableFuture<Void> executorWork = CompletableFuture.completedFuture(null);
+    /** Spawns asked of the executor and not answered yet. */
+    private int unanswered;
 
     ServiceDriver(UnitRuntime unit, Context ctx) {
         this.unit = unit;
@@ -72,13 +91,23 @@ final class ServiceDriver implements ServiceEffects {
      * stop): the machine hears of their exits as usual.
      */
     void killAll() {
-        ServiceMachine m = unit.machine;
+        signalAll(Signals.SIGKILL, unit.machine.mainPid(), unit.machine.controlPid());
+    }
+
+    /**
+     * {@code signal} to every process of the unit and to its main and control processes (through
+     * their handles); each process that could not be signalled is noted, none stops the others.
+     */
+    private void signalAll(int signal, int mainPid, int controlPid) {
+        List<Ports.Handle> known = new ArrayList<>();
+        for (int p : new int[] {mainPid, controlPid}) if (handles.get(p) instanceof Ports.Handle h) known.add(h);
+        List<String> failures;
         try {
-            if (scope != null) scope.signalAll(Signals.SIGKILL, m.mainPid(), m.controlPid());
-            else for (int p : new int[] {m.mainPid(), m.controlPid()}) if (p > 0) ctx.ports().processes().kill(p, Signals.SIGKILL);
+            failures = scope != null ? scope.signalAll(signal, known) : PidfdSignals.send(signal, known, List.of(), java.util.Set::of);
         } catch (RuntimeException e) {
-            note("Failed to kill the unit's processes: " + e.getMessage());
+            failures = List.of(e.toString());
         }
+        for (String f : failures) note("Failed to send " + Signals.name(signal) + " to a process of the unit: " + f);
     }
 
     /** Hands a notify message to the machine, with the sender known to be this unit's. */
@@ -97,52 +126,158 @@ final class ServiceDriver implements ServiceEffects {
 
     // ---- ServiceEffects ------------------------------------------------------------------
 
+    /**
+     * Asks the spawn executor for the process. Everything that may block (making the unit's
+     * directories, opening its output files, posix_spawn itself) runs there; the answer comes back
+     * to the manager thread as an event. The unit's executor work runs in order (a start's spawn
+     * after the last stop's directory removal), and never holds up another unit's.
+     */
     @Override
-    public int spawn(Action.Spawn s) throws SpawnException {
+    public void spawn(Action.Spawn s) {
         UnitDefinition def = unit.def;
+        ServiceMachine machine = unit.machine;
         boolean firstOfRun = (s.role() == ServiceConfig.Role.START_PRE && s.index() == 0)
                 || (s.role() == ServiceConfig.Role.START && s.index() == 0 && def.service().startPre().isEmpty());
-        if (firstOfRun) beginRun();
-        Map<String, String> env = new LinkedHashMap<>(s.env());
-        env.put("INVOCATION_ID", invocationId);
-        if (ctx.options().notifySocket() != null && def.service().notifyAccess() != NotifyAccess.NONE)
-            env.put("NOTIFY_SOCKET", ctx.options().notifySocket());
-        if (s.role() == ServiceConfig.Role.START && def.service().watchdogMillis() > 0)
-            env.put("WATCHDOG_USEC", Long.toString(def.service().watchdogMillis() * 1000));
-        addDirectoryEnv(env);
         ProcessSpec spec;
+        UnitDirectories directories = null;
         try {
+            if (firstOfRun) directories = beginRun();
+            Map<String, String> env = new LinkedHashMap<>(s.env());
+            env.put("INVOCATION_ID", invocationId);
+            if (ctx.options().notifySocket() != null && def.service().notifyAccess() != NotifyAccess.NONE)
+                env.put("NOTIFY_SOCKET", ctx.options().notifySocket());
+            if (s.role() == ServiceConfig.Role.START && def.service().watchdogMillis() > 0)
+                env.put("WATCHDOG_USEC", Long.toString(def.service().watchdogMillis() * 1000));
+            addDirectoryEnv(env);
             spec = scope.prepare(def.plan().spec(s.role(), s.index(), env).toBuilder()).build();
-        } catch (IllegalArgumentException e) {
-            throw new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + e.getMessage(), 1, e);
         } catch (RuntimeException e) {
             // Contained here so that the machine sees a failed start, not a half-done transition.
-            throw new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + e, 1, e);
+            String why = e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
+            machine.spawnFailed(s, new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + why, 1, e));
+            return;
         }
-        Spawned spawned;
-        try {
-            spawned = ctx.ports().launcher().spawn(spec);
-        } catch (SpawnException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new SpawnException(name + ": cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
+        // Output files may take until the start (or stop) timeout to open: a FIFO nobody reads yet.
+        long timeout = s.role() == ServiceConfig.Role.STOP || s.role() == ServiceConfig.Role.STOP_POST
+                ? def.service().timeoutStopMillis() : def.service().timeoutStartMillis();
+        Duration openWait = timeout > 0 ? Duration.ofMillis(timeout) : Spawner.DEFAULT_OPEN_WAIT;
+        Launch launch = new Launch(s, machine);
+        unanswered++;
+        UnitDirectories dirs = directories;
+        offThread(() -> {
+            try {
+                if (dirs != null) dirs.create();
+                Spawned spawned = ctx.ports().launcher().spawn(spec, openWait,
+                        status -> ctx.loop().post(unit.guarded("the exit of a process of " + s.role().directive,
+                                () -> launchExited(launch, status))));
+                ctx.loop().post(unit.guarded("the start of " + s.role().directive + "=", () -> launched(launch, spawned)));
+            } catch (RuntimeException e) {
+                SpawnException failure = e instanceof SpawnException se ? se
+                        : new SpawnException(name + ": cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
+                ctx.loop().post(unit.guarded("a failed start of " + s.role().directive + "=", () -> launchFailed(launch, failure)));
+            }
+        });
+    }
+
+    /**
+     * One spawn asked of the executor. Its exit can be reported before its answer is (the reaper's
+     * thread may win over the executor's post), so an early exit waits here for the answer.
+     */
+    private static final class Launch {
+        final Action.Spawn request;
+        final ServiceMachine machine;
+        int pid;
+        boolean answered;
+        ExitStatus earlyExit;
+
+        Launch(Action.Spawn request, ServiceMachine machine) {
+            this.request = request;
+            this.machine = machine;
         }
+    }
+
+    /** Whether a spawn of this unit has been asked for and not answered yet. */
+    boolean launching() {
+        return unanswered > 0;
+    }
+
+    /** Runs {@code task} on the spawn executor after the unit's earlier executor work. */
+    private void offThread(Runnable task) {
+        executorWork = executorWork.handle((v, e) -> null).thenRunAsync(task, ctx.ports().spawner());
+    }
+
+    /** The spawn executor started the process: hold it, hand its output to the logs, tell the machine. */
+    private void launched(Launch launch, Spawned spawned) {
         int pid = spawned.pid();
-        try {
-            scope.adopt(pid);
-        } catch (RuntimeException e) {
-            note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
-        }
+        launch.pid = pid;
+        launch.answered = true;
+        unanswered--;
+        for (String w : spawned.warnings()) note(w);
         for (Map.Entry<Integer, Fd> pipe : spawned.pipes().entrySet()) {
             if (pipe.getKey() == 1 || pipe.getKey() == 2) ctx.ports().logs().attach(name, pipe.getValue(), pipe.getKey() == 2);
             else pipe.getValue().close();
         }
-        watch(pid);
-        return pid;
+        Ports.Handle handle = ctx.ports().processes().adopt(pid, spawned.pidfd());
+        if (handle != null) handles.put(pid, handle);
+        watching.add(pid);
+        if (scope != null) {
+            try {
+                scope.adopt(pid, handle);
+            } catch (RuntimeException e) {
+                note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
+            }
+        }
+        boolean wanted = unit.driver == this && unit.machine == launch.machine && launch.machine.spawned(launch.request, pid);
+        if (!wanted) {
+            // Started for a phase the unit has left (a stop, a timeout): nobody else would end it.
+            note("Killing pid " + pid + " (" + launch.request.role().directive + "=" + launch.request.command()
+                    + "): it was started for a step the unit is no longer in.");
+            killNow(pid);
+        }
+        if (launch.earlyExit != null) exited(pid, launch.earlyExit);
+        ctx.listener().spawnAnswered();
     }
 
+    private void launchFailed(Launch launch, SpawnException failure) {
+        launch.answered = true;
+        unanswered--;
+        if (failure.shellCode() >= UnitDirectories.EXIT_RUNTIME_DIRECTORY && unit.driver == this
+                && launch.request.role() == ServiceConfig.Role.START) {
+            // What systemd shows for a directory that could not be made: the process "exited" with it.
+            unit.lastExit = ExitStatus.exited(failure.shellCode());
+        }
+        if (unit.driver == this && unit.machine == launch.machine) launch.machine.spawnFailed(launch.request, failure);
+        ctx.listener().spawnAnswered();
+    }
+
+    private void launchExited(Launch launch, ExitStatus status) {
+        if (!launch.answered) {
+            launch.earlyExit = status;
+            return;
+        }
+        exited(launch.pid, status);
+    }
+
+    /** SIGKILL through the process's handle; a process jinit holds no handle for is left alone. */
+    private void killNow(int pid) {
+        Ports.Handle h = handles.get(pid);
+        if (h == null) return;
+        try {
+            h.signal(Signals.SIGKILL);
+        } catch (RuntimeException e) {
+            note("Failed to kill pid " + pid + ": " + e.getMessage());
+        }
+    }
+
+    /** Asks for the exit of a process jinit did not spawn (MAINPID=, PIDFile=); once per pid. */
     private void watch(int pid) {
-        ctx.ports().exits().watch(pid, status -> ctx.loop().post(unit.guarded("the exit of pid " + pid, () -> exited(pid, status))));
+        if (!watching.add(pid)) return; // its exit comes to this unit already
+        try {
+            ctx.ports().exits().watch(pid, status -> ctx.loop().post(unit.guarded("the exit of pid " + pid, () -> exited(pid, status))));
+        } catch (IllegalStateException owned) {
+            // The reaper has another owner for it: not this unit's to follow.
+            watching.remove(pid);
+            note("Not following the exit of pid " + pid + ": " + owned.getMessage());
+        }
     }
 
     /**
@@ -179,7 +314,10 @@ final class ServiceDriver implements ServiceEffects {
     }
 
     private void exited(int pid, ExitStatus status) {
-        if (scope != null) scope.exited(pid);
+        watching.remove(pid);
+        if (scope != null) scope.exited(pid); // first: the scope may still look at the handle
+        Ports.Handle h = handles.remove(pid);
+        if (h != null) h.close();
         if (unit.driver != this) return;
         if (pid == unit.machine.mainPid()) {
             unit.lastExitPid = pid;
@@ -192,24 +330,29 @@ final class ServiceDriver implements ServiceEffects {
     public void perform(Action action) {
         switch (action) {
             case Action.Signal s -> {
+                Ports.Handle h = handles.get(s.pid());
+                if (h == null) {
+                    // Not a process jinit holds any more (its exit was reported): the number may be another's now.
+                    note("Not sending " + Signals.name(s.signal()) + " to " + s.pid() + ": it is no longer a process of this unit.");
+                    return;
+                }
                 try {
-                    ctx.ports().processes().kill(s.pid(), s.signal());
+                    h.signal(s.signal());
                 } catch (RuntimeException e) {
                     note("Failed to send " + Signals.name(s.signal()) + " to " + s.pid() + ": " + e.getMessage());
                 }
             }
-            case Action.SignalAll s -> {
-                try {
-                    if (scope != null) scope.signalAll(s.signal(), s.mainPid(), s.controlPid());
-                    else for (int p : new int[] {s.mainPid(), s.controlPid()}) if (p > 0) ctx.ports().processes().kill(p, s.signal());
-                } catch (RuntimeException e) {
-                    note("Failed to send " + Signals.name(s.signal()) + " to the unit's processes: " + e.getMessage());
-                }
-            }
+            case Action.SignalAll s -> signalAll(s.signal(), s.mainPid(), s.controlPid());
             case Action.MainPid m -> {
+                if (watching.contains(m.pid())) return; // a process this unit spawned: held and followed already
+                if (!handles.containsKey(m.pid())) {
+                    // MAINPID=: held from now on (a PIDFile= process was held when its file was read).
+                    Ports.Handle h = ctx.ports().processes().open(m.pid());
+                    if (h != null) handles.put(m.pid(), h);
+                }
                 if (scope != null) {
                     try {
-                        scope.adopt(m.pid());
+                        scope.adopt(m.pid(), handles.get(m.pid()));
                     } catch (RuntimeException e) {
                         note("Could not place main pid " + m.pid() + " in " + scope.describe() + ": " + e.getMessage());
                     }
@@ -223,15 +366,87 @@ final class ServiceDriver implements ServiceEffects {
         }
     }
 
+    /**
+     * systemd's service_load_pid_file and service_is_suitable_main_pid: the pid named must be a live
+     * process that is not jinit, not pid 1, not the control process and not another unit's; one
+     * outside the unit (its cgroup, or its processes and their descendants) is accepted only from a
+     * root-owned file, since anyone who can write the file could otherwise have jinit adopt (and
+     * later kill) any process. The process is held by a pidfd before the checks, so what passed
+     * them is what becomes the main process.
+     */
     @Override
     public int readPidFile(Path pidFile) {
+        String text;
+        boolean rootOwned;
         try {
-            String text = Files.readString(pidFile).trim();
-            int pid = Integer.parseInt(text);
-            return pid > 0 && ctx.ports().processes().stat(pid) != null ? pid : 0;
-        } catch (IOException | NumberFormatException e) {
+            text = Files.readString(pidFile).trim();
+            rootOwned = ((Number) Files.getAttribute(pidFile, "unix:uid")).intValue() == 0;
+        } catch (IOException | RuntimeException e) {
+            return 0; // not written yet: looked for again until the start timeout
+        }
+        int pid;
+        try {
+            pid = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            refusePidFile(pidFile, text, "PID file " + pidFile + " does not contain a pid: \"" + text + "\"");
             return 0;
         }
+        if (pid <= 0) {
+            refusePidFile(pidFile, text, "PID file " + pidFile + " names pid " + pid + ", not a process");
+            return 0;
+        }
+        String why = refuseMainPid(pid);
+        if (why != null) {
+            refusePidFile(pidFile, text, "New main PID " + pid + " (from " + pidFile + ") " + why + ", refusing.");
+            return 0;
+        }
+        Ports.Handle h = ctx.ports().processes().open(pid);
+        if (h == null) {
+            refusePidFile(pidFile, text, "New main PID " + pid + " (from " + pidFile + ") does not exist or is a zombie.");
+            return 0;
+        }
+        boolean ours = scope != null && scope.contains(pid);
+        if (!ours && !rootOwned) {
+            h.close();
+            refusePidFile(pidFile, text, "New main PID " + pid + " (from " + pidFile + ") does not belong to the service, and the"
+                    + " PID file is not owned by root. Refusing.");
+            return 0;
+        }
+        if (!ours) note("New main PID " + pid + " does not belong to the service, but it is accepted since the PID file "
+                + pidFile + " is owned by root.");
+        if (!h.alive()) {
+            h.close();
+            return 0;
+        }
+        Ports.Handle old = handles.put(pid, h);
+        if (old != null) old.close();
+        return pid;
+    }
+
+    /** The PID file content last refused: a file polled every 100 ms is reported once per content. */
+    private String refusedPidFile;
+
+    private void refusePidFile(Path pidFile, String content, String message) {
+        String key = pidFile + "\0" + content;
+        if (key.equals(refusedPidFile)) return;
+        refusedPidFile = key;
+        note(message);
+    }
+
+    @Override
+    public String refuseMainPid(int pid) {
+        if (pid == ctx.ports().processes().self()) return "is jinit itself";
+        if (pid == 1) return "is the init process (pid 1)";
+        if (pid == unit.machine.controlPid()) return "is the control process";
+        String other = ctx.listener().unitHolding(pid, unit);
+        if (other != null) return "belongs to unit " + other;
+        if (ctx.ports().processes().stat(pid) == null) return "does not exist";
+        return null;
+    }
+
+    /** Whether {@code pid} is a process this unit holds (spawned, main, or control). */
+    boolean holds(int pid) {
+        return handles.containsKey(pid) || unit.machine.mainPid() == pid || unit.machine.controlPid() == pid;
     }
 
     @Override
@@ -246,41 +461,19 @@ final class ServiceDriver implements ServiceEffects {
 
     // ---- runs and states ----------------------------------------------------------------
 
-    /** A start begins: a new invocation, a process scope, the unit's directories. */
-    private void beginRun() {
+    /**
+     * A start begins: a new invocation and a process scope; returns the unit's directories, which
+     * the spawn executor makes before the first process.
+     */
+    private UnitDirectories beginRun() {
         byte[] id = new byte[16];
         ThreadLocalRandom.current().nextBytes(id);
         StringBuilder hex = new StringBuilder();
         for (byte b : id) hex.append(String.format("%02x", b));
         invocationId = hex.toString();
         if (scope == null) scope = ctx.ports().scopes().create(name);
-        makeDirectories();
-    }
-
-    private void makeDirectories() {
-        UnitDefinition.Directories d = unit.def.directories();
-        make(ctx.options().runtimeBase(), d.runtime(), d.runtimeMode(), d);
-        make(ctx.options().stateBase(), d.state(), d.stateMode(), d);
-        make(ctx.options().logsBase(), d.logs(), d.logsMode(), d);
-    }
-
-    private void make(Path base, List<String> names, int mode, UnitDefinition.Directories d) {
-        for (String n : names) {
-            Path dir = base.resolve(n);
-            try {
-                Files.createDirectories(dir);
-                if (d.uid() != null) {
-                    Files.setAttribute(dir, "unix:uid", d.uid());
-                    Files.setAttribute(dir, "unix:gid", d.gid() != null ? d.gid() : d.uid());
-                }
-                // chmod(2) with the whole mode, after the chown: the setgid and sticky bits
-                // (redis' RuntimeDirectoryMode=2755, a shared 1777) have no PosixFilePermission.
-                Files.setAttribute(dir, "unix:mode", mode & 07777);
-            } catch (IOException | UnsupportedOperationException e) {
-                // The start fails on the spawn if the service needs it; say why here.
-                note("Failed to set up directory " + dir + ": " + e);
-            }
-        }
+        UnitDirectories dirs = UnitDirectories.of(unit.def.directories(), ctx.options());
+        return dirs.dirs().isEmpty() ? null : dirs;
     }
 
     private void addDirectoryEnv(Map<String, String> env) {
@@ -294,22 +487,14 @@ final class ServiceDriver implements ServiceEffects {
         return String.join(":", names.stream().map(n -> base.resolve(n).toString()).toList());
     }
 
+    /** RuntimeDirectory= goes when the unit is down: removed on the spawn executor, before its next start. */
     private void removeRuntimeDirectories() {
-        for (String n : unit.def.directories().runtime()) {
-            Path dir = ctx.options().runtimeBase().resolve(n);
-            try {
-                deleteTree(dir);
-            } catch (IOException e) {
-                note("Failed to remove runtime directory " + dir + ": " + e);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+        UnitDirectories dirs = UnitDirectories.of(unit.def.directories(), ctx.options());
+        if (dirs.dirs().isEmpty()) return;
+        offThread(() -> {
+            List<String> failures = dirs.removeRuntime();
+            if (!failures.isEmpty()) ctx.loop().post(() -> failures.forEach(this::note));
+        });
     }
 
     private void stateChanged(Action.StateChanged c) {

@@ -46,6 +46,8 @@ public final class ServiceMachine {
     private int mainIndex;
     private ExitStatus mainExit;
     private int controlPid;
+    /** The spawn asked of the driver and not yet answered; forgotten when the state changes. */
+    private Action.Spawn pendingSpawn;
     private Role controlRole;
     private int controlIndex;
     private boolean forbidRestart;
@@ -269,8 +271,11 @@ public final class ServiceMachine {
                 spawnMain(0);
             }
             case SIMPLE, EXEC -> {
-                // posix_spawn returns after the child exec'd, so exec is satisfied as soon as simple is.
-                if (spawnMain(0) && state == ServiceState.START) enterStartPost();
+                // Up as soon as the spawn is answered (posix_spawn returns after the child exec'd, so
+                // exec is satisfied as soon as simple is); a spawn that hangs (a FIFO nobody reads
+                // as its output) meets the start timeout.
+                armStateTimer(config.timeoutStartMillis());
+                spawnMain(0);
             }
         }
     }
@@ -462,15 +467,69 @@ public final class ServiceMachine {
         return env;
     }
 
-    /** Starts main command {@code index}; false (after handling it) when it could not be spawned. */
-    private boolean spawnMain(int index) {
+    /** Asks for main command {@code index}; {@link #spawned} or {@link #spawnFailed} goes on from there. */
+    private void spawnMain(int index) {
         Command cmd = config.start().get(index);
         mainCommand = cmd;
         mainIndex = index;
-        try {
-            mainPid = fx.spawn(new Action.Spawn(Role.START, index, cmd, spawnEnv(Role.START)));
-        } catch (SpawnException e) {
-            log("Failed to start " + Role.START.directive + "=" + cmd + ": " + e.getMessage());
+        mainPid = 0;
+        request(new Action.Spawn(Role.START, index, cmd, spawnEnv(Role.START)));
+    }
+
+    /** Asks for control command {@code index} of {@code role}; answered as {@link #spawnMain}'s. */
+    private void runControl(Role role, int index) {
+        Command cmd = config.commands(role).get(index);
+        controlRole = role;
+        controlIndex = index;
+        controlPid = 0;
+        request(new Action.Spawn(role, index, cmd, spawnEnv(role)));
+    }
+
+    /**
+     * Hands a spawn to the driver, which answers later, or at once from inside this call: so every
+     * caller asks last, and everything that follows a spawn happens in the answer.
+     */
+    private void request(Action.Spawn spawn) {
+        pendingSpawn = spawn;
+        fx.spawn(spawn);
+    }
+
+    /** Whether {@code spawn} is the ExecStart= process of a type whose start command is the main process. */
+    private boolean isMain(Action.Spawn spawn) {
+        return spawn.role() == Role.START && config.type() != ServiceType.FORKING;
+    }
+
+    /**
+     * The driver started {@code spawn} as {@code pid}.
+     *
+     * @return false when the machine no longer waits for it (it moved on: a stop, a timeout): the
+     *         driver must then kill that process, nobody else will
+     */
+    public boolean spawned(Action.Spawn spawn, int pid) {
+        if (spawn != pendingSpawn || pid <= 0) return false;
+        pendingSpawn = null;
+        if (!isMain(spawn)) {
+            controlPid = pid;
+            return true;
+        }
+        mainPid = pid;
+        fx.perform(new Action.MainPid(pid));
+        if (config.watchdogMillis() > 0 && config.type() != ServiceType.ONESHOT) armWatchdog();
+        if ((config.type() == ServiceType.SIMPLE || config.type() == ServiceType.EXEC) && state == ServiceState.START)
+            enterStartPost();
+        return true;
+    }
+
+    /**
+     * The driver could not start {@code spawn}: a missing program, an output that cannot be opened,
+     * a directory that cannot be made. Returns false when the machine no longer waits for it.
+     */
+    public boolean spawnFailed(Action.Spawn spawn, SpawnException e) {
+        if (spawn != pendingSpawn) return false;
+        pendingSpawn = null;
+        Command cmd = spawn.command();
+        log("Failed to start " + spawn.role().directive + "=" + cmd + ": " + e.getMessage());
+        if (isMain(spawn)) {
             mainPid = 0;
             if (cmd.ignoreFailure()) {
                 // What a "-" command whose exec failed looks like under systemd: an ignored exit 203.
@@ -478,25 +537,17 @@ public final class ServiceMachine {
             } else {
                 enterSignal(ServiceState.STOP_SIGTERM, ServiceResult.RESOURCES);
             }
-            return false;
-        }
-        fx.perform(new Action.MainPid(mainPid));
-        if (config.watchdogMillis() > 0 && config.type() != ServiceType.ONESHOT) armWatchdog();
-        return true;
-    }
-
-    private void runControl(Role role, int index) {
-        Command cmd = config.commands(role).get(index);
-        controlRole = role;
-        controlIndex = index;
-        try {
-            controlPid = fx.spawn(new Action.Spawn(role, index, cmd, spawnEnv(role)));
-        } catch (SpawnException e) {
+        } else {
             controlPid = 0;
-            log("Failed to start " + role.directive + "=" + cmd + ": " + e.getMessage());
             if (cmd.ignoreFailure()) controlFinished(ServiceResult.SUCCESS);
             else controlDone(ServiceResult.RESOURCES);
         }
+        return true;
+    }
+
+    /** The spawn asked of the driver and not answered yet, or null. */
+    public Action.Spawn pendingSpawn() {
+        return pendingSpawn;
     }
 
     private void controlExited(ExitStatus status) {
@@ -657,9 +708,14 @@ public final class ServiceMachine {
             log("MAINPID=" + pid + " from PID " + sender + " ignored in state " + state.word + ".");
             return;
         }
+        String why = fx.refuseMainPid(pid);
+        if (why != null) {
+            log("MAINPID=" + pid + " refused: " + why + " (from PID " + sender + ")");
+            return;
+        }
         UnitProcesses unit = new UnitProcesses(mainPid, controlPid,
                 fx.isUnitProcess(pid) ? java.util.Set.of(pid) : java.util.Set.of());
-        Verdict v = NotifyPolicy.checkMainPid(pid, unit, (int) ProcessHandle.current().pid());
+        Verdict v = NotifyPolicy.checkMainPid(pid, unit, 0); // jinit itself is refused above, through the driver
         if (v instanceof Verdict.Refuse refused) {
             log(refused.reason() + " (from PID " + sender + ")");
             return;
@@ -805,6 +861,9 @@ public final class ServiceMachine {
     private void setState(ServiceState to) {
         ServiceState from = state;
         if (from == to) return;
+        // A spawn still unanswered belongs to the state that asked for it: answered later, the
+        // driver is told it is not wanted and kills what it started.
+        pendingSpawn = null;
         state = to;
         stateSince = clock.millis();
         fx.perform(new Action.StateChanged(from, to, result));

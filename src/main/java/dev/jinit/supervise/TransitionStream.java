@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
  * The stream of unit state changes that clients (control socket, HTTP, WebSocket) subscribe to
@@ -18,7 +17,8 @@ public final class TransitionStream {
     /** Changes kept for a subscriber that has not taken them yet. */
     public static final int DEFAULT_CAPACITY = 1024;
 
-    /** What a subscriber is given, on its own thread, in order. */
+    /** What a subscriber is given, on its own thread, in order; a lambda takes the changes only. */
+    @FunctionalInterface
     public interface Listener {
         void transition(UnitTransition t);
 
@@ -38,10 +38,6 @@ public final class TransitionStream {
     /** Subscribes; {@code listener} runs on a virtual thread of this subscription, never the manager's. */
     public Subscription subscribe(Listener listener) {
         return subscribe(DEFAULT_CAPACITY, listener);
-    }
-
-    public Subscription subscribe(Consumer<UnitTransition> onTransition) {
-        return subscribe(DEFAULT_CAPACITY, onTransition::accept);
     }
 
     public Subscription subscribe(int capacity, Listener listener) {

@@ -3,7 +3,17 @@ package dev.jinit.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.jinit.linux.Fcntl;
+import dev.jinit.linux.LinuxException;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Pty;
 import dev.jinit.linux.Signals;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -37,6 +47,9 @@ class BootIntegrationTest {
                     + "/order; exit 0\" TERM; while :; do sleep 0.1; done"));
             boot.unit("web.service", service("Web", "Requires=db.service\nAfter=db.service", "echo web listening; trap \"echo web-stopped >> "
                     + marks + "/order; exit 0\" TERM; while :; do sleep 0.1; done"));
+            // A double fork leaves an orphan, which PID 1 inherits and must reap when it exits.
+            boot.unit("orphans.service", service("Orphan maker", "", "( (sleep 0.3; touch " + marks
+                    + "/orphan-done) & ); exec sleep 1000"));
             // A process that belongs to no unit: shutdown's SIGTERM to everyone must reach it.
             boot.start("setsid sh -c 'trap \"echo stray-terminated > " + marks + "/stray; exit 0\" TERM; while :; do sleep 0.1; done' &");
             boot.awaitConsole("web.service: web listening");
@@ -58,6 +71,14 @@ class BootIntegrationTest {
             JinitBoot.Client status = boot.client("status");
             assertEquals(0, status.code(), status.err());
             assertTrue(status.out().contains("web.service"), status.out());
+            boot.await("the orphan's end", () -> Files.exists(marks.resolve("orphan-done")));
+            boot.await("no unreaped child of PID 1", () -> {
+                try {
+                    return boot.zombieChildrenOfInit().isEmpty();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
 
             boot.signalInit(Signals.SIGUSR2);
             assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());
@@ -95,8 +116,13 @@ class BootIntegrationTest {
             boot.unit("broken.service", "[Service]\nExecStart=/bin/true\nRestart=sometimes\nType=nonsense\n"
                     + "[Install]\nWantedBy=multi-user.target\n");
             boot.unit("garbage.service", "this is not a unit file\n\u0000\u0001\n[Service\n");
+            // A unit that sends its output to the console itself gets no copy (and no prefix) from jinit.
+            boot.unit("direct.service", service("Direct", "", "echo straight to the console; exec sleep 1000")
+                    .replace("[Service]", "[Service]\nStandardOutput=console"));
             boot.start(null);
             boot.awaitConsole("good.service: good is up");
+            boot.awaitConsole("straight to the console");
+            assertTrue(!boot.console().contains("direct.service: straight"), boot.console());
             boot.awaitConsole("broken.service");
             JinitBoot.Client status = boot.client("status", "good");
             assertEquals(0, status.code(), status.out() + status.err() + boot.console());
@@ -115,8 +141,9 @@ class BootIntegrationTest {
             boot.start(null, "--units", boot.root.resolve("does-not-exist").toString());
             boot.awaitConsole("no units running: " + boot.root.resolve("does-not-exist"));
             boot.awaitConsole("waiting for a shutdown request");
+            // PID 1 is up and answers; it says why it has no units.
             JinitBoot.Client status = boot.client("status");
-            assertEquals(0, status.code(), status.err() + boot.console());
+            assertTrue(status.err().contains("does-not-exist"), status + "\n" + boot.console());
             assertEquals(0, boot.client("halt").code());
             assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());
             assertTrue(boot.console().contains("halting"), boot.console());
@@ -136,6 +163,67 @@ class BootIntegrationTest {
             assertTrue(!boot.console().contains("chatty.service: chatty line"), boot.console());
             boot.signalInit(Signals.SIGPWR);
             assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());
+        }
+    }
+
+    @Test
+    void consoleShellIsASessionLeaderOnItsTtyReachesTheControlSocketAndComesBack() throws Exception {
+        try (JinitBoot boot = JinitBoot.layout("shell"); Pty pty = Pty.open()) {
+            Fcntl.setNonBlocking(pty.master().get());
+            String tty = pty.slave().toString().substring("/dev/".length());
+            Files.writeString(boot.cmdline, "jinit.shell=" + tty + "\n");
+            boot.unit("hello.service", service("Hello", "", "echo hello from the unit; exec sleep 1000"));
+            Path client = boot.clientScript();
+            boot.start(null);
+            boot.awaitConsole("started console shell on " + pty.slave());
+            boot.awaitConsole("hello.service: hello from the unit");
+            StringBuilder screen = new StringBuilder();
+            // pgrp, session and the terminal's foreground group, read by the shell itself (builtins only).
+            type(pty, "read -r p c s pp g sid tty tpg rest < /proc/$$/stat; echo \"ids $$ $g $sid $tpg\"\n");
+            String ids = awaitScreen(boot, pty, screen, "ids (\\d+) (\\d+) (\\d+) (\\d+)");
+            String[] f = ids.split(" ");
+            assertEquals(f[1], f[2], "the shell leads its own process group: " + ids);
+            assertEquals(f[1], f[3], "and its own session: " + ids);
+            assertEquals(f[1], f[4], "its group is the terminal's foreground group: " + ids);
+            type(pty, client + " logs --state " + boot.state + " hello\n");
+            awaitScreen(boot, pty, screen, "hello from the unit");
+            type(pty, "exit\n");
+            boot.await("the shell started again", () -> boot.console().split("started console shell", -1).length == 3);
+            assertTrue(boot.console().contains("), starting it again"), boot.console());
+            assertEquals(0, boot.client("poweroff").code());
+            assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());
+        }
+    }
+
+    private static void type(Pty pty, String text) {
+        Posix.writeFully(pty.master().get(), text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads the terminal until a line matches {@code regex}; returns the match. */
+    private static String awaitScreen(JinitBoot boot, Pty pty, StringBuilder screen, String regex) throws Exception {
+        Pattern p = Pattern.compile(regex);
+        long deadline = System.nanoTime() + JinitBoot.DEADLINE_NANOS;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(4096);
+            while (true) {
+                Matcher m = p.matcher(screen);
+                // The shell echoes what was typed: only its output counts, on a line of its own.
+                while (m.find()) {
+                    int lineStart = screen.lastIndexOf("\n", m.start()) + 1;
+                    if (!screen.substring(lineStart, m.start()).contains("echo") && !screen.substring(lineStart, m.start()).contains("logs"))
+                        return m.group();
+                }
+                long n;
+                try {
+                    n = Posix.read(pty.master().get(), buf, 4096);
+                } catch (LinuxException e) {
+                    n = -1; // EIO while no shell has the slave open (between two shells)
+                }
+                if (n > 0) screen.append(new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+                else Thread.sleep(20);
+                if (System.nanoTime() > deadline)
+                    throw new AssertionError("the terminal never showed /" + regex + "/:\n" + screen + "\n--- console\n" + boot.console());
+            }
         }
     }
 }

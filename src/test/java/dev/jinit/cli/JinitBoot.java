@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +44,7 @@ final class JinitBoot implements AutoCloseable {
 
     static JinitBoot layout(String name) throws IOException {
         Path root = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "jinit-boot-" + name + "-");
-        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
         return new JinitBoot(root);
     }
 
@@ -108,6 +109,31 @@ final class JinitBoot implements AutoCloseable {
         return Integer.parseInt(children.split(" ")[0]);
     }
 
+    /** Children of the namespace's init that are zombies (exited, not yet reaped). */
+    List<Integer> zombieChildrenOfInit() throws IOException {
+        List<Integer> zombies = new ArrayList<>();
+        Path tasks = Path.of("/proc", Integer.toString(init()), "task");
+        try (var ts = Files.list(tasks)) {
+            for (Path t : ts.toList()) {
+                String children;
+                try {
+                    children = Files.readString(t.resolve("children")).strip();
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                for (String c : children.isEmpty() ? new String[0] : children.split(" ")) {
+                    try {
+                        String stat = Files.readString(Path.of("/proc", c, "stat"));
+                        if (stat.charAt(stat.lastIndexOf(')') + 2) == 'Z') zombies.add(Integer.parseInt(c));
+                    } catch (IOException e) {
+                        // reaped meanwhile
+                    }
+                }
+            }
+        }
+        return zombies;
+    }
+
     void signalInit(int signal) throws IOException {
         Posix.kill(init(), signal);
     }
@@ -120,6 +146,16 @@ final class JinitBoot implements AutoCloseable {
         int code = Main.run(all.toArray(String[]::new), Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Client(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** A {@code jinit} client command as a script (for the console shell, which has no jinit on its PATH). */
+    Path clientScript() throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path script = root.resolve("jinit");
+        Files.writeString(script, "#!/bin/sh\nexec '" + java + "' --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -cp '"
+                + System.getProperty("java.class.path") + "' dev.jinit.cli.Main \"$@\"\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
     }
 
     /** Waits for the namespace to end; unshare reports its init's death by signal as 128+N. */

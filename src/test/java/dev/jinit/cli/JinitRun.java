@@ -30,6 +30,8 @@ final class JinitRun implements AutoCloseable {
     final Path stdout, stderr;
     private final int pid;
     private Integer exitCode;
+    /** jinit runs in a network namespace of its own (lo up), as under {@code unshare --net}. */
+    private boolean ownNetwork;
 
     /** The result of one client command. */
     record Client(int code, String out, String err) {
@@ -76,6 +78,15 @@ final class JinitRun implements AutoCloseable {
         return new JinitRun(root, List.of());
     }
 
+    /**
+     * jinit (and so every unit it starts) gets a network namespace of its own with only lo, up: the
+     * test is isolated from the machine's ports and network without changing any unit.
+     */
+    JinitRun inOwnNetworkNamespace() {
+        ownNetwork = true;
+        return this;
+    }
+
     void unit(String name, String text) throws IOException {
         Files.writeString(units.resolve(name), text);
     }
@@ -114,7 +125,10 @@ final class JinitRun implements AutoCloseable {
                 "--runtime-base", runtimeBase.toString(), "--state-base", stateBase.toString(),
                 "--logs-base", logsBase.toString()));
         argv.addAll(List.of(extraArgs));
-        ProcessSpec spec = ProcessSpec.builder(argv)
+        ProcessSpec.Builder builder = ProcessSpec.builder(argv);
+        // jinit's own spawner unshares CLONE_NEWNET on a throwaway thread and brings lo up there.
+        if (ownNetwork) builder.namespace(dev.jinit.exec.Namespace.NET);
+        ProcessSpec spec = builder
                 .env(Map.of("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG", "C.UTF-8"))
                 .stdin(FdSource.NULL)
                 // equal entries when stdout and stderr are one file: the Spawner opens it once for both

@@ -14,7 +14,7 @@ final class Probe {
 
     static final long DEADLINE_NANOS = 30_000_000_000L;
 
-    record Result(int pid, Wait.Child exit, String out, String err) {
+    record Result(int pid, Wait.Child exit, String out, String err, java.util.List<String> warnings) {
         int exitCode() {
             return exit.code() == Wait.CLD_EXITED ? exit.status() : 128 + exit.status();
         }
@@ -36,7 +36,7 @@ final class Probe {
         try (Fd out = s.pipes().get(1); Fd err = s.pipes().get(2)) {
             Wait.Child exit = await(s.pid());
             // The child has exited, so its output is all in the pipe buffers: these reads end at EOF.
-            return new Result(s.pid(), exit, SpawnerBasicTest.readAll(out), SpawnerBasicTest.readAll(err));
+            return new Result(s.pid(), exit, SpawnerBasicTest.readAll(out), SpawnerBasicTest.readAll(err), s.warnings());
         }
     }
 

@@ -188,6 +188,41 @@ class ReaperTest {
     }
 
     @Test
+    void aSecondOwnerForAPidIsRefused() throws Exception {
+        int pid = spawn("/bin/sleep", "100");
+        CompletableFuture<ExitStatus> first = new CompletableFuture<>();
+        reaper.register(pid, first::complete);
+        IllegalStateException refused = assertThrows(IllegalStateException.class, () -> reaper.register(pid, s -> { }));
+        assertTrue(refused.getMessage().contains("pid " + pid + " already has an owner"), refused.getMessage());
+        assertTrue(Posix.kill(pid, Signals.SIGKILL));
+        assertEquals(ExitStatus.killed(Signals.SIGKILL, false), first.get(30, TimeUnit.SECONDS), "the first owner keeps the exit");
+    }
+
+    /**
+     * While a spawner holds the reaper, a child that exited stays a zombie (its pid cannot be given
+     * to anybody else, so a pidfd opened now names it); the exit comes once the hold is released.
+     */
+    @Test
+    void aHeldReaperLeavesTheZombieUntilRelease() throws Exception {
+        CompletableFuture<ExitStatus> f = new CompletableFuture<>();
+        int pid;
+        try (Reaper.Hold hold = reaper.hold()) {
+            Spawned s = new Spawner().spawn(ProcessSpec.builder("/bin/sh", "-c", "exit 5").build(), reaper, f::complete);
+            pid = s.pid();
+            try (var pidfd = s.pidfd()) {
+                Path stat = Path.of("/proc", Integer.toString(pid), "stat");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!Files.readString(stat).contains(") Z ")) {
+                    assertTrue(System.nanoTime() < deadline, "child never became a zombie");
+                    Thread.sleep(5);
+                }
+                assertTrue(!f.isDone(), "nothing is reaped while held");
+            }
+        }
+        assertEquals(ExitStatus.exited(5), f.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
     void onlyOneReaperPerProcess() {
         assertThrows(IllegalStateException.class, Reaper::start);
     }

@@ -131,18 +131,35 @@ class SpawnerValidationTest {
         refused(2, "which this kernel does not have", spawn(ProcessSpec.builder("/bin/true").capabilityBoundingSet(1L << 62)));
     }
 
+    /**
+     * systemd's setrlimit_closest: a limit above jinit's hard limit is set when jinit may raise it
+     * (CAP_SYS_RESOURCE), else lowered to jinit's hard limit with a warning; the child runs either way.
+     */
     @Test
-    void hardLimitAboveJinitsWithoutCapSysResource() {
+    void hardLimitAboveJinitsIsSetOrLoweredToTheClosest() {
         long hard = Resources.getLimit(0, Rlimit.NOFILE.resource).hard();
         ProcessSpec.Builder b = ProcessSpec.builder("/bin/cat", "/proc/self/limits")
                 .rlimit(Rlimit.NOFILE, new Rlimit.Limit(hard + 1, hard + 1));
+        Probe.Result r = Probe.run(b);
+        assertEquals(0, r.exitCode(), r.err());
         if (Capabilities.current().has(Capabilities.CAP_SYS_RESOURCE)) {
-            Probe.Result r = Probe.run(b);
             assertEquals(List.of(Long.toString(hard + 1), Long.toString(hard + 1)),
                     SpawnerAttributesTest.limit(r.out(), "Max open files"));
+            assertEquals(List.of(), r.warnings());
         } else {
-            refused(2, "LimitNOFILE=" + (hard + 1) + " raises the hard limit above jinit's own", spawn(b));
+            assertEquals(List.of(Long.toString(hard), Long.toString(hard)), SpawnerAttributesTest.limit(r.out(), "Max open files"));
+            assertEquals(List.of("LimitNOFILE=" + (hard + 1) + " is above jinit's hard limit (" + hard
+                    + ") and jinit lacks CAP_SYS_RESOURCE: set to " + hard + " instead"), r.warnings());
         }
+    }
+
+    /** The closest value keeps a soft limit that is allowed and caps only what is not. */
+    @Test
+    void closestLimitCapsEachValueAtTheHardLimit() {
+        assertEquals(new Rlimit.Limit(1024, 4096), Preflight.closest(new Rlimit.Limit(1024, 65535), 4096));
+        assertEquals(new Rlimit.Limit(4096, 4096), Preflight.closest(new Rlimit.Limit(65535, 65535), 4096));
+        assertEquals(new Rlimit.Limit(4096, 4096), Preflight.closest(new Rlimit.Limit(Rlimit.INFINITY, Rlimit.INFINITY), 4096));
+        assertEquals(new Rlimit.Limit(100, 200), Preflight.closest(new Rlimit.Limit(100, 200), Rlimit.INFINITY));
     }
 
     @Test

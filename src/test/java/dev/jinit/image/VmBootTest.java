@@ -59,7 +59,8 @@ class VmBootTest {
             c.await("modules: loaded virtio_blk", STEP);
             c.await("modules: ext4 is built into the kernel", STEP);
 
-            // each unit started: its first output line echoed on the console
+            // each unit started, and its first output line echoed on the console
+            for (String unit : List.of("hello", "stubborn", "data")) c.await("Started .*\\(" + unit + "\\.service\\)", STEP);
             c.await("hello.*hello-from-unit", STEP);
             c.await("stubborn.*stubborn-ready", STEP);
             c.await("data.*data: mounted /dev/vda", STEP);
@@ -70,12 +71,17 @@ class VmBootTest {
             int typed = c.length();
             c.type("jinit logs hello.service | sed 's/^/LOGS> /'");
             c.await("^LOGS> .*hello-from-unit", typed, STEP);
+            // PID 1's JVM maps the runtime's CDS archive (a mismatch would make it silently load every class)
+            typed = c.length();
+            c.type("grep -q /jre/lib/server/classes.jsa /proc/1/maps && echo CDS-MAPPED");
+            c.await("^CDS-MAPPED", typed, STEP);
 
             int requested = c.length();
             c.type("kill -USR2 1");
             c.await("poweroff requested", requested, STEP);
             // the unit that ignores SIGTERM got it, and still the guest goes down: its 3 s stop timeout ends in SIGKILL
             c.await("stubborn-ignores-TERM", requested, STEP);
+            c.await("stubborn.service: Failed with result 'timeout'", requested, STEP);
             assertEquals(0, c.awaitExit(STEP), "qemu's exit status after the guest powered off");
             assertTrue(c.text().contains("reboot: Power down"), "the kernel powered off rather than panicked");
         }

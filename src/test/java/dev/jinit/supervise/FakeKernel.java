@@ -60,11 +60,13 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
 
     // ---- Launcher, ExitWatcher, LogSink ---------------------------------------------------
 
+    /** Spawned on the manager's spawn executor; the exit's owner is registered before the pid is shown. */
     @Override
-    public synchronized Spawned spawn(ProcessSpec spec) {
+    public synchronized Spawned spawn(ProcessSpec spec, java.time.Duration openWait, Consumer<ExitStatus> onExit) {
         if (failing.contains(spec.program())) throw new IllegalStateException("simulated launcher bug for " + spec.program());
         int pid = next++;
         alive.add(pid);
+        watchers.put(pid, onExit);
         programOf.put(pid, spec.program());
         // The pid first: a test that sees the spawn must find its pid.
         pidOf.put(spec.program(), pid);
@@ -125,6 +127,50 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
         signals.add(new Sent(pid, signal));
     }
 
+    @Override
+    public Ports.Handle open(int pid) {
+        return alive.contains(pid) ? new Handle(pid) : null;
+    }
+
+    @Override
+    public Ports.Handle adopt(int pid, Fd pidfd) {
+        if (pidfd != null) pidfd.close();
+        return new Handle(pid);
+    }
+
+    /** A fake process held as by a pidfd: signals after its exit reach nobody (false), as with a real one. */
+    private final class Handle implements Ports.Handle {
+        private final int pid;
+        private boolean closed;
+
+        Handle(int pid) {
+            this.pid = pid;
+        }
+
+        @Override
+        public int pid() {
+            return pid;
+        }
+
+        @Override
+        public boolean signal(int signal) {
+            if (closed) throw new IllegalStateException("signal through a closed handle of " + pid);
+            if (!alive.contains(pid)) return false;
+            signals.add(new Sent(pid, signal));
+            return true;
+        }
+
+        @Override
+        public boolean alive() {
+            return alive.contains(pid);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
     // ---- Scopes ---------------------------------------------------------------------------
 
     @Override
@@ -142,7 +188,7 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
         }
 
         @Override
-        public void adopt(int pid) {
+        public void adopt(int pid, Ports.Handle handle) {
             pids.add(pid);
         }
 
@@ -167,10 +213,11 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
         }
 
         @Override
-        public void signalAll(int signal, int... alsoPids) {
+        public List<String> signalAll(int signal, List<Ports.Handle> known) {
             Set<Integer> targets = new LinkedHashSet<>(pids());
-            for (int p : alsoPids) if (p > 0 && alive.contains(p)) targets.add(p);
+            for (Ports.Handle h : known) if (h.signal(signal)) targets.remove(h.pid());
             for (int p : targets) kill(p, signal);
+            return List.of();
         }
 
         @Override

@@ -21,16 +21,42 @@ final class Recorder implements ServiceEffects {
     final Set<Integer> others = new HashSet<>();
     final List<Started> started = new ArrayList<>();
     private int nextPid = 100;
+    /** The machine this driver answers; set by {@link #drive}. */
+    private ServiceMachine machine;
+    /** When set, spawns stay unanswered until {@link #answer} (a spawn that hangs, as on a FIFO nobody reads). */
+    boolean holdSpawns;
+    /** Spawns asked for and not yet answered, when {@link #holdSpawns} is set. */
+    final List<Action.Spawn> unanswered = new ArrayList<>();
+    /** Pids the machine refused when their spawn was answered (the driver kills them). */
+    final List<Integer> refused = new ArrayList<>();
+
+    /** A machine driven by this recorder. */
+    ServiceMachine drive(ServiceConfig config, Clock clock) {
+        machine = new ServiceMachine(config, clock, this);
+        return machine;
+    }
 
     @Override
-    public int spawn(Action.Spawn spawn) {
+    public void spawn(Action.Spawn spawn) {
         actions.add(spawn);
-        if (missing.contains(spawn.command().argv().getFirst()))
-            throw new SpawnException(spawn.command().argv().getFirst() + ": no such file or directory", 127);
+        if (holdSpawns) unanswered.add(spawn);
+        else answer(spawn);
+    }
+
+    /** Answers a spawn: fails it for a missing program, else starts it with the next pid. */
+    void answer(Action.Spawn spawn) {
+        unanswered.remove(spawn);
+        if (missing.contains(spawn.command().argv().getFirst())) {
+            machine.spawnFailed(spawn, new SpawnException(spawn.command().argv().getFirst() + ": no such file or directory", 127));
+            return;
+        }
         int pid = nextPid++;
         alive.add(pid);
         started.add(new Started(spawn, pid));
-        return pid;
+        if (!machine.spawned(spawn, pid)) {
+            refused.add(pid);
+            alive.remove(pid);
+        }
     }
 
     @Override
@@ -41,6 +67,14 @@ final class Recorder implements ServiceEffects {
     @Override
     public int readPidFile(Path pidFile) {
         return pidFiles.getOrDefault(pidFile, 0);
+    }
+
+    /** Pids the driver refuses as main process, with why. */
+    final Map<Integer, String> refusedMainPids = new HashMap<>();
+
+    @Override
+    public String refuseMainPid(int pid) {
+        return refusedMainPids.get(pid);
     }
 
     @Override

@@ -98,7 +98,7 @@ class ServiceMachineProperties {
         FakeClock clock = new FakeClock();
         Recorder fx = new Recorder();
         fx.pidFiles.put(java.nio.file.Path.of("/run/p.pid"), 5000);
-        ServiceMachine m = new ServiceMachine(config, clock, fx);
+        ServiceMachine m = fx.drive(config, clock);
         m.start();
         for (Step s : before) apply(m, fx, clock, s);
         m.stop();
@@ -115,7 +115,7 @@ class ServiceMachineProperties {
                                                             @ForAll("steps") List<Step> steps) {
         FakeClock clock = new FakeClock();
         Recorder fx = new Recorder();
-        ServiceMachine m = new ServiceMachine(config, clock, fx);
+        ServiceMachine m = fx.drive(config, clock);
         m.start();
         for (Step s : steps) apply(m, fx, clock, s);
         m.stop();
@@ -167,8 +167,8 @@ class ServiceMachineProperties {
     void restartCounterCountsAutomaticRestartsOnly(@ForAll @IntRange(min = 1, max = 15) int failures) {
         FakeClock clock = new FakeClock();
         Recorder fx = new Recorder();
-        ServiceMachine m = new ServiceMachine(ServiceConfig.builder("c.service", ServiceType.SIMPLE)
-                .start(Command.of("x")).restart(RestartPolicy.ON_FAILURE).startLimitBurst(0).build(), clock, fx);
+        ServiceMachine m = fx.drive(ServiceConfig.builder("c.service", ServiceType.SIMPLE)
+                .start(Command.of("x")).restart(RestartPolicy.ON_FAILURE).startLimitBurst(0).build(), clock);
         m.start();
         for (int i = 0; i < failures; i++) {
             fx.exit(m, m.mainPid(), ExitStatus.exited(1));

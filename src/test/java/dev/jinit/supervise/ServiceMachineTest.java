@@ -30,7 +30,7 @@ class ServiceMachineTest {
     final Recorder fx = new Recorder();
 
     ServiceMachine machine(ServiceConfig.Builder b) {
-        return new ServiceMachine(b.build(), clock, fx);
+        return fx.drive(b.build(), clock);
     }
 
     static ServiceConfig.Builder simple() {
@@ -51,6 +51,53 @@ class ServiceMachineTest {
         assertEquals(ActiveState.ACTIVE, m.activeState());
         assertEquals(fx.lastPid(START), m.mainPid());
         assertEquals(List.of(ServiceState.START, ServiceState.RUNNING), fx.states());
+    }
+
+    /** Spawns are answered later (the manager spawns on an executor): a simple service is up once answered. */
+    @Test
+    void simpleWaitsInStartUntilItsSpawnIsAnswered() {
+        fx.holdSpawns = true;
+        ServiceMachine m = machine(simple());
+        m.start();
+        assertEquals(ServiceState.START, m.state());
+        assertEquals(0, m.mainPid());
+        fx.answer(fx.unanswered.getFirst());
+        assertEquals(ServiceState.RUNNING, m.state());
+        assertEquals(fx.lastPid(START), m.mainPid());
+    }
+
+    /**
+     * A spawn that never comes back (its output a FIFO nobody reads) fails the start at its timeout,
+     * with result timeout; a late answer is refused, so the driver kills that process.
+     */
+    @Test
+    void aSpawnThatHangsFailsAtTheStartTimeoutAndALateAnswerIsRefused() {
+        fx.holdSpawns = true;
+        ServiceMachine m = machine(simple().timeoutStartMillis(1000));
+        m.start();
+        clock.advance(999);
+        assertEquals(ServiceState.START, m.state());
+        clock.advance(1);
+        assertEquals(ServiceState.FAILED, m.state());
+        assertEquals(ServiceResult.TIMEOUT, m.result());
+        fx.answer(fx.unanswered.getFirst());
+        assertEquals(List.of(fx.lastPid(START)), fx.refused);
+        assertEquals(0, m.mainPid());
+        assertEquals(ServiceState.FAILED, m.state());
+    }
+
+    /** A stop while a control command's spawn is unanswered: the unit goes down, the late process is refused. */
+    @Test
+    void aStopWhileASpawnIsPendingRefusesTheLateProcess() {
+        fx.holdSpawns = true;
+        ServiceMachine m = machine(simple().startPre(Command.of("pre")));
+        m.start();
+        assertEquals(ServiceState.START_PRE, m.state());
+        m.stop();
+        assertEquals(ServiceState.DEAD, m.state());
+        fx.answer(fx.unanswered.getFirst());
+        assertEquals(1, fx.refused.size());
+        assertTrue(fx.spawns(START).isEmpty(), "the main command never started");
     }
 
     @Test
@@ -230,6 +277,20 @@ class ServiceMachineTest {
         assertEquals(555, m.mainPid());
         assertTrue(fx.actions.contains(new Action.MainPid(555)));
         assertEquals(ServiceState.RUNNING, m.state());
+    }
+
+    /** What the driver refuses (jinit itself, pid 1, another unit's process) never becomes the main pid, even from the unit. */
+    @Test
+    void mainPidMessageIsRefusedWhenTheDriverRefusesThePid() {
+        ServiceMachine m = machine(ServiceConfig.builder("n.service", ServiceType.NOTIFY).start(Command.of("d")));
+        m.start();
+        int original = m.mainPid();
+        fx.others.add(1);
+        fx.refusedMainPids.put(1, "is the init process (pid 1)");
+        m.notify(original, Map.of("MAINPID", "1"));
+        assertEquals(original, m.mainPid());
+        assertTrue(fx.logs().contains("MAINPID=1 refused: is the init process (pid 1) (from PID " + original + ")"), fx.logs().toString());
+        assertFalse(fx.actions.contains(new Action.MainPid(1)));
     }
 
     @Test

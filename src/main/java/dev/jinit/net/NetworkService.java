@@ -1,0 +1,281 @@
+package dev.jinit.net;
+
+import dev.jinit.linux.LinuxException;
+import dev.jinit.system.Part;
+import dev.jinit.system.Supervisor;
+import dev.jinit.unit.Diagnostic;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The network as a part of the supervisor ({@link Part}): brings every link that a configuration
+ * matches up, sets its static addresses and gateways or runs a DHCP client on it, follows links that
+ * appear later, and writes resolv.conf from what it configured. Everything runs on one
+ * {@link NetLoop} thread.
+ *
+ * <p>Readiness, network-online.target's role: {@link #start} returns once every matched link is
+ * configured (static addresses set, or a lease bound), or when {@code waitOnline} has passed, like
+ * systemd-networkd-wait-online. Units start after that, so a unit that needs the network finds it.
+ * Unlike systemd, every unit waits, not only those ordered after network-online.target; with no
+ * matching configuration nothing waits.
+ */
+public final class NetworkService implements Part {
+    /** Where the configuration comes from and where the results go. */
+    public record Settings(List<NetworkConfig> configs, Path resolvConf, Path leaseDir, Duration waitOnline) {
+        public Settings {
+            configs = List.copyOf(configs);
+        }
+    }
+
+    private final Settings settings;
+    private final PrintStream log;
+    private NetLoop loop;
+    private RouteNetlink netlink;
+    private LinkMonitor monitor;
+    // Loop thread only.
+    private final Map<Integer, Configured> links = new HashMap<>();
+    private final CompletableFuture<Void> online = new CompletableFuture<>();
+    private String lastResolvConf;
+
+    /** A link this service configured: its config, and its DHCP client and lease when it has them. */
+    private static final class Configured {
+        Link link; // as last announced
+        final NetworkConfig config;
+        DhcpClient dhcp;
+        Lease lease;
+        boolean ready;
+
+        Configured(Link link, NetworkConfig config) {
+            this.link = link;
+            this.config = config;
+        }
+    }
+
+    public NetworkService(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    /**
+     * The settings for {@code jinit run}: the {@code *.network} files beside the units, resolv.conf and
+     * the remembered leases in the state directory. Diagnostics are printed with file:line.
+     */
+    public static Settings fromUnitDirectory(Path units, Path stateDir, PrintStream err) {
+        NetworkFiles.Loaded loaded = NetworkFiles.load(units);
+        for (Diagnostic d : loaded.diagnostics()) err.println("jinit: network: " + d);
+        return new Settings(loaded.configs(), stateDir.resolve("resolv.conf"), stateDir.resolve("dhcp"), Duration.ofSeconds(120));
+    }
+
+    @Override
+    public String name() {
+        return "network";
+    }
+
+    @Override
+    public AutoCloseable start(Supervisor supervisor) throws Exception {
+        start();
+        return this::stop;
+    }
+
+    /** Starts configuring and waits (at most {@code waitOnline}) until every matched link is configured. */
+    public void start() throws InterruptedException {
+        start(() -> { });
+    }
+
+    /** As {@link #start()}, with {@code threadSetup} run first on the network thread (a test joins its namespace there). */
+    public void start(Runnable threadSetup) throws InterruptedException {
+        loop = new NetLoop("jinit-network", log, threadSetup).start();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        loop.post(() -> {
+            try {
+                netlink = RouteNetlink.open();
+                monitor = LinkMonitor.start(loop, this::onEvent);
+                for (Link l : netlink.links()) consider(l);
+                checkOnline();
+                started.complete(null);
+            } catch (Throwable t) {
+                started.completeExceptionally(t);
+            }
+        });
+        try {
+            started.get(30, TimeUnit.SECONDS);
+            online.get(settings.waitOnline().toMillis(), TimeUnit.MILLISECONDS);
+            log.println("jinit: network: online");
+        } catch (TimeoutException e) {
+            log.println("jinit: network: not online after " + settings.waitOnline().toSeconds() + " s; starting units anyway");
+        } catch (ExecutionException e) {
+            loop.close();
+            throw new IllegalStateException("network: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Completes when every matched link is configured. */
+    public CompletableFuture<Void> online() {
+        return online;
+    }
+
+    /** Releases the leases (DHCPRELEASE), removes what DHCP configured, and ends the network thread. */
+    public void stop() {
+        if (loop == null) return;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.post(() -> {
+            try {
+                for (Configured c : links.values()) if (c.dhcp != null) c.dhcp.stop(true);
+                if (monitor != null) monitor.close();
+                if (netlink != null) netlink.close();
+            } finally {
+                done.complete(null);
+            }
+        });
+        try {
+            done.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.println("jinit: network: stop: " + e);
+        }
+        loop.close();
+    }
+
+    // ---- on the loop thread
+
+    private void onEvent(LinkMonitor.Event e) {
+        if (e instanceof LinkMonitor.Event.LinkChanged c) {
+            Configured known = links.get(c.link().index());
+            if (known == null) {
+                consider(c.link());
+                return;
+            }
+            boolean carrierBack = c.link().carrier() && !known.link.carrier();
+            known.link = c.link();
+            if (carrierBack && known.dhcp != null && known.lease == null) {
+                // Carrier came back on a link still without a lease: ask at once instead of at the next retry.
+                log.println("jinit: network: " + c.link().name() + ": carrier on, restarting DHCP");
+                known.dhcp.stop(false);
+                known.dhcp = startDhcp(c.link(), known.config);
+            }
+        } else if (e instanceof LinkMonitor.Event.LinkRemoved r) {
+            Configured gone = links.remove(r.link().index());
+            if (gone != null && gone.dhcp != null) gone.dhcp.stop(false);
+            checkOnline();
+        }
+    }
+
+    private void consider(Link link) {
+        NetworkConfig config = settings.configs().stream().filter(c -> c.match().matches(link)).findFirst().orElse(null);
+        if (config == null) return;
+        Configured c = new Configured(link, config);
+        links.put(link.index(), c);
+        log.println("jinit: network: " + link.name() + ": configured by " + config.source());
+        try {
+            if (!link.up()) netlink.setUp(link, true);
+            for (NetworkConfig.Prefixed a : config.network().addresses())
+                netlink.addAddress(InterfaceAddress.withBroadcast(link.index(), a.address(), a.prefix()), true,
+                        RouteCodec.INFINITE_LIFETIME);
+            for (Ipv4 gw : config.network().gateways())
+                netlink.addRoute(Route.defaultVia(gw, link.index(), 0, Route.RTPROT_STATIC), true);
+        } catch (LinuxException e) {
+            log.println("jinit: network: " + link.name() + ": " + e.getMessage());
+        }
+        if (config.network().dhcp4()) c.dhcp = startDhcp(link, config);
+        else c.ready = true;
+        writeResolvConf();
+        checkOnline();
+    }
+
+    private DhcpClient startDhcp(Link link, NetworkConfig config) {
+        NetworkConfig.Dhcp d = config.dhcp();
+        byte[] clientId = d.clientIdentifier() == NetworkConfig.ClientIdentifier.MAC || link.mac() == null
+                ? DhcpSettings.macClientId(link.mac() == null ? MacAddress.ETHERNET_BROADCAST : link.mac())
+                : DhcpSettings.duidClientId(DhcpSettings.iaid(link.name()), machineId(link));
+        String hostname = !d.sendHostname() ? null : d.hostname() != null ? d.hostname() : systemHostname();
+        DhcpSettings s = new DhcpSettings(link.mac(), clientId, hostname);
+        DhcpClient client = new DhcpClient(loop, netlink, link, s, new DhcpClient.Use(d.useRoutes(), d.routeMetric()),
+                new LeaseStore(settings.leaseDir()), new SecureRandom(), new DhcpClient.Listener() {
+            @Override
+            public void bound(Link l, Lease lease, DhcpMachine machine) {
+                Configured c = links.get(l.index());
+                if (c == null) return;
+                boolean fresh = c.lease == null || !c.lease.equals(lease);
+                c.lease = lease;
+                c.ready = true;
+                if (fresh) log.println("jinit: network: " + l.name() + ": lease " + lease.address() + "/" + lease.prefix()
+                        + " from " + lease.server() + (lease.gateway() == null ? "" : ", gateway " + lease.gateway())
+                        + (lease.dns().isEmpty() ? "" : ", dns " + lease.dns()) + ", " + lease.leaseSeconds() + " s");
+                writeResolvConf();
+                checkOnline();
+            }
+
+            @Override
+            public void unbound(Link l, Lease lease, String reason) {
+                Configured c = links.get(l.index());
+                if (c != null) {
+                    c.lease = null;
+                    c.ready = false;
+                }
+                log.println("jinit: network: " + l.name() + ": lease " + lease.address() + " removed: " + reason);
+                writeResolvConf();
+            }
+        });
+        client.start();
+        return client;
+    }
+
+    private void checkOnline() {
+        if (!online.isDone() && links.values().stream().allMatch(c -> c.ready)) online.complete(null);
+    }
+
+    private void writeResolvConf() {
+        List<Ipv4> servers = new ArrayList<>();
+        Set<String> domains = new LinkedHashSet<>();
+        for (Configured c : links.values()) {
+            servers.addAll(c.config.network().dns());
+            domains.addAll(c.config.network().domains());
+            if (c.lease != null && c.config.dhcp().useDns()) {
+                servers.addAll(c.lease.dns());
+                if (c.lease.domain() != null) domains.add(c.lease.domain());
+            }
+        }
+        if (servers.isEmpty() && domains.isEmpty() && lastResolvConf == null) return;
+        String text = ResolvConf.render(servers, List.copyOf(domains));
+        if (text.equals(lastResolvConf)) return;
+        try {
+            ResolvConf.write(settings.resolvConf(), text);
+            lastResolvConf = text;
+        } catch (IOException e) {
+            log.println("jinit: network: " + settings.resolvConf() + ": " + e.getMessage());
+        }
+    }
+
+    private static byte[] machineId(Link link) {
+        try {
+            String id = Files.readString(Path.of("/etc/machine-id")).strip();
+            if (!id.isEmpty()) return id.getBytes(StandardCharsets.US_ASCII);
+        } catch (IOException | RuntimeException ignored) {
+            // no machine id (an initramfs): the MAC is the stable identity left
+        }
+        return link.mac().bytes();
+    }
+
+    private static String systemHostname() {
+        try {
+            String h = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            return h.isEmpty() || h.equals("(none)") || h.equals("localhost") ? null : NetworkFiles.hostname(h);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
