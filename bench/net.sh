@@ -14,12 +14,13 @@ export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 mvn -q -B -o test-compile >/dev/null 2>&1 || { echo "bench/net.sh: mvn test-compile failed" >&2; exit 1; }
 CP="target/classes:$(ls target/lib/*.jar 2>/dev/null | tr '\n' ':')$HOME/.m2/repository/com/google/code/gson/gson/2.13.2/gson-2.13.2.jar"
-out=bench/out/net
+out=$PWD/bench/out/net
 rm -rf "$out" && mkdir -p "$out"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 S=jbench-srv-$$ C=jbench-cli-$$
 cleanup() { [ -n "${DNSMASQ:-}" ] && kill "$DNSMASQ" 2>/dev/null; ip netns del $S 2>/dev/null; ip netns del $C 2>/dev/null; true; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 ip netns add $S; ip netns add $C
 ip link add s0 netns $S type veth peer name c0 netns $C
 ip -n $S addr add 10.97.0.1/24 dev s0; ip -n $S link set s0 up; ip -n $C link set lo up
@@ -60,7 +61,7 @@ S
     chmod +x $out/udhcpc.script
     local t0; t0=$(date +%s%N)
     ip -n $C link set c0 up
-    ip netns exec $C busybox udhcpc -i c0 -n -q -f -s $out/udhcpc.script >/dev/null 2>&1
+    timeout 60 ip netns exec $C busybox udhcpc -i c0 -n -q -f -s $out/udhcpc.script >/dev/null 2>&1
     echo $(( ($(date +%s%N) - t0) / 1000000 )) | tee -a "$out/udhcpc"
 }
 
@@ -75,6 +76,6 @@ echo "medians over $ROUNDS rounds (load average now: $(cut -d' ' -f1-3 /proc/loa
 for t in none static dhcp; do
     printf '%-8s to supervising %s ms, classes %s (net %s), online after %s ms, RSS %s kB\n' "$t" \
         "$(cut -d' ' -f1 $out/$t | median)" "$(cut -d' ' -f2 $out/$t | median)" "$(cut -d' ' -f3 $out/$t | median)" \
-        "$(cut -d' ' -f4 $out/$t | grep -v - | median || echo -)" "$(cut -d' ' -f5 $out/$t | median)"
+        "$(cut -d' ' -f4 $out/$t | grep -v -- - | median | grep . || echo -)" "$(cut -d' ' -f5 $out/$t | median)"
 done
 printf 'udhcpc   link up to address configured %s ms (whole process)\n' "$(median < $out/udhcpc)"
