@@ -134,7 +134,7 @@ public final class ClientCommand {
     }
 
     /** {@code web} becomes {@code web.service}; names with a unit type suffix stay as they are. */
-    static String unitName(String name) {
+    public static String unitName(String name) {
         if (name.isEmpty()) throw new IllegalArgumentException("empty unit name");
         int dot = name.lastIndexOf('.');
         if (dot > 0 && UNIT_TYPES.contains(name.substring(dot + 1))) return name;

@@ -106,6 +106,7 @@ public final class UnitMapping {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
                     boolean skipOom = unattainableOomScore(su.service(), oomRefusal, warnings);
+                    unfilteredUserNamespace(su.service(), warnings);
                     yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, LoadState.LOADED, null, info.source(),
                             info.description(), deps, config, plan(su, skipOom), directories(su.service()), warnings,
                             fingerprint, conditions);
@@ -132,8 +133,8 @@ public final class UnitMapping {
 
     private static UnitDefinition.Dependencies deps(Unit.UnitInfo info) {
         return new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(), info.after(),
-                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy())
-                .withDefaultDependencies(info.defaultDependencies());
+                info.before(), info.conflicts(), info.wantedBy(), info.requiredBy(), info.requisite(), info.partOf(),
+                info.defaultDependencies());
     }
 
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
@@ -199,6 +200,31 @@ public final class UnitMapping {
         if (why == null) return false;
         warnings.add(last.where() + ": " + why + "; assuming containerized execution, ignoring (as systemd does)");
         return true;
+    }
+
+    /**
+     * PrivateUsers= hands the start to util-linux unshare (a JVM cannot make a user namespace itself), and a
+     * seccomp filter installed before it would hit unshare and setpriv themselves: such a unit runs without its
+     * filter (exec.Preflight), and says so here rather than silently.
+     */
+    private static void unfilteredUserNamespace(Service s, List<String> warnings) {
+        boolean userNs = false;
+        SpawnDirective filtering = null;
+        for (SpawnDirective d : s.spawnDirectives()) {
+            if (d.key().equals("PrivateUsers")) userNs = isTrue(d.value());
+            if (SECCOMP_DIRECTIVES.contains(d.key()) && !d.value().isBlank() && filtering == null) filtering = d;
+        }
+        if (userNs && filtering != null)
+            warnings.add(filtering.where() + ": " + filtering.key() + "= and the other system call filters are not enforced: "
+                    + "PrivateUsers= hands the start to util-linux unshare, which the filter would stop");
+    }
+
+    private static final Set<String> SECCOMP_DIRECTIVES = Set.of("SystemCallFilter", "SystemCallArchitectures",
+            "RestrictAddressFamilies", "RestrictNamespaces", "MemoryDenyWriteExecute", "LockPersonality", "RestrictRealtime",
+            "RestrictSUIDSGID");
+
+    private static boolean isTrue(String v) {
+        return Set.of("1", "yes", "y", "true", "t", "on").contains(v.strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     /** Builds each process of the service when it is about to run. */

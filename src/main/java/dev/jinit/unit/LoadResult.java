@@ -78,7 +78,8 @@ public final class LoadResult {
             diags.addAll(b.diagnostics());
             Unit.UnitInfo i = b.unit().infoOrNull();
             if (i != null) {
-                Stream.of(i.requires(), i.wants(), i.bindsTo(), i.after(), i.before(), i.conflicts(), i.wantedBy(), i.requiredBy())
+                Stream.of(i.requires(), i.wants(), i.bindsTo(), i.after(), i.before(), i.conflicts(), i.wantedBy(), i.requiredBy(),
+                                i.requisite(), i.partOf())
                         .flatMap(List::stream)
                         .filter(r -> !units.containsKey(r) && dir.provides(r))
                         .forEach(todo::add);

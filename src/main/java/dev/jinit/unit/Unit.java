@@ -50,6 +50,8 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
      * @param origins             where each dependency was declared: {@code "After=b.service"} →
      *                            {@code "/etc/units/a.service:3"}, so that graph errors can name the line
      * @param conditions          the path Condition…= and Assert…= checks, evaluated at each start
+     * @param requisite           Requisite=: must already be up when this unit starts (never started by it)
+     * @param partOf              PartOf=: stopping or restarting those units stops or restarts this one
      */
     record UnitInfo(String name, Path source, List<Path> dropIns, String description,
                     List<String> requires, List<String> wants, List<String> bindsTo,
@@ -57,8 +59,11 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
                     java.time.Duration startLimitInterval, int startLimitBurst,
                     List<String> wantedBy, List<String> requiredBy, List<String> aliases,
                     boolean defaultDependencies, List<UnitFile.Assignment> unsupported,
-                    java.util.Map<String, String> origins, List<Condition> conditions) {
+                    java.util.Map<String, String> origins, List<Condition> conditions,
+                    List<String> requisite, List<String> partOf) {
         public UnitInfo {
+            requisite = List.copyOf(requisite);
+            partOf = List.copyOf(partOf);
             dropIns = List.copyOf(dropIns);
             requires = List.copyOf(requires);
             wants = List.copyOf(wants);

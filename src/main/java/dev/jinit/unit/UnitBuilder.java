@@ -55,7 +55,8 @@ public final class UnitBuilder {
     // [Unit]
     private String description;
     private final List<String> requires = new ArrayList<>(), wants = new ArrayList<>(), bindsTo = new ArrayList<>(),
-            after = new ArrayList<>(), before = new ArrayList<>(), conflicts = new ArrayList<>();
+            after = new ArrayList<>(), before = new ArrayList<>(), conflicts = new ArrayList<>(),
+            requisite = new ArrayList<>(), partOf = new ArrayList<>();
     private Duration startLimitInterval = Duration.ofSeconds(10);
     private int startLimitBurst = 5;
     private boolean defaultDependencies = true;
@@ -140,7 +141,7 @@ public final class UnitBuilder {
         }
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
-                wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins, conditions);
+                wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins, conditions, requisite, partOf);
         Unit unit = null;
         if (service) {
             Service s = finishService();
@@ -221,6 +222,8 @@ public final class UnitBuilder {
             case "After" -> names(after, a);
             case "Before" -> names(before, a);
             case "Conflicts" -> names(conflicts, a);
+            case "Requisite" -> names(requisite, a);
+            case "PartOf" -> names(partOf, a);
             case "StartLimitIntervalSec", "StartLimitInterval" ->
                     startLimitInterval = v.isEmpty() ? Duration.ofSeconds(10) : TimeSpans.parse(v);
             case "StartLimitBurst" -> startLimitBurst = v.isEmpty() ? 5 : nonNegativeInt(v);

@@ -47,47 +47,35 @@ public final class UnitGraph {
     private final Map<String, Integer> position = new HashMap<>();
     private final List<String> notes = new ArrayList<>();
 
+    /** The one dependency model of these units (shared rules with the manager). */
+    private final DependencyGraph graph;
+
     public UnitGraph(LoadResult units) {
         this.units = units;
         Set<String> present = units.units().keySet();
-        // Pull-in edges, in both directions of declaration; a unit with a bad setting keeps what could be read,
-        // so that it is pulled in (and shows as failed) where it would have started.
-        for (LoadedUnit lu : units.units().values()) {
-            Unit.UnitInfo i = lu.infoOrNull();
-            if (i == null) continue;
-            for (String x : i.wantedBy()) addPull(resolve(x), i.name(), PullIn.WANTS, i.name());
-            for (String x : i.requiredBy()) addPull(resolve(x), i.name(), PullIn.REQUIRES, i.name());
-            if (!(lu instanceof LoadedUnit.Ok)) continue; // a unit that cannot start pulls nothing in
-            for (String r : i.requires()) addPull(i.name(), r, PullIn.REQUIRES, i.name());
-            for (String w : i.wants()) addPull(i.name(), w, PullIn.WANTS, i.name());
-            for (String b : i.bindsTo()) addPull(i.name(), b, PullIn.BINDS_TO, i.name());
-            for (String c : i.conflicts()) {
-                String r = resolve(c);
-                if (r.equals(i.name())) continue;
-                conflicts.computeIfAbsent(i.name(), k -> new TreeSet<>()).add(r);
-                conflicts.computeIfAbsent(r, k -> new TreeSet<>()).add(i.name());
+        // Every rule (pull-ins both ways, conflicts, ordering with the target rule) is the one
+        // DependencyGraph's; this class adds what loading needs: aliases resolved, cycles found and
+        // named with the lines that make them, a start order.
+        List<DependencyGraph.Node> nodes = new ArrayList<>();
+        for (LoadedUnit lu : units.units().values()) nodes.add(node(lu));
+        graph = DependencyGraph.of(nodes);
+        for (DependencyGraph.Node n : graph.nodes().values()) {
+            for (String r : graph.requiresOf(n.name())) addPull(n.name(), r, PullIn.REQUIRES, n.requires().contains(r) ? n.name() : r);
+            for (String w : graph.wantsOf(n.name())) addPull(n.name(), w, PullIn.WANTS, n.wants().contains(w) ? n.name() : w);
+            for (String b : graph.bindsToOf(n.name())) addPull(n.name(), b, PullIn.BINDS_TO, n.name());
+            for (String c : graph.conflictsOf(n.name())) conflicts.computeIfAbsent(n.name(), k -> new TreeSet<>()).add(c);
+        }
+        // Pull-ins named by the [Install] lines of units that do not exist are kept for notes.
+        for (DependencyGraph.Node n : graph.nodes().values())
+            for (String t : n.wantedBy()) if (!present.contains(t)) addPull(t, n.name(), PullIn.WANTS, n.name());
+        graph.orderingAmongNodes().forEach((first, thens) -> {
+            for (String then : thens) {
+                edgeWhy.put(List.of(first, then), describe(graph.why(first, then)));
+                successors.computeIfAbsent(first, k -> new TreeSet<>()).add(then);
+                predecessors.computeIfAbsent(then, k -> new TreeSet<>()).add(first);
             }
-        }
-        // Explicit ordering, only between units that exist: an order against a missing unit means nothing.
-        Set<List<String>> explicit = new java.util.HashSet<>();
-        for (LoadedUnit lu : units.units().values()) {
-            if (!(lu instanceof LoadedUnit.Ok ok)) continue;
-            Unit.UnitInfo i = ok.unit().info();
-            for (String a : i.after())
-                addOrder(resolve(a), i.name(), present, explicit, i.name() + " After=" + a + " (" + i.origin("After", a) + ")");
-            for (String b : i.before())
-                addOrder(i.name(), resolve(b), present, explicit, i.name() + " Before=" + b + " (" + i.origin("Before", b) + ")");
-        }
-        // Targets are ordered after what they pull in (systemd's default dependencies of targets), unless
-        // the unit is explicitly ordered after the target, which would make a loop.
-        for (LoadedUnit lu : units.units().values()) {
-            if (!(lu instanceof LoadedUnit.Ok ok) || !(ok.unit() instanceof TargetUnit)
-                    || !ok.unit().info().defaultDependencies()) continue;
-            for (Dependency d : pullIns.getOrDefault(ok.name(), List.of())) {
-                if (!present.contains(d.to()) || explicit.contains(List.of(ok.name(), d.to()))) continue;
-                addOrder(d.to(), ok.name(), present, null, ok.name() + " is a target, ordered after " + d.to() + " which it pulls in");
-            }
-        }
+        });
+        notes.addAll(graph.notes());
         findCycles(present);
         order = topologicalOrder(present);
         for (int k = 0; k < order.size(); k++) position.put(order.get(k), k);
@@ -95,6 +83,52 @@ public final class UnitGraph {
             for (Dependency d : ds)
                 if (d.type() == PullIn.WANTS && units.get(d.to()).isEmpty() && !STARTUP_TARGETS.contains(d.to()))
                     notes.add(d.declaredIn() + ": wants " + d.to() + ", which does not exist; ignoring");
+    }
+
+    /**
+     * A loaded unit as a node of the dependency graph, names resolved through aliases. A unit with a
+     * bad setting keeps what could be read of its [Install] lines, so that it is pulled in (and shows
+     * as failed) where it would have started; it pulls nothing in and orders nothing.
+     */
+    private DependencyGraph.Node node(LoadedUnit lu) {
+        Unit.UnitInfo i = lu.infoOrNull();
+        boolean ok = lu instanceof LoadedUnit.Ok;
+        boolean target = ok ? ((LoadedUnit.Ok) lu).unit() instanceof TargetUnit : lu.name().endsWith(".target");
+        if (i == null)
+            return new DependencyGraph.Node(lu.name(), false, target, true, List.of(), List.of(), List.of(), List.of(),
+                    List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        return new DependencyGraph.Node(lu.name(), ok, target, i.defaultDependencies(), resolved(i.requires()),
+                resolved(i.wants()), resolved(i.bindsTo()), resolved(i.requisite()), resolved(i.partOf()),
+                resolved(i.conflicts()), resolved(i.after()), resolved(i.before()), resolved(i.wantedBy()),
+                resolved(i.requiredBy()));
+    }
+
+    private List<String> resolved(List<String> names) {
+        return names.stream().map(this::resolve).distinct().toList();
+    }
+
+    /** An ordering edge's reason with the file and line it comes from. */
+    private String describe(DependencyGraph.Why why) {
+        return switch (why) {
+            case DependencyGraph.Why.Declared d -> {
+                var lu = units.get(d.unit());
+                String origin = lu.isPresent() && lu.get().infoOrNull() != null ? originOf(lu.get().infoOrNull(), d) : null;
+                yield d + (origin == null ? "" : " (" + origin + ")");
+            }
+            case DependencyGraph.Why.TargetDefault t -> t.toString();
+        };
+    }
+
+    /** The line of {@code d}: found under the name as written, which may be an alias of the resolved one. */
+    private String originOf(Unit.UnitInfo i, DependencyGraph.Why.Declared d) {
+        List<String> written = d.directive().equals("After") ? i.after() : i.before();
+        for (String w : written) if (resolve(w).equals(d.other())) return i.origin(d.directive(), w);
+        return null;
+    }
+
+    /** The dependency model these units were checked with. */
+    public DependencyGraph dependencyGraph() {
+        return graph;
     }
 
     private String resolve(String name) {
@@ -107,19 +141,6 @@ public final class UnitGraph {
         List<Dependency> l = pullIns.computeIfAbsent(from, k -> new ArrayList<>());
         Dependency d = new Dependency(from, t, type, declaredIn);
         if (!l.contains(d)) l.add(d);
-    }
-
-    private void addOrder(String first, String then, Set<String> present, Set<List<String>> explicit, String why) {
-        if (!present.contains(first) || !present.contains(then)) return;
-        if (first.equals(then)) {
-            // systemd drops a unit's ordering against itself rather than failing it.
-            notes.add(first + ": ordered against itself, ignoring");
-            return;
-        }
-        if (explicit != null) explicit.add(List.of(first, then));
-        edgeWhy.putIfAbsent(List.of(first, then), why);
-        successors.computeIfAbsent(first, k -> new TreeSet<>()).add(then);
-        predecessors.computeIfAbsent(then, k -> new TreeSet<>()).add(first);
     }
 
     // ---- cycles: Tarjan's strongly connected components, iteratively so deep chains cannot overflow ----
@@ -347,24 +368,16 @@ public final class UnitGraph {
         return Collections.unmodifiableSet(conflicts.getOrDefault(resolve(unit), Set.of()));
     }
 
-    /** Units that Requires=/BindsTo= {@code unit} (or that it is RequiredBy=): they stop when it stops. */
+    /** Units that Requires=/BindsTo=/Requisite= {@code unit}, are PartOf= it (or that it is RequiredBy=): they stop when it stops. */
     public Set<String> requiredBy(String unit) {
-        return dependents(unit, Set.of(PullIn.REQUIRES, PullIn.BINDS_TO));
+        return new TreeSet<>(graph.stopsWith(resolve(unit)));
     }
 
     /** Units that BindsTo= {@code unit}: they also stop when it exits by itself. */
     public Set<String> boundBy(String unit) {
-        return dependents(unit, Set.of(PullIn.BINDS_TO));
+        return new TreeSet<>(graph.boundBy(resolve(unit)));
     }
 
-    private Set<String> dependents(String unit, Set<PullIn> types) {
-        String u = resolve(unit);
-        Set<String> out = new TreeSet<>();
-        pullIns.forEach((from, ds) -> {
-            for (Dependency d : ds) if (d.to().equals(u) && types.contains(d.type())) out.add(from);
-        });
-        return out;
-    }
 
     /**
      * Why {@code unit} cannot start, from the graph's point of view: it is on an ordering cycle, or something

@@ -538,4 +538,41 @@ class ManagerTest {
         manager.notifyMessage(fake.pidOf.get("/bin/n"), Map.of("READY", "1"));
         assertTrue(up.get(10, TimeUnit.SECONDS).ok());
     }
+
+    static UnitDefinition.Dependencies requisiteOf(String unit) {
+        return new UnitDefinition.Dependencies(List.of(), List.of(), List.of(), List.of(unit), List.of(), List.of(),
+                List.of(), List.of(), List.of(unit), List.of(), true);
+    }
+
+    /** Requisite=: the start fails unless the unit is already up; it is never started for it. */
+    @Test
+    void requisiteNeedsTheUnitUpAlready() throws Exception {
+        manager.load(List.of(simple("base", UnitDefinition.Dependencies.NONE), simple("top", requisiteOf("base"))))
+                .get(10, TimeUnit.SECONDS);
+        JobOutcome o = manager.start("top").get(10, TimeUnit.SECONDS);
+        assertEquals(JobOutcome.Kind.FAILED, o.kind());
+        assertTrue(o.message().contains("Requisite=base") && o.message().contains("not active"), o.message());
+        assertEquals(0, fake.count("/bin/base"));
+        assertTrue(manager.start("base").get(10, TimeUnit.SECONDS).ok());
+        assertTrue(manager.start("top").get(10, TimeUnit.SECONDS).ok());
+    }
+
+    /** PartOf=: stopping the unit stops the units that are part of it (first: they are ordered after it). */
+    @Test
+    void partOfStopsWithTheUnit() throws Exception {
+        UnitDefinition.Dependencies partOfBase = new UnitDefinition.Dependencies(List.of(), List.of(), List.of(),
+                List.of("base"), List.of(), List.of(), List.of(), List.of(), List.of(), List.of("base"), true);
+        manager.load(List.of(simple("base", UnitDefinition.Dependencies.NONE), simple("part", partOfBase)))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("base").get(10, TimeUnit.SECONDS).ok());
+        assertTrue(manager.start("part").get(10, TimeUnit.SECONDS).ok());
+        var stopped = manager.stop("base");
+        await("part stopping", () -> sub("part").equals("stop-sigterm"));
+        assertEquals("running", sub("base"));
+        fake.exit("/bin/part", ExitStatus.killed(Signals.SIGTERM, false));
+        await("base stopping", () -> sub("base").equals("stop-sigterm"));
+        fake.exit("/bin/base", ExitStatus.killed(Signals.SIGTERM, false));
+        assertTrue(stopped.get(10, TimeUnit.SECONDS).ok());
+        assertEquals("dead", sub("part"));
+    }
 }
