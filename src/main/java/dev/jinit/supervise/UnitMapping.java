@@ -5,6 +5,7 @@ import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
 import dev.jinit.exec.OomScorePrivilege;
 import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Rlimit;
 import dev.jinit.exec.Users;
 import dev.jinit.linux.RegularFile;
 import dev.jinit.unit.Condition;
@@ -282,6 +283,9 @@ public final class UnitMapping {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(placeOf(e.getMessage(), s.spawnDirectives(), where) + ": " + e.getMessage(), e);
             }
+            // jinit runs with its soft descriptor limit raised (FdLimits); a service must not inherit that.
+            if (s.spawnDirectives().stream().noneMatch(d -> d.key().equals("LimitNOFILE")))
+                b.rlimit(Rlimit.NOFILE, FdLimits.childDefault());
             applyOutput(b, s.standardOutput(), s.standardError(), where);
             return b.build();
         };

@@ -449,7 +449,14 @@ public final class UnitBuilder {
                 if (!v.substring(kind.length()).startsWith("/")) throw new BadValueException(kind + " needs an absolute path");
                 yield v;
             }
-            case "tty", "console", "socket" -> throw new BadValueException(v + " is not supported (journal, inherit, null, file:, append:, truncate:)");
+            case "tty", "console" -> {
+                // jinit's own stdout and stderr are /dev/console in boot mode (and the terminal it was
+                // started on otherwise): the unit writes there directly, not through the log pipeline.
+                diags.add(Diagnostic.warning(a.file(), a.line(), a.key() + "=" + v
+                        + " is treated as inherit (jinit's console: /dev/console in boot mode)"));
+                yield "inherit";
+            }
+            case "socket" -> throw new BadValueException(v + " is not supported (journal, inherit, null, tty, console, file:, append:, truncate:)");
             default -> throw new BadValueException("not an output (journal, inherit, null, file:PATH, append:PATH, truncate:PATH)");
         };
     }
