@@ -1,5 +1,7 @@
 package dev.jinit.cli;
 
+import dev.jinit.api.ApiOptions;
+import dev.jinit.api.HttpApiPart;
 import dev.jinit.control.ClientLimits;
 import dev.jinit.control.StateDir;
 import dev.jinit.supervise.Leftovers;
@@ -24,15 +26,16 @@ import java.util.Map;
  * {@code --stop-timeout SPAN} (a systemd time span: {@code 90}, {@code 30s}, {@code 2min}; default 90 s)
  * is the overall deadline of the orderly stop, after which what remains is killed; a second SIGTERM or
  * SIGINT kills it at once.
+ * {@code --api HOST:PORT} serves the HTTP API and status page (off unless given; see {@link HttpApiPart}).
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
             + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN] [--load-timeout SECONDS] [--control-max-clients N] "
-            + "[--control-idle-timeout SECONDS]";
+            + "[--control-idle-timeout SECONDS] [--api HOST:PORT [--api-token-file FILE]]";
 
     /** The parsed command line. */
     record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                Duration stopTimeout, Duration loadTimeout, ClientLimits clients) {
+                Duration stopTimeout, Duration loadTimeout, ClientLimits clients, ApiOptions api) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
@@ -42,6 +45,7 @@ final class RunCommand {
             Duration loadTimeout = UnitFilesReader.DEFAULT_DEADLINE;
             int maxClients = ClientLimits.DEFAULTS.maxConnections();
             Duration clientIdle = ClientLimits.DEFAULTS.idleTimeout();
+            String api = null, apiToken = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -64,6 +68,8 @@ final class RunCommand {
                     case "--runtime-base" -> runtime = Path.of(value);
                     case "--state-base" -> lib = Path.of(value);
                     case "--logs-base" -> log = Path.of(value);
+                    case "--api" -> api = value;
+                    case "--api-token-file" -> apiToken = value;
                     case "--load-timeout" -> loadTimeout = Duration.ofSeconds(positive(a, value));
                     case "--control-max-clients" -> maxClients = (int) positive(a, value);
                     case "--control-idle-timeout" -> clientIdle = Duration.ofSeconds(positive(a, value));
@@ -72,8 +78,9 @@ final class RunCommand {
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
+            if (apiToken != null && api == null) throw new IllegalArgumentException("--api-token-file needs --api HOST:PORT");
             return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout, loadTimeout,
-                    new ClientLimits(maxClients, clientIdle));
+                    new ClientLimits(maxClients, clientIdle), api == null ? null : ApiOptions.parse(api, apiToken));
         }
 
         /** A positive whole number (seconds, or a count), for the limits tests make small. */
@@ -133,7 +140,7 @@ final class RunCommand {
                 args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
                 args.stopTimeout());
         try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()),
-                parts(args.units(), stateDir, err))) {
+                parts(args, stateDir, err))) {
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();
             supervisor.stopUnits();
@@ -143,10 +150,20 @@ final class RunCommand {
     }
 
     /**
+     * The network part, then the HTTP API (which may listen on an address the network configures), each
+     * only when asked for, so a plain run never loads their classes.
+     */
+    static List<dev.jinit.system.Part> parts(Args args, Path stateDir, PrintStream err) {
+        List<dev.jinit.system.Part> parts = new java.util.ArrayList<>(network(args.units(), stateDir, err));
+        if (args.api() != null) parts.add(new HttpApiPart(args.api(), false));
+        return parts;
+    }
+
+    /**
      * The network part when {@code *.network} files lie beside the units (resolv.conf and leases then go
      * to the state directory); none otherwise, so a plain run never loads the network classes.
      */
-    static List<dev.jinit.system.Part> parts(Path units, Path stateDir, PrintStream err) {
+    static List<dev.jinit.system.Part> network(Path units, Path stateDir, PrintStream err) {
         try (var files = java.nio.file.Files.list(units)) {
             if (files.noneMatch(f -> f.getFileName().toString().endsWith(".network"))) return List.of();
         } catch (java.io.IOException e) {

@@ -77,7 +77,7 @@ public final class Protocol {
 
     // ---- encoders of the parts
 
-    static JsonObject unit(UnitStatus u) {
+    public static JsonObject unit(UnitStatus u) {
         JsonObject o = new JsonObject();
         o.addProperty("name", u.name());
         o.addProperty("load", u.load().word());
@@ -122,7 +122,7 @@ public final class Protocol {
      * The log pipeline's own {@link LogLine} goes on the wire; this codec, not a second record, is what keeps the
      * wire form fixed when the pipeline's type grows: only these fields are written and read.
      */
-    static JsonObject line(LogLine l) {
+    public static JsonObject line(LogLine l) {
         JsonObject o = new JsonObject();
         o.addProperty("time", l.time().toString());
         o.addProperty("unit", l.unit());
@@ -133,7 +133,7 @@ public final class Protocol {
         return o;
     }
 
-    static JsonObject failure(Failure f) {
+    public static JsonObject failure(Failure f) {
         JsonObject o = new JsonObject();
         o.addProperty("unit", f.unit());
         o.addProperty("reason", f.reason().word());

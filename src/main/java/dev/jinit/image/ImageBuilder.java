@@ -47,6 +47,13 @@ import java.util.zip.GZIPOutputStream;
  * only, so the JVM's flags are baked into the runtime with jlink's {@code --add-options}.
  */
 public final class ImageBuilder {
+    /**
+     * Runtime files a guest never uses: the CDS archive for heaps over 32 GB (no compressed oops;
+     * 15 MB), and the signal-chaining library for native code that installs its own handlers.
+     */
+    static final List<String> RUNTIME_FILES_NOT_NEEDED = List.of("lib/server/classes_nocoops.jsa", "lib/server/libjsig.so",
+            "lib/libjsig.so");
+
     private final RuntimeBuilder runtimes;
     private final PrintStream log;
 
@@ -65,6 +72,7 @@ public final class ImageBuilder {
 
         Path runtime = runtimes.runtime(RuntimeBuilder.modules(spec.classPath()));
         copyTree(tree, runtime, "/jre", elfRoots);
+        for (String unused : RUNTIME_FILES_NOT_NEEDED) tree.remove("/jre/" + unused);
         // java finds libjli.so through $ORIGIN, which the loader can only expand with /proc mounted:
         // before PID 1 has mounted anything, the loader falls back to the system directories.
         tree.put("/lib/x86_64-linux-gnu/libjli.so", new Symlink("/jre/lib/libjli.so", "the libjli link"));

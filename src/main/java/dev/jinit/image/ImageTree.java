@@ -64,6 +64,11 @@ public final class ImageTree {
         put(path, new HostFile(source, permissions(source)));
     }
 
+    /** Leaves a path out again (nothing happens when it is not there). */
+    public void remove(String path) {
+        nodes.remove(normalize(path));
+    }
+
     public boolean contains(String path) {
         return nodes.containsKey(normalize(path));
     }

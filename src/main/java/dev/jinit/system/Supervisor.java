@@ -17,6 +17,7 @@ import dev.jinit.log.LogConfig;
 import dev.jinit.log.LogPump;
 import dev.jinit.log.Stream;
 import dev.jinit.supervise.EventLoop;
+import dev.jinit.supervise.FdLimits;
 import dev.jinit.supervise.JobOutcome;
 import dev.jinit.supervise.Manager;
 import dev.jinit.supervise.ManagerControl;
@@ -111,6 +112,8 @@ public final class Supervisor implements AutoCloseable {
     /** The parts' handles, closed after the units stopped. */
     private final Deque<Named> parts = new ArrayDeque<>();
     private final CompletableFuture<StopRequest> stopRequest = new CompletableFuture<>();
+    /** Completed once the startup jobs have ended (each unit active or failed), or loading failed. */
+    private final CompletableFuture<Void> unitsStarted = new CompletableFuture<>();
     private final Object reloadLock = new Object();
     /** Reads the unit files off the manager thread, within {@link Options#loadTimeout}. */
     private final UnitFilesReader reader;
@@ -147,6 +150,14 @@ public final class Supervisor implements AutoCloseable {
             Files.createDirectories(options.stateDir());
         } catch (IOException e) {
             throw new UncheckedIOException("state directory " + options.stateDir() + ": " + e.getMessage(), e);
+        }
+        ErrorPathClasses.load(err);
+        // As systemd: the supervisor's soft descriptor limit up to the hard one (its services get 1024
+        // unless their unit says otherwise, see FdLimits).
+        try {
+            FdLimits.raiseOwn();
+        } catch (RuntimeException e) {
+            err.println("jinit: cannot raise the descriptor limit: " + e.getMessage());
         }
         int self = Posix.getpid();
         // Not PID 1: become the reaper of everything our services leave behind (double-forking daemons).
@@ -256,22 +267,37 @@ public final class Supervisor implements AutoCloseable {
                 String why = "loading the unit files failed: " + rootMessage(failure) + "; fix it, then run jinit daemon-reload";
                 options.err().println("jinit: " + why);
                 handler.unavailable(why);
+                unitsStarted.complete(null);
                 throw new java.util.concurrent.CompletionException(failure);
             }
             for (String line : lines) options.err().println("jinit: " + line);
             handler.loaded();
-            if (stopRequest.isDone()) return null; // a stop came during the load: start nothing
+            if (stopRequest.isDone()) { // a stop came during the load: start nothing
+                unitsStarted.complete(null);
+                return null;
+            }
             if (target == null || Manager.STARTUP_TARGETS.contains(target)) {
-                manager.startup().thenAccept(outcomes -> {
-                    for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+                manager.startup().whenComplete((outcomes, error) -> {
+                    if (outcomes != null) for (JobOutcome o : outcomes) if (!o.ok()) options.err().println("jinit: " + o.message());
+                    unitsStarted.complete(null);
                 });
             } else {
-                manager.start(target).thenAccept(o -> {
-                    if (!o.ok()) options.err().println("jinit: " + o.message());
+                manager.start(target).whenComplete((o, error) -> {
+                    if (o != null && !o.ok()) options.err().println("jinit: " + o.message());
+                    unitsStarted.complete(null);
                 });
             }
             return null;
         });
+    }
+
+    /**
+     * Completes when the startup jobs of {@link #loadAndReach} have ended (or loading failed): a part with
+     * a slow start of its own (the HTTP server's class loading) waits for it, so that no unit competes
+     * with it for CPU.
+     */
+    public CompletableFuture<Void> unitsStarted() {
+        return unitsStarted;
     }
 
     /** Re-reads the unit files (SIGHUP, daemon-reload); returns a line per change. */
@@ -358,6 +384,7 @@ public final class Supervisor implements AutoCloseable {
     /** Closes the sockets, the manager's thread, the log pump and the reaper, in that order. */
     @Override
     public void close() {
+        unitsStarted.completeExceptionally(new IllegalStateException("supervisor closed"));
         while (!parts.isEmpty()) closeQuietly(parts.pop().handle(), options.err());
         while (!opened.isEmpty()) closeQuietly(opened.pop(), options.err());
         if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);

@@ -19,7 +19,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * BENCHMARKS.md's boot comparison: the same five services started by jinit (PID 1 from a jinit
@@ -28,7 +27,8 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Every service's first act is to print the guest's uptime (/proc/uptime: seconds since the
  * kernel started); "all units started" is the largest of the five. A sixth entry waits until all
- * five have started, lets them settle for 2 s, prints PID 1's VmRSS and powers off with SIGUSR2,
+ * five have started, lets them settle for 2 s, prints PID 1's resident set (Rss in smaps_rollup, which
+ * walks the page tables: VmRSS lags for a process as idle as busybox init) and powers off with SIGUSR2,
  * busybox init's and jinit's poweroff signal alike. Medians over the rounds.
  *
  * <pre>
@@ -41,7 +41,7 @@ public final class BootBench {
     static final String SERVICE = "mkdir -p /run/bench; touch /run/bench/svc%1$d; "
             + "read up idle < /proc/uptime; echo \"bench: svc%1$d up $up\"; exec sleep 1000000";
     static final String REPORTER = "while [ $(ls /run/bench 2>/dev/null | wc -l) -lt " + SERVICES + " ]; do sleep 0.1; done; "
-            + "sleep 2; echo \"bench: pid1 $(grep VmRSS /proc/1/status)\"; kill -USR2 1";
+            + "sleep 2; echo \"bench: pid1 $(grep ^Rss: /proc/1/smaps_rollup)\"; kill -USR2 1";
     static final List<String> MODULES = List.of("virtio_net", "virtio_pci", "virtio_blk");
 
     record Round(double initStarted, double allStarted, long pid1RssKb) {}
@@ -52,7 +52,7 @@ public final class BootBench {
         Path work = Files.createDirectories(VmFixture.WORK.resolve("bench"));
         Path jinitImage = jinitImage(k, work);
         Path busyboxImage = busyboxImage(k, work);
-        System.out.printf("images: jinit %.1f MB, busybox init %.1f MB (gzip)%n", Files.size(jinitImage) / 1e6,
+        System.out.printf("images: jinit %.1f MB, busybox init %.1f MB (zstd -3)%n", Files.size(jinitImage) / 1e6,
                 Files.size(busyboxImage) / 1e6);
         System.out.println("load at start: " + Files.readString(Path.of("/proc/loadavg")).strip());
         Map<String, List<Round>> results = new TreeMap<>();
@@ -86,7 +86,7 @@ public final class BootBench {
             }
             if (n != SERVICES) throw new AssertionError(n + " services reported in " + log);
             Matcher init = Pattern.compile("\\[ *([0-9.]+)\\] Run /init").matcher(text);
-            Matcher rss = Pattern.compile("bench: pid1 VmRSS:\\s+(\\d+) kB").matcher(text);
+            Matcher rss = Pattern.compile("bench: pid1 Rss:\\s+(\\d+) kB").matcher(text);
             if (!rss.find()) throw new AssertionError("no RSS line in " + log);
             return new Round(init.find() ? Double.parseDouble(init.group(1)) : Double.NaN, all, Long.parseLong(rss.group(1)));
         }
@@ -100,7 +100,7 @@ public final class BootBench {
         Path out = work.resolve("jinit.img");
         new ImageBuilder(new RuntimeBuilder(RuntimeBuilder.defaultCache(), System.err), System.err).build(new ImageSpec(units,
                 Optional.of(k.modules()), MODULES, Optional.of(k.vmlinuz()), Optional.of(Path.of("/bin/busybox")), List.of(),
-                VmFixture.classPath(), ImageSpec.Compression.GZIP, out));
+                VmFixture.classPath(), ImageSpec.Compression.ZSTD, out));
         return out;
     }
 
@@ -139,7 +139,7 @@ public final class BootBench {
         for (String dir : List.of("/proc", "/sys", "/dev", "/run", "/tmp")) tree.put(dir, new Directory("mount point"));
         tree.put("/dev/console", new CharDevice(5, 1, "console"));
         Path out = work.resolve("busybox.img");
-        try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(out), 1 << 16)) {
+        try (OutputStream o = ZstdPipe.open(out)) {
             tree.writeCpio(o);
         }
         return out;

@@ -46,6 +46,7 @@ class ImageBuilderTest {
         assertTrue(e.containsKey("bin/jinit"));
         assertTrue(e.containsKey("jre/bin/java") && e.containsKey("jre/lib/server/libjvm.so"));
         assertTrue(e.containsKey("jre/lib/server/classes.jsa"), "the CDS archive");
+        assertFalse(e.containsKey("jre/lib/server/classes_nocoops.jsa"), "the archive for heaps over 32 GB");
         assertTrue(e.containsKey("jinit/jinit.jar"));
         // from the ELF headers: libc and the loader at the path PT_INTERP names
         assertTrue(e.containsKey("lib/x86_64-linux-gnu/libc.so.6"));

@@ -71,6 +71,10 @@ class VmBootTest {
             int typed = c.length();
             c.type("jinit logs hello.service | sed 's/^/LOGS> /'");
             c.await("^LOGS> .*hello-from-unit", typed, STEP);
+            // PID 1's JVM maps the runtime's CDS archive (a mismatch would make it silently load every class)
+            typed = c.length();
+            c.type("grep -q /jre/lib/server/classes.jsa /proc/1/maps && echo CDS-MAPPED");
+            c.await("^CDS-MAPPED", typed, STEP);
 
             int requested = c.length();
             c.type("kill -USR2 1");

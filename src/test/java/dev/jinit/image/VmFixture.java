@@ -45,12 +45,12 @@ final class VmFixture {
         if (image != null) return image;
         Kernel k = kernel();
         Files.createDirectories(WORK);
-        Path out = WORK.resolve("test-image.gz");
+        Path out = WORK.resolve("test-image.img");
         Path resources = PROJECT.resolve("src/test/resources/vm");
         ImageSpec spec = new ImageSpec(resources.resolve("units"), Optional.of(k.modules()), MODULES, Optional.of(k.vmlinuz()),
                 Optional.of(Path.of("/bin/busybox")),
                 List.of(new ImageSpec.Addition(resources.resolve("bin/data-test"), "/usr/local/bin/data-test")),
-                classPath(), ImageSpec.Compression.GZIP, out);
+                classPath(), ImageSpec.Compression.ZSTD, out);
         new ImageBuilder(new RuntimeBuilder(RuntimeBuilder.defaultCache(), System.err), System.err).build(spec);
         image = out;
         return image;
