@@ -216,7 +216,7 @@ public final class UnitMapping {
             if (SECCOMP_DIRECTIVES.contains(d.key()) && !d.value().isBlank() && filtering == null) filtering = d;
         }
         if (userNs && filtering != null)
-            warnings.add(filtering.where() + ": " + filtering.key() + "= and the other system call filters are not enforced: "
+            warnings.add(filtering.where() + ": " + filtering.key() + "= (with every system call filter of the unit) is not enforced: "
                     + "PrivateUsers= hands the start to util-linux unshare, which the filter would stop");
     }
 
