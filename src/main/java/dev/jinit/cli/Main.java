@@ -18,6 +18,7 @@ public final class Main {
                    jinit vm --kernel FILE --image FILE [--disk FILE]... [--forward HOSTPORT:GUESTPORT]... [--memory M] [--append ARGS]
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
                    jinit poweroff|reboot|halt
+                   jinit network [--state DIR] [--json]   (links and DHCP leases of a running jinit)
                          (talks to a running jinit; jinit status --help for more)
             """;
 
@@ -57,6 +58,7 @@ public final class Main {
             case "image" -> ImageCommand.run(rest, out, err);
             case "vm" -> VmCommand.run(rest, out, err);
             case "boot" -> BootCommand.run(rest, err);
+            case "network" -> NetworkCommand.run(rest, env, out, err);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
                  "poweroff", "reboot", "halt" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
