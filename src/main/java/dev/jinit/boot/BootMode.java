@@ -188,14 +188,16 @@ public final class BootMode {
         if (supervisor != null) {
             Supervisor s = supervisor;
             forwardEarlySignals(s);
-            try {
-                s.loadAndReach(options.target().orElse(null));
-                console.line(String.format(java.util.Locale.ROOT, "boot steps done in %.3f s", (System.nanoTime() - started) / 1e9));
-            } catch (RuntimeException e) {
-                console.line("no units running: " + units + ": " + e.getMessage());
+            console.line(String.format(java.util.Locale.ROOT, "boot steps done in %.3f s", (System.nanoTime() - started) / 1e9));
+            // The units load off this thread; a directory that cannot be read leaves PID 1 up and says how to go on.
+            s.loadAndReach(options.target().orElse(null)).whenComplete((done, failure) -> {
+                if (failure == null) return;
+                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                console.line("no units running: " + units + ": " + cause.getMessage());
                 console.line(options.shell().isPresent() ? "the console shell is on /dev/" + options.shell().get()
                         : "waiting for a shutdown request (jinit poweroff, SIGUSR2)");
-            }
+            });
             request = s.awaitStopRequest();
             console.line(request.word() + " requested");
             step("stopping units", s::stopUnits);

@@ -44,18 +44,22 @@ public final class Directives {
 
     /** Whether {@code key} is a directive this class applies (names are case-sensitive, as in systemd). */
     public static boolean isSpawnDirective(String key) {
-        return NAMES.contains(key) || SandboxDirectives.NAMES.contains(key) || limitFor(key) != null;
+        return NAMES.contains(key) || SandboxDirectives.NAMES.contains(key) || SeccompDirectives.NAMES.contains(key)
+                || limitFor(key) != null;
     }
 
     /** The file-system sandboxing directives (ProtectSystem=, PrivateDevices=, ReadOnlyPaths=, …). */
     public static Set<String> sandboxNames() {
-        return SandboxDirectives.NAMES;
+        Set<String> all = new java.util.HashSet<>(SandboxDirectives.NAMES);
+        all.addAll(SeccompDirectives.NAMES);
+        return Set.copyOf(all);
     }
 
     /** Every directive name this class accepts, Limit*= included. */
     public static Set<String> names() {
         Set<String> all = new LinkedHashSet<>(NAMES);
         all.addAll(new java.util.TreeSet<>(SandboxDirectives.NAMES));
+        all.addAll(new java.util.TreeSet<>(SeccompDirectives.NAMES));
         for (Rlimit r : Rlimit.values()) all.add(r.directive());
         return all;
     }
@@ -95,6 +99,10 @@ public final class Directives {
         String v = value.strip();
         if (SandboxDirectives.NAMES.contains(key)) {
             SandboxDirectives.apply(st.sandbox, key, v);
+            return;
+        }
+        if (SeccompDirectives.NAMES.contains(key)) {
+            SeccompDirectives.apply(st.sandbox.seccomp, key, v);
             return;
         }
         switch (key) {
@@ -149,7 +157,12 @@ public final class Directives {
             case "CapabilityBoundingSet" -> st.capabilityBoundingSet = mergeCapabilities(st.capabilityBoundingSet, v);
             case "PrivateNetwork" -> st.namespaces.put(Namespace.NET, DirectiveValues.parseBoolean(v));
             case "PrivateTmp" -> b.privateTmp(DirectiveValues.parseBoolean(v));
-            case "ProtectHostname" -> st.namespaces.put(Namespace.UTS, DirectiveValues.parseBoolean(v));
+            case "ProtectHostname" -> {
+                // A UTS namespace of its own, and (systemd's seccomp part) no sethostname/setdomainname.
+                boolean on = DirectiveValues.parseBoolean(v);
+                st.namespaces.put(Namespace.UTS, on);
+                st.sandbox.seccomp.protectHostname = on;
+            }
             case "PrivateIPC" -> st.namespaces.put(Namespace.IPC, DirectiveValues.parseBoolean(v));
             case "PrivateMounts" -> st.namespaces.put(Namespace.MOUNT, DirectiveValues.parseBoolean(v));
             case "PrivatePIDs" -> st.namespaces.put(Namespace.PID, DirectiveValues.parseBoolean(v));

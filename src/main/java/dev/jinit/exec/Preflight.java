@@ -1,6 +1,10 @@
 package dev.jinit.exec;
 
 import dev.jinit.exec.sandbox.MountPlan;
+import dev.jinit.exec.sandbox.Sandbox;
+import dev.jinit.exec.seccomp.BpfAssembler;
+import dev.jinit.exec.seccomp.PolicyCompiler;
+import dev.jinit.exec.seccomp.SeccompPolicy;
 import dev.jinit.exec.sandbox.MountStep;
 import dev.jinit.linux.Capabilities;
 import dev.jinit.linux.Namespaces;
@@ -42,10 +46,11 @@ final class Preflight {
      * @param inaccessibleFile the empty mode-0000 file bound over hidden files, or null when none is hidden
      * @param rlimits      the limits to set at the gate: the spec's, each lowered to what jinit may set
      * @param warnings     a line for each limit that was lowered
+     * @param seccomp      the BPF program the spawn thread installs last, packed, or null for none
      */
     record Plan(String program, List<String> argv, int unshareFlags, Cgroups cgroups, Path cgroup,
                 Capabilities.Sets caps, List<MountStep> mounts, Path inaccessibleFile,
-                Map<Rlimit, Rlimit.Limit> rlimits, List<String> warnings) {
+                Map<Rlimit, Rlimit.Limit> rlimits, List<String> warnings, long[] seccomp) {
         Plan {
             rlimits = Map.copyOf(rlimits);
             warnings = List.copyOf(warnings);
@@ -113,7 +118,30 @@ final class Preflight {
         }
         List<MountStep> mounts = MountPlan.of(spec.sandbox(), spec.rootDirectory());
         Path hider = mounts.stream().anyMatch(m -> m instanceof MountStep.Inaccessible) ? inaccessibleFile() : null;
-        return new Plan(exec, argv, flags, cgroups, cgroup, caps, mounts, hider, rlimits, warnings);
+        return new Plan(exec, argv, flags, cgroups, cgroup, caps, mounts, hider, rlimits, warnings, seccompProgram(spec));
+    }
+
+    /**
+     * The seccomp program for {@code spec}, or null. Not for a spec handed to util-linux unshare (a user
+     * namespace): the filter would apply to unshare and setpriv themselves, whose unshare(2)/capset(2) the
+     * unit's RestrictNamespaces=/SystemCallFilter= typically refuse; such a unit is told its filter is not
+     * enforced (supervise.UnitMapping).
+     */
+    static long[] seccompProgram(ProcessSpec spec) {
+        Sandbox sb = spec.sandbox();
+        if (!sb.needsSeccomp() || spec.namespaces().contains(Namespace.USER)) return null;
+        Credentials c = spec.credentials();
+        SeccompPolicy policy = PolicyCompiler.compile(sb.seccomp(), new PolicyCompiler.Protections(sb.privateDevices(),
+                sb.protectKernelModules(), sb.protectKernelLogs(), sb.protectClock()), c == null ? null : new int[] {c.uid(), c.gid()});
+        List<BpfAssembler.Insn> program;
+        try {
+            program = BpfAssembler.assemble(policy);
+        } catch (IllegalArgumentException e) {
+            throw refuse("SystemCallFilter=: " + e.getMessage());
+        }
+        long[] packed = new long[program.size()];
+        for (int i = 0; i < packed.length; i++) packed[i] = program.get(i).packed();
+        return packed;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.jinit.exec;
 
 import dev.jinit.exec.sandbox.MountSetup;
 import dev.jinit.exec.sandbox.SandboxException;
+import dev.jinit.linux.Errno;
 import dev.jinit.linux.Fd;
 import dev.jinit.linux.Fs;
 import dev.jinit.linux.LinuxException;
@@ -10,6 +11,7 @@ import dev.jinit.linux.Mount;
 import dev.jinit.linux.Namespaces;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Prctl;
+import dev.jinit.linux.Seccomp;
 import dev.jinit.linux.Spawn;
 import dev.jinit.linux.ThreadIds;
 import java.nio.file.Path;
@@ -43,6 +45,14 @@ final class ThrowawaySpawn implements Runnable {
     // Written by the spawn thread before it ends, read after join(): Thread.join orders them.
     private int pid;
     private RuntimeException failure;
+    /** Written by the spawn thread, read after join(). */
+    private boolean seccompInstalled;
+
+    static {
+        // What a filtered spawn thread may still need after its filter is on: loaded now, not then.
+        Class<?>[] used = {SpawnException.class, LinuxException.class, Errno.class};
+        for (Class<?> c : used) c.getName();
+    }
 
     ThrowawaySpawn(ProcessSpec spec, Preflight.Plan plan, int[] sources, ExecGate gate) {
         this.spec = spec;
@@ -78,6 +88,8 @@ final class ThrowawaySpawn implements Runnable {
     /** Waits for the thread; returns the child's pid or throws the spawn's SpawnException. */
     int join() {
         joinUninterruptibly(thread);
+        if (seccompInstalled && spec.credentials() != null && DUMPABLE_AT_START == 1)
+            Prctl.prctl(Prctl.PR_SET_DUMPABLE, 1, 0, 0, 0);
         if (failure != null) throw failure;
         return pid;
     }
@@ -186,18 +198,28 @@ final class ThrowawaySpawn implements Runnable {
                     realRoot = Posix.open("/", Posix.O_PATH | Posix.O_DIRECTORY | Posix.O_CLOEXEC, 0);
                     setUp("RootDirectory=" + root, () -> Fs.chroot(root.toString()));
                 }
+                // The seccomp filter comes last: from here on this thread's own calls pass it too. Its
+                // policy lets through what glibc's child does before execve and what this thread does to
+                // end (PolicyCompiler.SPAWN_PATH); everything else that would undo a step is skipped.
+                boolean filtered = plan.seccomp() != null;
+                if (filtered) {
+                    setUp("the seccomp filter (SystemCallFilter= and kin)", this::installSeccomp);
+                    seccompInstalled = true;
+                }
                 // Between chroot and its undoing nothing may load a class: the class path is outside
                 // the new root. launch() and access() only make downcalls.
                 int rc = request.launch();
                 int wdErr = 0, ttyErr = 0, programErr = 0;
-                if (rc != 0) {
+                if (rc != 0 && !filtered) {
                     // Seen as the child saw them: same root, same real ids.
                     if (workingDirectory != null) wdErr = Fs.access(workingDirectory, Fs.X_OK);
                     if (spec.controllingTty() != null) ttyErr = Fs.access(spec.controllingTty().toString(), Fs.R_OK | Fs.W_OK);
                     programErr = Fs.access(plan.program(), Fs.X_OK);
                 }
-                if (jinitMounts != null) Namespaces.setns(jinitMounts, Namespaces.CLONE_NEWNS, "jinit's mount namespace");
-                if (realRoot != null) {
+                // A filtered thread stays where it is and ends: setns or chroot may be refused to it, and it
+                // loads no class any more (SpawnException and its kin are loaded before the filter).
+                if (jinitMounts != null && !filtered) Namespaces.setns(jinitMounts, Namespaces.CLONE_NEWNS, "jinit's mount namespace");
+                if (realRoot != null && !filtered) {
                     // Back to the real root so this thread's last steps (and the JVM's own thread exit)
                     // see the class path again.
                     Fs.fchdir(realRoot.get());
@@ -210,7 +232,24 @@ final class ThrowawaySpawn implements Runnable {
             if (oldCwd != null) oldCwd.close();
             if (realRoot != null) realRoot.close();
             if (jinitMounts != null) jinitMounts.close();
-            if (spec.credentials() != null && DUMPABLE_AT_START == 1) Prctl.prctl(Prctl.PR_SET_DUMPABLE, 1, 0, 0, 0);
+            // prctl may be refused to a filtered thread: join() restores the flag (it is the process's) then.
+            if (spec.credentials() != null && DUMPABLE_AT_START == 1 && !seccompInstalled)
+                Prctl.prctl(Prctl.PR_SET_DUMPABLE, 1, 0, 0, 0);
+        }
+    }
+
+    /**
+     * Installs the unit's seccomp program on this thread only; the child inherits it, jinit's other threads
+     * never see it. The kernel wants no_new_privs or CAP_SYS_ADMIN: as systemd, no_new_privs only when the
+     * capability is missing (EACCES).
+     */
+    private void installSeccomp() {
+        try {
+            Seccomp.installOnThisThread(plan.seccomp());
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.EACCES) throw e;
+            Prctl.setNoNewPrivileges();
+            Seccomp.installOnThisThread(plan.seccomp());
         }
     }
 

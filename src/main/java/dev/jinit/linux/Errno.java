@@ -110,4 +110,15 @@ public final class Errno {
         String entry = errno > 0 && errno < NAMES.length ? NAMES[errno] : null;
         return entry == null ? "Unknown error " + errno : entry.substring(entry.indexOf('\u0000') + 1);
     }
+
+    /** The number of a symbolic name ({@code EPERM}) or a decimal number 1..4095; -1 when it is neither. */
+    public static int parse(String text) {
+        String t = text.strip();
+        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
+            int n = t.length() > 4 ? -1 : Integer.parseInt(t);
+            return n >= 1 && n <= 4095 ? n : -1;
+        }
+        for (int i = 1; i < NAMES.length; i++) if (NAMES[i] != null && NAMES[i].startsWith(t + "\u0000")) return i;
+        return -1;
+    }
 }

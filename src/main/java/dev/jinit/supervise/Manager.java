@@ -97,6 +97,13 @@ public final class Manager implements AutoCloseable {
             }
 
             @Override
+            public String unitHolding(int pid, UnitRuntime asking) {
+                for (UnitRuntime rt : units.all())
+                    if (rt != asking && rt.driver != null && rt.driver.holds(pid)) return rt.name;
+                return null;
+            }
+
+            @Override
             public void spawnAnswered() {
                 Manager.this.spawnAnswered();
             }

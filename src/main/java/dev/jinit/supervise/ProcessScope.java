@@ -6,8 +6,10 @@ import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,8 +22,11 @@ public interface ProcessScope {
     /** Adds what the scope needs to a process spec before the spawn (a cgroup, or a new session). */
     ProcessSpec.Builder prepare(ProcessSpec.Builder spec);
 
-    /** A process was spawned for the unit (or named by MAINPID=/PIDFile=). */
-    void adopt(int pid);
+    /**
+     * A process was spawned for the unit (or named by MAINPID=/PIDFile=), held by {@code handle}
+     * (null when there is none): the scope may consult it, never close it.
+     */
+    void adopt(int pid, Ports.Handle handle);
 
     /** A process of the unit was reaped: its pid may be reused by someone else from now on. */
     default void exited(int pid) {}
@@ -72,7 +77,7 @@ public interface ProcessScope {
         }
 
         @Override
-        public void adopt(int pid) {
+        public void adopt(int pid, Ports.Handle handle) {
             // A PIDFile/MAINPID process is normally in the group already (forked from it).
             if (contains(pid)) return;
             try {
@@ -133,7 +138,11 @@ public interface ProcessScope {
     /** No cgroup: process groups (one per spawned process, by setsid) and descendants. */
     final class Groups implements ProcessScope {
         private final Set<Integer> groups = new HashSet<>();
-        private final Set<Integer> roots = new HashSet<>();
+        /**
+         * The unit's own processes, each with its handle: a root whose process has been reaped is no
+         * root any more, even before its exit is handled, since its number may be another's by then.
+         */
+        private final Map<Integer, Ports.Handle> roots = new HashMap<>();
 
         @Override
         public ProcessSpec.Builder prepare(ProcessSpec.Builder spec) {
@@ -141,8 +150,8 @@ public interface ProcessScope {
         }
 
         @Override
-        public void adopt(int pid) {
-            roots.add(pid);
+        public void adopt(int pid, Ports.Handle handle) {
+            roots.put(pid, handle);
             ProcTable.Entry e = ProcTable.readStat(pid);
             groups.add(e != null && e.pgid() > 1 && e.pgid() != Posix.getpid() ? e.pgid() : pid);
         }
@@ -155,7 +164,11 @@ public interface ProcessScope {
         @Override
         public List<Integer> pids() {
             if (groups.isEmpty() && roots.isEmpty()) return List.of();
-            return ProcTable.read().members(groups, roots);
+            Set<Integer> live = new HashSet<>();
+            roots.forEach((pid, h) -> {
+                if (h == null || h.alive()) live.add(pid);
+            });
+            return ProcTable.read().members(groups, live);
         }
 
         @Override
@@ -165,7 +178,7 @@ public interface ProcessScope {
 
         @Override
         public boolean owned(String cgroupPath, ProcTable.Entry entry) {
-            return entry != null && (groups.contains(entry.pgid()) || roots.contains(entry.ppid()) || roots.contains(entry.pid()));
+            return entry != null && (groups.contains(entry.pgid()) || roots.containsKey(entry.ppid()) || roots.containsKey(entry.pid()));
         }
 
         @Override

@@ -48,6 +48,9 @@ final class ServiceDriver implements ServiceEffects {
 
         /** A spawn of this unit was answered (started or failed): notify messages held for it may go now. */
         void spawnAnswered();
+
+        /** The unit other than {@code asking} that holds {@code pid} as one of its processes, or null. */
+        String unitHolding(int pid, UnitRuntime asking);
     }
 
     private final UnitRuntime unit;
@@ -218,7 +221,7 @@ final class ServiceDriver implements ServiceEffects {
         watching.add(pid);
         if (scope != null) {
             try {
-                scope.adopt(pid);
+                scope.adopt(pid, handle);
             } catch (RuntimeException e) {
                 note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
             }
@@ -312,9 +315,9 @@ final class ServiceDriver implements ServiceEffects {
 
     private void exited(int pid, ExitStatus status) {
         watching.remove(pid);
+        if (scope != null) scope.exited(pid); // first: the scope may still look at the handle
         Ports.Handle h = handles.remove(pid);
         if (h != null) h.close();
-        if (scope != null) scope.exited(pid);
         if (unit.driver != this) return;
         if (pid == unit.machine.mainPid()) {
             unit.lastExitPid = pid;
@@ -342,11 +345,14 @@ final class ServiceDriver implements ServiceEffects {
             case Action.SignalAll s -> signalAll(s.signal(), s.mainPid(), s.controlPid());
             case Action.MainPid m -> {
                 if (watching.contains(m.pid())) return; // a process this unit spawned: held and followed already
-                Ports.Handle h = ctx.ports().processes().open(m.pid());
-                if (h != null) handles.put(m.pid(), h);
+                if (!handles.containsKey(m.pid())) {
+                    // MAINPID=: held from now on (a PIDFile= process was held when its file was read).
+                    Ports.Handle h = ctx.ports().processes().open(m.pid());
+                    if (h != null) handles.put(m.pid(), h);
+                }
                 if (scope != null) {
                     try {
-                        scope.adopt(m.pid());
+                        scope.adopt(m.pid(), handles.get(m.pid()));
                     } catch (RuntimeException e) {
                         note("Could not place main pid " + m.pid() + " in " + scope.describe() + ": " + e.getMessage());
                     }
@@ -360,15 +366,87 @@ final class ServiceDriver implements ServiceEffects {
         }
     }
 
+    /**
+     * systemd's service_load_pid_file and service_is_suitable_main_pid: the pid named must be a live
+     * process that is not jinit, not pid 1, not the control process and not another unit's; one
+     * outside the unit (its cgroup, or its processes and their descendants) is accepted only from a
+     * root-owned file, since anyone who can write the file could otherwise have jinit adopt (and
+     * later kill) any process. The process is held by a pidfd before the checks, so what passed
+     * them is what becomes the main process.
+     */
     @Override
     public int readPidFile(Path pidFile) {
+        String text;
+        boolean rootOwned;
         try {
-            String text = Files.readString(pidFile).trim();
-            int pid = Integer.parseInt(text);
-            return pid > 0 && ctx.ports().processes().stat(pid) != null ? pid : 0;
-        } catch (IOException | NumberFormatException e) {
+            text = Files.readString(pidFile).trim();
+            rootOwned = ((Number) Files.getAttribute(pidFile, "unix:uid")).intValue() == 0;
+        } catch (IOException | RuntimeException e) {
+            return 0; // not written yet: looked for again until the start timeout
+        }
+        int pid;
+        try {
+            pid = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            refusePidFile(pidFile, text, "PID file " + pidFile + " does not contain a pid: \"" + text + "\"");
             return 0;
         }
+        if (pid <= 0) {
+            refusePidFile(pidFile, text, "PID file " + pidFile + " names pid " + pid + ", not a process");
+            return 0;
+        }
+        String why = refuseMainPid(pid);
+        if (why != null) {
+            refusePidFile(pidFile, text, "New main PID " + pid + " (from " + pidFile + ") " + why + ", refusing.");
+            return 0;
+        }
+        Ports.Handle h = ctx.ports().processes().open(pid);
+        if (h == null) {
+            refusePidFile(pidFile, text, "New main PID " + pid + " (from " + pidFile + ") does not exist or is a zombie.");
+            return 0;
+        }
+        boolean ours = scope != null && scope.contains(pid);
+        if (!ours && !rootOwned) {
+            h.close();
+            refusePidFile(pidFile, text, "New main PID " + pid + " (from " + pidFile + ") does not belong to the service, and the"
+                    + " PID file is not owned by root. Refusing.");
+            return 0;
+        }
+        if (!ours) note("New main PID " + pid + " does not belong to the service, but it is accepted since the PID file "
+                + pidFile + " is owned by root.");
+        if (!h.alive()) {
+            h.close();
+            return 0;
+        }
+        Ports.Handle old = handles.put(pid, h);
+        if (old != null) old.close();
+        return pid;
+    }
+
+    /** The PID file content last refused: a file polled every 100 ms is reported once per content. */
+    private String refusedPidFile;
+
+    private void refusePidFile(Path pidFile, String content, String message) {
+        String key = pidFile + "\0" + content;
+        if (key.equals(refusedPidFile)) return;
+        refusedPidFile = key;
+        note(message);
+    }
+
+    @Override
+    public String refuseMainPid(int pid) {
+        if (pid == ctx.ports().processes().self()) return "is jinit itself";
+        if (pid == 1) return "is the init process (pid 1)";
+        if (pid == unit.machine.controlPid()) return "is the control process";
+        String other = ctx.listener().unitHolding(pid, unit);
+        if (other != null) return "belongs to unit " + other;
+        if (ctx.ports().processes().stat(pid) == null) return "does not exist";
+        return null;
+    }
+
+    /** Whether {@code pid} is a process this unit holds (spawned, main, or control). */
+    boolean holds(int pid) {
+        return handles.containsKey(pid) || unit.machine.mainPid() == pid || unit.machine.controlPid() == pid;
     }
 
     @Override

@@ -20,8 +20,18 @@ public interface ServiceEffects {
     /** Anything that is not a spawn. */
     void perform(Action action);
 
-    /** The pid a PIDFile names, or 0 when it is missing, empty or not a number. */
+    /**
+     * The pid a PIDFile names, or 0 when it is missing, empty, not a number, or refused as systemd
+     * refuses it (jinit itself, pid 1, another unit's process, a process outside the unit unless
+     * the file is root-owned); a refusal is logged.
+     */
     int readPidFile(Path pidFile);
+
+    /**
+     * Why {@code pid} cannot become the main process whoever names it: it is jinit itself, pid 1,
+     * the control process, a process of another unit, or gone. Null when none of these holds.
+     */
+    String refuseMainPid(int pid);
 
     /** Whether {@code pid} belongs to the unit (its cgroup, or its process group or descendants). */
     boolean isUnitProcess(int pid);

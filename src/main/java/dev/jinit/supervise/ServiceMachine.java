@@ -708,9 +708,14 @@ public final class ServiceMachine {
             log("MAINPID=" + pid + " from PID " + sender + " ignored in state " + state.word + ".");
             return;
         }
+        String why = fx.refuseMainPid(pid);
+        if (why != null) {
+            log("MAINPID=" + pid + " refused: " + why + " (from PID " + sender + ")");
+            return;
+        }
         UnitProcesses unit = new UnitProcesses(mainPid, controlPid,
                 fx.isUnitProcess(pid) ? java.util.Set.of(pid) : java.util.Set.of());
-        Verdict v = NotifyPolicy.checkMainPid(pid, unit, (int) ProcessHandle.current().pid());
+        Verdict v = NotifyPolicy.checkMainPid(pid, unit, 0); // jinit itself is refused above, through the driver
         if (v instanceof Verdict.Refuse refused) {
             log(refused.reason() + " (from PID " + sender + ")");
             return;

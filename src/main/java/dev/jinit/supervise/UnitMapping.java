@@ -5,6 +5,7 @@ import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
 import dev.jinit.exec.OomScorePrivilege;
 import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Rlimit;
 import dev.jinit.exec.Users;
 import dev.jinit.linux.RegularFile;
 import dev.jinit.unit.Condition;
@@ -106,6 +107,7 @@ public final class UnitMapping {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
                     boolean skipOom = unattainableOomScore(su.service(), oomRefusal, warnings);
+                    unfilteredUserNamespace(su.service(), warnings);
                     yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, LoadState.LOADED, null, info.source(),
                             info.description(), deps, config, plan(su, skipOom), directories(su.service()), warnings,
                             fingerprint, conditions);
@@ -201,6 +203,31 @@ public final class UnitMapping {
         return true;
     }
 
+    /**
+     * PrivateUsers= hands the start to util-linux unshare (a JVM cannot make a user namespace itself), and a
+     * seccomp filter installed before it would hit unshare and setpriv themselves: such a unit runs without its
+     * filter (exec.Preflight), and says so here rather than silently.
+     */
+    private static void unfilteredUserNamespace(Service s, List<String> warnings) {
+        boolean userNs = false;
+        SpawnDirective filtering = null;
+        for (SpawnDirective d : s.spawnDirectives()) {
+            if (d.key().equals("PrivateUsers")) userNs = isTrue(d.value());
+            if (SECCOMP_DIRECTIVES.contains(d.key()) && !d.value().isBlank() && filtering == null) filtering = d;
+        }
+        if (userNs && filtering != null)
+            warnings.add(filtering.where() + ": " + filtering.key() + "= (with every system call filter of the unit) is not enforced: "
+                    + "PrivateUsers= hands the start to util-linux unshare, which the filter would stop");
+    }
+
+    private static final Set<String> SECCOMP_DIRECTIVES = Set.of("SystemCallFilter", "SystemCallArchitectures",
+            "RestrictAddressFamilies", "RestrictNamespaces", "MemoryDenyWriteExecute", "LockPersonality", "RestrictRealtime",
+            "RestrictSUIDSGID");
+
+    private static boolean isTrue(String v) {
+        return Set.of("1", "yes", "y", "true", "t", "on").contains(v.strip().toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** Builds each process of the service when it is about to run. */
     static SpawnPlan plan(ServiceUnit su) {
         return plan(su, false);
@@ -256,6 +283,9 @@ public final class UnitMapping {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(placeOf(e.getMessage(), s.spawnDirectives(), where) + ": " + e.getMessage(), e);
             }
+            // jinit runs with its soft descriptor limit raised (FdLimits); a service must not inherit that.
+            if (s.spawnDirectives().stream().noneMatch(d -> d.key().equals("LimitNOFILE")))
+                b.rlimit(Rlimit.NOFILE, FdLimits.childDefault());
             applyOutput(b, s.standardOutput(), s.standardError(), where);
             return b.build();
         };

@@ -188,7 +188,7 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
         }
 
         @Override
-        public void adopt(int pid) {
+        public void adopt(int pid, Ports.Handle handle) {
             pids.add(pid);
         }
 

@@ -69,6 +69,14 @@ final class Recorder implements ServiceEffects {
         return pidFiles.getOrDefault(pidFile, 0);
     }
 
+    /** Pids the driver refuses as main process, with why. */
+    final Map<Integer, String> refusedMainPids = new HashMap<>();
+
+    @Override
+    public String refuseMainPid(int pid) {
+        return refusedMainPids.get(pid);
+    }
+
     @Override
     public boolean isUnitProcess(int pid) {
         return alive.contains(pid) || others.contains(pid);

@@ -279,6 +279,20 @@ class ServiceMachineTest {
         assertEquals(ServiceState.RUNNING, m.state());
     }
 
+    /** What the driver refuses (jinit itself, pid 1, another unit's process) never becomes the main pid, even from the unit. */
+    @Test
+    void mainPidMessageIsRefusedWhenTheDriverRefusesThePid() {
+        ServiceMachine m = machine(ServiceConfig.builder("n.service", ServiceType.NOTIFY).start(Command.of("d")));
+        m.start();
+        int original = m.mainPid();
+        fx.others.add(1);
+        fx.refusedMainPids.put(1, "is the init process (pid 1)");
+        m.notify(original, Map.of("MAINPID", "1"));
+        assertEquals(original, m.mainPid());
+        assertTrue(fx.logs().contains("MAINPID=1 refused: is the init process (pid 1) (from PID " + original + ")"), fx.logs().toString());
+        assertFalse(fx.actions.contains(new Action.MainPid(1)));
+    }
+
     @Test
     void extendTimeoutPushesTheStartDeadline() {
         ServiceMachine m = machine(ServiceConfig.builder("n.service", ServiceType.NOTIFY).start(Command.of("d"))

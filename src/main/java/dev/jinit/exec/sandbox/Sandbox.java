@@ -1,5 +1,6 @@
 package dev.jinit.exec.sandbox;
 
+import dev.jinit.exec.seccomp.SeccompSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +26,14 @@ import java.util.List;
  * @param protectClock          ProtectClock=: CAP_SYS_TIME and CAP_WAKE_ALARM dropped
  * @param protectProc           ProtectProc=: a procfs instance with that hidepid=
  * @param procSubset            ProcSubset=pid: a procfs instance with subset=pid
+ * @param seccomp               the system call filtering directives (SystemCallFilter=, RestrictAddressFamilies=, …)
  */
 public record Sandbox(ProtectSystem protectSystem, ProtectHome protectHome, boolean privateDevices,
                       List<PathRule> readWrite, List<PathRule> readOnly, List<PathRule> inaccessible,
                       List<TemporaryFileSystem> temporaryFileSystems, List<Bind> binds,
                       boolean protectKernelTunables, boolean protectKernelModules, boolean protectKernelLogs,
-                      boolean protectControlGroups, boolean protectClock, ProtectProc protectProc, boolean procSubset) {
+                      boolean protectControlGroups, boolean protectClock, ProtectProc protectProc, boolean procSubset,
+                      SeccompSettings seccomp) {
 
     public static final Sandbox NONE = new Builder().build();
 
@@ -40,6 +43,7 @@ public record Sandbox(ProtectSystem protectSystem, ProtectHome protectHome, bool
         inaccessible = List.copyOf(inaccessible);
         temporaryFileSystems = List.copyOf(temporaryFileSystems);
         binds = List.copyOf(binds);
+        if (seccomp == null) seccomp = SeccompSettings.NONE;
     }
 
     public enum ProtectSystem { NO, YES, FULL, STRICT }
@@ -86,6 +90,11 @@ public record Sandbox(ProtectSystem protectSystem, ProtectHome protectHome, bool
     /** Whether any of it asks for something (a process without sandboxing takes the cheap spawn path). */
     public boolean isEmpty() {
         return equals(NONE);
+    }
+
+    /** Whether a seccomp filter must be installed: the directives, or a protection with a system call part. */
+    public boolean needsSeccomp() {
+        return !seccomp.isEmpty() || privateDevices || protectKernelModules || protectKernelLogs || protectClock;
     }
 
     /** Whether the child needs its own mount namespace and mounts in it. */
@@ -136,6 +145,7 @@ public record Sandbox(ProtectSystem protectSystem, ProtectHome protectHome, bool
         b.protectClock = protectClock;
         b.protectProc = protectProc;
         b.procSubset = procSubset;
+        b.seccomp = seccomp.toBuilder();
         return b;
     }
 
@@ -150,11 +160,12 @@ public record Sandbox(ProtectSystem protectSystem, ProtectHome protectHome, bool
         public boolean protectKernelTunables, protectKernelModules, protectKernelLogs, protectControlGroups, protectClock;
         public ProtectProc protectProc = ProtectProc.DEFAULT;
         public boolean procSubset;
+        public SeccompSettings.Builder seccomp = new SeccompSettings.Builder();
 
         public Sandbox build() {
             return new Sandbox(protectSystem, protectHome, privateDevices, readWrite, readOnly, inaccessible,
                     temporaryFileSystems, binds, protectKernelTunables, protectKernelModules, protectKernelLogs,
-                    protectControlGroups, protectClock, protectProc, procSubset);
+                    protectControlGroups, protectClock, protectProc, procSubset, seccomp.build());
         }
     }
 }
