@@ -58,7 +58,9 @@ class StatusPageBrowserTest {
             nav.addProperty("url", base + "/");
             b.call("Page.navigate", nav);
 
-            j.await("the login form", () -> b.evalBoolean("!document.getElementById('login').hidden"));
+            // until the navigation is done the old page (about:blank) answers: no such element yet
+            j.await("the login form", () -> b.evalBoolean("location.href.startsWith(" + quote(base) + ")"
+                    + " && document.getElementById('login') !== null && !document.getElementById('login').hidden"));
             b.eval("document.getElementById('token').value = " + quote(token)
                     + "; document.getElementById('login-form').requestSubmit(); true");
             j.await("both units in the table", () -> b.evalNumber("document.querySelectorAll('#units tbody tr').length") == 2);
