@@ -57,12 +57,14 @@ final class BootCommand {
             err.println(USAGE);
             return 2;
         }
-        return BootMode.boot(new BootMode.Settings(false, args.cmdline(), args.units(), args.state(), null));
+        return BootMode.boot(new BootMode.Settings(false, args.cmdline(), args.units(), args.state(),
+                o -> dev.jinit.net.NetworkService.bootParts(o.ip(), o.units(), args.state(), err)));
     }
 
     /** The kernel started jinit as PID 1: boot the machine; never returns. */
     static void machineInit() {
         BootMode.runAsMachineInit(new BootMode.Settings(true, Path.of("/proc/cmdline"), null,
-                BootMode.defaultStateDir(), null));
+                BootMode.defaultStateDir(),
+                o -> dev.jinit.net.NetworkService.bootParts(o.ip(), o.units(), BootMode.defaultStateDir(), System.err)));
     }
 }
