@@ -12,40 +12,40 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The parts boot mode plugs into the supervisor besides its own (console output, console shell): the
- * network, from the {@code *.network} files beside the units and the kernel's {@code ip=}, then the
- * HTTP API from {@code jinit.api=} (it may listen on an address the network configures). Each only
+ * network ({@link NetworkService#bootParts}: the kernel's {@code ip=} and {@code *.network} files), then
+ * the HTTP API from {@code jinit.api=} (it may listen on an address the network configures). Each only
  * when asked for, as in {@code jinit run}.
  */
 final class BootParts {
     private BootParts() {}
 
     /**
-     * @param machine the machine's PID 1: resolv.conf goes to /etc and leases to /var/lib/jinit; for
-     *                {@code jinit boot} in a namespace both stay in the state directory (the host's
-     *                /etc is not this jinit's to write)
+     * @param machine the machine's PID 1 (resolv.conf in /etc, /etc/systemd/network read); for
+     *                {@code jinit boot} in a namespace resolv.conf stays in the state directory (the
+     *                host's /etc is not this jinit's to write or read)
      */
     static List<Part> of(BootOptions options, Path units, Path stateDir, boolean machine, PrintStream console) {
         List<Part> parts = new ArrayList<>();
-        List<NetworkConfig> configs = new ArrayList<>();
-        if (hasNetworkFiles(units)) configs.addAll(NetworkService.fromUnitDirectory(units, stateDir, console).configs());
-        if (options.ip().isPresent()) {
-            try {
-                Optional<NetworkConfig> ip = KernelIpParameter.parse(options.ip().get());
-                ip.ifPresent(configs::add);
-            } catch (IllegalArgumentException e) {
-                console.println("jinit: network: " + e.getMessage() + "; ignored");
+        if (machine) {
+            parts.addAll(NetworkService.bootParts(options.ip(), units, stateDir, console));
+        } else {
+            // jinit boot shares the host's /etc: only the files beside the units and ip= count, and
+            // resolv.conf and leases stay in the state directory.
+            List<NetworkConfig> configs = new ArrayList<>();
+            if (hasNetworkFiles(units)) configs.addAll(NetworkService.fromUnitDirectory(units, stateDir, console).configs());
+            if (options.ip().isPresent()) {
+                try {
+                    KernelIpParameter.parse(options.ip().get()).ifPresent(configs::add);
+                } catch (IllegalArgumentException e) {
+                    console.println("jinit: network: " + e.getMessage() + "; ignoring ip=");
+                }
             }
-        }
-        if (!configs.isEmpty()) {
-            Path resolv = machine ? Path.of("/etc/resolv.conf") : stateDir.resolve("resolv.conf");
-            Path leases = machine ? Path.of("/var/lib/jinit/dhcp") : stateDir.resolve("dhcp");
-            // networkd-wait-online's 120 s is for servers with slow switches; a VM's DHCP answers in
-            // milliseconds, and units must not wait two minutes for a link nobody plugged in.
-            parts.add(new NetworkService(new NetworkService.Settings(configs, resolv, leases, Duration.ofSeconds(30)), console));
+            if (!configs.isEmpty())
+                parts.add(new NetworkService(new NetworkService.Settings(configs, stateDir.resolve("resolv.conf"),
+                        stateDir.resolve("dhcp"), Duration.ofSeconds(120)), console));
         }
         options.api().ifPresent(value -> {
             try {

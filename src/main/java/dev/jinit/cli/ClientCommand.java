@@ -303,7 +303,9 @@ public final class ClientCommand {
         if (d != null) {
             if (!d.processes().isEmpty())
                 field(sb, "Tasks", d.processes().size() + " (" + String.join(", ", d.processes().stream().map(String::valueOf).toList()) + ")");
-            for (String w : d.warnings()) field(sb, "Warning", printable(w));
+            // A protection the unit asked for and jinit does not apply gets its own label (issue 10).
+            for (String w : d.warnings())
+                field(sb, w.contains(" is not enforced") ? "Not enforced" : "Warning", printable(w));
             if (!d.recentLogs().isEmpty()) {
                 sb.append('\n');
                 for (LogLine l : d.recentLogs()) sb.append(logLine(l)).append('\n');

@@ -1,5 +1,6 @@
 package dev.jinit.control;
 
+import dev.jinit.linux.Errno;
 import dev.jinit.log.LogLine;
 import dev.jinit.log.Stream;
 import java.io.IOException;
@@ -79,6 +80,8 @@ public final class ControlServer implements AutoCloseable {
     private static final long REFUSE_AFTER_NANOS = 2_000_000_000L;
     private final ClientLimits limits;
     private final IdleCloser idle = new IdleCloser();
+    /** Descriptors kept back for answering when jinit is out of them. */
+    private final FdReserve reserve = new FdReserve(4);
     private final Thread acceptor;
     private volatile boolean closed;
     /** Refusals since the last report, and when that was: a flood is reported, not logged line by line. */
@@ -166,6 +169,11 @@ public final class ControlServer implements AutoCloseable {
                 return;
             } catch (IOException e) {
                 if (closed) return;
+                // Out of descriptors: free the reserve and accept with it, so that status still answers.
+                if (Errno.describe(Errno.EMFILE).equals(e.getMessage()) && reserve.release()) {
+                    report.accept("control: out of file descriptors (EMFILE); serving with the reserve");
+                    continue;
+                }
                 report.accept("control: accept on " + path + " failed: " + e.getMessage());
                 // Such failures persist for a while (EMFILE, ENOBUFS): pause rather than spin on them.
                 LockSupport.parkNanos(ACCEPT_RETRY_NANOS);
@@ -306,6 +314,7 @@ public final class ControlServer implements AutoCloseable {
             silent.removeIf(x -> x.ch() == ch);
             connections.remove(ch);
             slots.release();
+            reserve.refill();
         }
     }
 
@@ -507,6 +516,7 @@ public final class ControlServer implements AutoCloseable {
         closeQuietly(server);
         joinUninterruptibly(acceptor);
         idle.close();
+        reserve.close();
         for (SocketChannel ch : connections) closeQuietly(ch);
         try {
             Files.deleteIfExists(path);

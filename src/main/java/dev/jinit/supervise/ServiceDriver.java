@@ -32,6 +32,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * touches outside the JVM goes through {@link ManagerPorts}. Runs on the manager thread.
  */
 final class ServiceDriver implements ServiceEffects {
+    /** How much longer than its unit's timeout a spawn may wait for an output to open. */
+    static final Duration OPEN_GRACE = Duration.ofSeconds(5);
+
     /** How often a main process that is not jinit's child is checked for life. */
     static final long FOREIGN_POLL_MILLIS = 500;
 
@@ -159,7 +162,9 @@ final class ServiceDriver implements ServiceEffects {
         // Output files may take until the start (or stop) timeout to open: a FIFO nobody reads yet.
         long timeout = s.role() == ServiceConfig.Role.STOP || s.role() == ServiceConfig.Role.STOP_POST
                 ? def.service().timeoutStopMillis() : def.service().timeoutStartMillis();
-        Duration openWait = timeout > 0 ? Duration.ofMillis(timeout) : Spawner.DEFAULT_OPEN_WAIT;
+        // A little longer than the unit's timeout, so that the timeout is what fails the unit (with
+        // its result), and the executor's later failure only names what hung.
+        Duration openWait = timeout > 0 ? Duration.ofMillis(timeout).plus(OPEN_GRACE) : Spawner.DEFAULT_OPEN_WAIT;
         Launch launch = new Launch(s, machine);
         unanswered++;
         UnitDirectories dirs = directories;
@@ -245,7 +250,10 @@ final class ServiceDriver implements ServiceEffects {
             // What systemd shows for a directory that could not be made: the process "exited" with it.
             unit.lastExit = ExitStatus.exited(failure.shellCode());
         }
-        if (unit.driver == this && unit.machine == launch.machine) launch.machine.spawnFailed(launch.request, failure);
+        boolean wanted = unit.driver == this && unit.machine == launch.machine && launch.machine.spawnFailed(launch.request, failure);
+        // Answered after the unit gave up on it (its timeout): still the clearest reason why it hung.
+        if (!wanted) note("The start of " + launch.request.role().directive + "=" + launch.request.command()
+                + " that the unit gave up on failed: " + failure.getMessage());
         ctx.listener().spawnAnswered();
     }
 

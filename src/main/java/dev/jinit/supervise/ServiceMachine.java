@@ -788,6 +788,9 @@ public final class ServiceMachine {
 
     /** systemd's service_dispatch_timer: what each state does when its time is up. */
     private void stateTimeout() {
+        if (pendingSpawn != null)
+            log("Timed out while " + pendingSpawn.role().directive + "=" + pendingSpawn.command() + " was being started: its"
+                    + " process never came up (an output, terminal or directory that does not open?).");
         switch (state) {
             case START_PRE, START -> {
                 log(state.word + " operation timed out. Terminating.");

@@ -5,6 +5,7 @@ import dev.jinit.exec.Directives;
 import dev.jinit.exec.FdSource;
 import dev.jinit.exec.OomScorePrivilege;
 import dev.jinit.exec.ProcessSpec;
+import dev.jinit.exec.Rlimit;
 import dev.jinit.exec.Users;
 import dev.jinit.linux.RegularFile;
 import dev.jinit.unit.Condition;
@@ -215,7 +216,7 @@ public final class UnitMapping {
             if (SECCOMP_DIRECTIVES.contains(d.key()) && !d.value().isBlank() && filtering == null) filtering = d;
         }
         if (userNs && filtering != null)
-            warnings.add(filtering.where() + ": " + filtering.key() + "= and the other system call filters are not enforced: "
+            warnings.add(filtering.where() + ": " + filtering.key() + "= (with every system call filter of the unit) is not enforced: "
                     + "PrivateUsers= hands the start to util-linux unshare, which the filter would stop");
     }
 
@@ -282,6 +283,9 @@ public final class UnitMapping {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(placeOf(e.getMessage(), s.spawnDirectives(), where) + ": " + e.getMessage(), e);
             }
+            // jinit runs with its soft descriptor limit raised (FdLimits); a service must not inherit that.
+            if (s.spawnDirectives().stream().noneMatch(d -> d.key().equals("LimitNOFILE")))
+                b.rlimit(Rlimit.NOFILE, FdLimits.childDefault());
             applyOutput(b, s.standardOutput(), s.standardError(), where);
             return b.build();
         };

@@ -17,6 +17,7 @@ import dev.jinit.log.LogConfig;
 import dev.jinit.log.LogPump;
 import dev.jinit.log.Stream;
 import dev.jinit.supervise.EventLoop;
+import dev.jinit.supervise.FdLimits;
 import dev.jinit.supervise.JobOutcome;
 import dev.jinit.supervise.Manager;
 import dev.jinit.supervise.ManagerControl;
@@ -149,6 +150,14 @@ public final class Supervisor implements AutoCloseable {
             Files.createDirectories(options.stateDir());
         } catch (IOException e) {
             throw new UncheckedIOException("state directory " + options.stateDir() + ": " + e.getMessage(), e);
+        }
+        ErrorPathClasses.load(err);
+        // As systemd: the supervisor's soft descriptor limit up to the hard one (its services get 1024
+        // unless their unit says otherwise, see FdLimits).
+        try {
+            FdLimits.raiseOwn();
+        } catch (RuntimeException e) {
+            err.println("jinit: cannot raise the descriptor limit: " + e.getMessage());
         }
         int self = Posix.getpid();
         // Not PID 1: become the reaper of everything our services leave behind (double-forking daemons).

@@ -206,9 +206,31 @@ public final class UnitBuilder {
     private void unknown(UnitFile.Assignment a) {
         unsupported.add(a);
         if (a.key().startsWith("X-")) return;
+        if (a.section().equals("Service") && NOT_ENFORCED.contains(a.key())) {
+            // A protection the unit's author asked for and systemd would give: never dropped silently.
+            if (!a.value().isBlank())
+                diags.add(Diagnostic.warning(a.file(), a.line(), a.key() + "=" + a.value() + " " + NOT_ENFORCED_NOTE));
+            return;
+        }
         if (reportedUnknown.add(a.section() + "." + a.key()))
             diags.add(Diagnostic.warning(a.file(), a.line(), "unknown directive " + a.key() + " in [" + a.section() + "], ignoring"));
     }
+
+    /** What {@code jinit status} shows after a protection it does not apply. */
+    public static final String NOT_ENFORCED_NOTE = "is not enforced by jinit (systemd would apply it); the unit runs without it";
+
+    /**
+     * systemd.exec(5) and systemd.resource-control(5) protections and limits jinit does not apply (yet): each
+     * occurrence is reported as not enforced, with its value, rather than as an unknown directive.
+     */
+    static final Set<String> NOT_ENFORCED = Set.of("IPAddressAllow", "IPAddressDeny", "IPIngressFilterPath",
+            "IPEgressFilterPath", "DeviceAllow", "DevicePolicy", "AmbientCapabilities", "SecureBits", "KeyringMode",
+            "RemoveIPC", "RestrictFileSystems", "RestrictNetworkInterfaces", "SocketBindAllow", "SocketBindDeny",
+            "NoExecPaths", "ExecPaths", "SystemCallLog", "DynamicUser", "PrivateMounts", "MountFlags", "SELinuxContext",
+            "AppArmorProfile", "SmackProcessLabel", "RootImage", "MountAPIVFS", "ProtectHostnameEx", "MemoryMax",
+            "MemoryHigh", "MemoryLimit", "MemorySwapMax", "CPUQuota", "CPUWeight", "CPUShares", "TasksMax", "IOWeight",
+            "IODeviceWeight", "IOReadBandwidthMax", "IOWriteBandwidthMax", "IOReadIOPSMax", "IOWriteIOPSMax",
+            "BlockIOWeight", "StartupCPUWeight", "StartupIOWeight", "AllowedCPUs", "AllowedMemoryNodes");
 
     // ---- [Unit] ----
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jinit.linux.Fs;
+import dev.jinit.linux.Posix;
+import dev.jinit.linux.Signals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -152,5 +154,86 @@ class HostileInputTest {
             if (!in.hasRemaining()) break;
         }
         return new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * As systemd: jinit's own soft descriptor limit is its hard limit, its services start with 1024
+     * (and jinit's hard limit) unless their unit sets LimitNOFILE=.
+     */
+    @Test
+    void jinitRaisesItsOwnFdLimitAndServicesGetTheDefault() throws Exception {
+        JinitRun layout = JinitRun.layout("nofile");
+        layout.unit("plain.service", "[Service]\nExecStart=/bin/sh -c 'echo limits $(ulimit -Sn) $(ulimit -Hn); exec sleep 1000'\n"
+                + "[Install]\nWantedBy=multi-user.target\n");
+        layout.unit("wide.service", "[Service]\nLimitNOFILE=4096\nExecStart=/bin/sh -c 'echo limits $(ulimit -Sn) $(ulimit -Hn); exec sleep 1000'\n"
+                + "[Install]\nWantedBy=multi-user.target\n");
+        try (JinitRun j = layout.start()) {
+            String[] own = ownLimits(j.pid());
+            assertEquals(own[1], own[0], "jinit's soft limit is its hard limit: " + String.join(" ", own));
+            j.await("plain's limits", () -> j.client("logs", "plain").out().contains("limits 1024 " + own[1]));
+            j.await("wide's limits", () -> j.client("logs", "wide").out().contains("limits 4096 4096"));
+            assertEquals(0, j.terminate(), j.output());
+        }
+    }
+
+    /** {soft, hard} of "Max open files" in /proc/PID/limits. */
+    static String[] ownLimits(int pid) throws IOException {
+        String line = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "limits")).stream()
+                .filter(l -> l.startsWith("Max open files")).findFirst().orElseThrow();
+        String[] w = line.substring("Max open files".length()).trim().split("\\s+");
+        return new String[] {w[0], w[1]};
+    }
+
+    /**
+     * jinit at its descriptor limit (prlimit on its pid, as the issue reproduced it): a crashed unit's
+     * restart fails for want of descriptors, the unit ends in a defined state with the reason, and
+     * SIGTERM still stops everything and ends jinit.
+     */
+    @Test
+    @Timeout(240)
+    void aRestartAtTheFdLimitFailsCleanlyAndSigtermStillEndsJinit() throws Exception {
+        JinitRun layout = JinitRun.layout("emfile");
+        layout.unit("crashy.service", """
+                [Service]
+                ExecStart=/bin/sleep 1000
+                Restart=always
+                RestartSec=500ms
+                TimeoutStopSec=3
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        layout.unit("steady.service", """
+                [Service]
+                ExecStart=/bin/sh -c 'trap "" TERM; exec sleep 1000'
+                TimeoutStopSec=3
+                [Install]
+                WantedBy=multi-user.target
+                """);
+        try (JinitRun j = layout.start()) {
+            int crashy = RunIntegrationTest.mainPid(j.awaitStatus("crashy", "active (running)"));
+            int steady = RunIntegrationTest.mainPid(j.awaitStatus("steady", "active (running)"));
+            int open = openFds(j.pid());
+            // No new descriptor for jinit from now on (a few are closed and reopened as it runs: keep it tight).
+            run("prlimit", "--pid", Integer.toString(j.pid()), "--nofile=" + open + ":" + open);
+            Posix.kill(crashy, Signals.SIGKILL);
+            j.await("crashy to end in a defined state", () -> j.output().contains("crashy.service: Failed"));
+            // jinit still answers at its limit (from its reserve of descriptors)
+            JinitRun.Client s = j.client("status", "crashy");
+            assertEquals(3, s.code(), s.toString());
+            assertTrue(s.out().contains("failed"), s.toString());
+            long t0 = System.nanoTime();
+            assertEquals(0, j.terminate(), j.output());
+            long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+            assertFalse(JinitRun.alive(steady), "steady was stopped (SIGKILL after its 3 s stop timeout)");
+            assertTrue(seconds < 30, "jinit exited " + seconds + " s after SIGTERM\n" + j.output());
+            String log = Files.readString(j.state.resolve("logs/crashy.service.log"));
+            assertTrue(log.contains("Too many open files") || log.contains("EMFILE"), "the reason is in crashy's log:\n" + log);
+        }
+    }
+
+    static void run(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", argv) + ": " + out);
     }
 }

@@ -284,7 +284,7 @@ class UnitBuilderTest {
                 RuntimeDirectoryMode=999
                 StandardOutput=socket
                 ExecStartPre=/bin/x "unterminated
-                PIDFile=%q
+                PIDFile=%z
                 """;
         UnitBuilder.Result r = build("t.service", text);
         assertTrue(r.failed());
@@ -306,7 +306,7 @@ class UnitBuilderTest {
                 "/u/t.service:17: RuntimeDirectoryMode=999: not an octal file mode",
                 "/u/t.service:18: StandardOutput=socket: socket is not supported (journal, inherit, null, tty, console, file:, append:, truncate:)",
                 "/u/t.service:19: ExecStartPre=/bin/x \"unterminated: unterminated \" quote",
-                "/u/t.service:20: PIDFile=%q: unknown specifier %q (write %% for a literal %)"), e);
+                "/u/t.service:20: PIDFile=%z: unknown specifier %z (write %% for a literal %)"), e);
     }
 
     @Test
@@ -316,8 +316,8 @@ class UnitBuilderTest {
                 ConditionVirtualization=container
                 [Service]
                 ExecStart=/bin/a
-                ProtectSystem=full
-                ProtectSystem=strict
+                SyslogIdentifier=full
+                SyslogIdentifier=strict
                 X-Custom=ok
                 [Socket]
                 ListenStream=22
@@ -326,9 +326,9 @@ class UnitBuilderTest {
                 """);
         assertFalse(r.failed(), r.diagnostics().toString());
         assertEquals(List.of("/u/t.service:2: unknown directive ConditionVirtualization in [Unit], ignoring",
-                "/u/t.service:5: unknown directive ProtectSystem in [Service], ignoring",
+                "/u/t.service:5: unknown directive SyslogIdentifier in [Service], ignoring",
                 "/u/t.service:9: unknown section [Socket], ignoring"), r.diagnostics().stream().map(Diagnostic::toString).toList());
-        assertEquals(List.of("Unit.ConditionVirtualization=container@2", "Service.ProtectSystem=full@5", "Service.ProtectSystem=strict@6",
+        assertEquals(List.of("Unit.ConditionVirtualization=container@2", "Service.SyslogIdentifier=full@5", "Service.SyslogIdentifier=strict@6",
                         "Service.X-Custom=ok@7", "Socket.ListenStream=22@9", "X-Extension.Foo=bar@11"),
                 r.unit().info().unsupported().stream().map(a -> a.section() + "." + a.key() + "=" + a.value() + "@" + a.line()).toList(),
                 "unknown directives are kept, every occurrence");

@@ -29,7 +29,7 @@ class UnitLoaderTest {
     void oneBrokenUnitNeverStopsTheOthers() throws IOException {
         write("good.service", "[Service]\nExecStart=/bin/true\n");
         write("bad.service", "[Service]\nExecStart=/bin/true\nRestart=sometimes\nKillSignal=NOPE\n");
-        write("warned.service", "[Service]\nExecStart=/bin/true\nProtectHome=yes\n");
+        write("warned.service", "[Service]\nExecStart=/bin/true\nIPAddressDeny=any\nIPAddressDeny=10.0.0.0/8\n");
         write("grouping.target", "[Unit]\nDescription=group\n");
         write("ignored.socket", "[Socket]\nListenStream=1\n");
         LoadResult r = load();
@@ -42,7 +42,9 @@ class UnitLoaderTest {
         Path badFile = dir.resolve("bad.service");
         assertEquals(List.of(badFile + ":3: Restart=sometimes: not a restart policy (no, on-success, on-failure, on-abnormal, on-watchdog, on-abort, always)",
                 badFile + ":4: KillSignal=NOPE: not a signal name or number"), bad.reasons());
-        assertEquals(List.of(dir.resolve("warned.service") + ":3: unknown directive ProtectHome in [Service], ignoring"),
+        // A protection jinit does not apply is named with each value, never dropped silently.
+        assertEquals(List.of(dir.resolve("warned.service") + ":3: IPAddressDeny=any " + UnitBuilder.NOT_ENFORCED_NOTE,
+                        dir.resolve("warned.service") + ":4: IPAddressDeny=10.0.0.0/8 " + UnitBuilder.NOT_ENFORCED_NOTE),
                 r.warnings().stream().map(Diagnostic::toString).toList());
         assertEquals(LoadState.LOADED, r.units().get("warned.service").loadState());
     }
