@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
 import sun.misc.Signal;
 
 /**
@@ -48,10 +47,15 @@ public final class BootMode {
      * @param cmdline    the file holding the kernel command line (/proc/cmdline)
      * @param units      overrides {@code jinit.units=}, or null
      * @param stateDir   the control socket's directory (/run/jinit)
-     * @param parts      more parts (network, HTTP API) made from the boot options
+     * @param parts      more parts (network, HTTP API) made from the boot options, or null
      */
-    public record Settings(boolean machine, Path cmdline, Path units, Path stateDir,
-                           Function<BootOptions, List<Part>> parts) {}
+    public record Settings(boolean machine, Path cmdline, Path units, Path stateDir, ExtraParts parts) {}
+
+    /** Makes the parts that live outside this package (network, HTTP API) from what the boot found. */
+    @FunctionalInterface
+    public interface ExtraParts {
+        List<Part> make(BootOptions options, Path units, Path stateDir, PrintStream console);
+    }
 
     private final Settings settings;
     private final BootConsole console;
@@ -173,9 +177,9 @@ public final class BootMode {
         List<Part> parts = new ArrayList<>();
         if (options.consoleOutput()) parts.add(new ConsoleEcho(out));
         options.shell().ifPresent(tty -> parts.add(new ConsoleShell(tty, console)));
-        if (settings.parts() != null) step("parts", () -> parts.addAll(settings.parts().apply(options)));
-
         Path units = settings.units() != null ? settings.units() : options.units();
+        if (settings.parts() != null) step("parts", () -> parts.addAll(settings.parts().make(options, units, settings.stateDir(), out)));
+
         Supervisor supervisor = null;
         try {
             supervisor = Supervisor.start(new Supervisor.Options(units, settings.stateDir(), Path.of("/run"),

@@ -57,12 +57,13 @@ final class BootCommand {
             err.println(USAGE);
             return 2;
         }
-        return BootMode.boot(new BootMode.Settings(false, args.cmdline(), args.units(), args.state(), null));
+        return BootMode.boot(new BootMode.Settings(false, args.cmdline(), args.units(), args.state(),
+                (options, units, state, console) -> BootParts.of(options, units, state, false, console)));
     }
 
     /** The kernel started jinit as PID 1: boot the machine; never returns. */
     static void machineInit() {
         BootMode.runAsMachineInit(new BootMode.Settings(true, Path.of("/proc/cmdline"), null,
-                BootMode.defaultStateDir(), null));
+                BootMode.defaultStateDir(), (options, units, state, console) -> BootParts.of(options, units, state, true, console)));
     }
 }

@@ -76,6 +76,9 @@ final class ImageCommand {
                 default -> throw new IllegalArgumentException("unknown option " + key);
             }
         }
+        // The required options first: their absence is the likelier mistake than where jinit runs from.
+        if (units == null) throw new IllegalArgumentException("--units DIR is required");
+        if (output == null) throw new IllegalArgumentException("-o FILE is required");
         return new ImageSpec(units, Optional.ofNullable(modulesDir), modules, Optional.ofNullable(kernel),
                 Optional.ofNullable(busybox), adds, classPath != null ? classPath : ownClassPath(), compression, output);
     }

@@ -132,6 +132,9 @@ public final class ImageBuilder {
         Path tmp = spec.output().resolveSibling(spec.output().getFileName() + ".tmp");
         try (OutputStream out = compressor(spec.compression(), tmp)) {
             tree.writeCpio(out);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // never leave half an image behind
+            throw e;
         }
         Files.move(tmp, spec.output(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new Result(spec.output(), Files.size(spec.output()), tree.nodes().size(), loaded, builtin, runtime);

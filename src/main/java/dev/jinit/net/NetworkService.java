@@ -81,6 +81,31 @@ public final class NetworkService implements Part {
         return new Settings(loaded.configs(), stateDir.resolve("resolv.conf"), stateDir.resolve("dhcp"), Duration.ofSeconds(120));
     }
 
+    /**
+     * The network parts for boot mode: the kernel's {@code ip=} first, then the {@code .network} files
+     * beside the units and in {@code /etc/systemd/network}, each directory in lexical order; resolv.conf
+     * is {@code /etc/resolv.conf}. No part at all when nothing configures a link.
+     */
+    public static List<Part> bootParts(java.util.Optional<String> ip, Path units, Path stateDir, PrintStream err) {
+        List<NetworkConfig> configs = new ArrayList<>();
+        if (ip.isPresent()) {
+            try {
+                KernelIpParameter.parse(ip.get()).ifPresent(configs::add);
+            } catch (IllegalArgumentException e) {
+                err.println("jinit: network: " + e.getMessage() + "; ignoring ip=");
+            }
+        }
+        for (Path dir : new Path[] {units, Path.of("/etc/systemd/network")}) {
+            if (dir == null) continue;
+            NetworkFiles.Loaded loaded = NetworkFiles.load(dir);
+            for (Diagnostic d : loaded.diagnostics()) err.println("jinit: network: " + d);
+            configs.addAll(loaded.configs());
+        }
+        if (configs.isEmpty()) return List.of();
+        return List.of(new NetworkService(new Settings(configs, Path.of("/etc/resolv.conf"), stateDir.resolve("dhcp"),
+                Duration.ofSeconds(120)), err));
+    }
+
     @Override
     public String name() {
         return "network";
@@ -99,6 +124,7 @@ public final class NetworkService implements Part {
 
     /** As {@link #start()}, with {@code threadSetup} run first on the network thread (a test joins its namespace there). */
     public void start(Runnable threadSetup) throws InterruptedException {
+        long began = System.nanoTime();
         loop = new NetLoop("jinit-network", log, threadSetup).start();
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.post(() -> {
@@ -115,7 +141,7 @@ public final class NetworkService implements Part {
         try {
             started.get(30, TimeUnit.SECONDS);
             online.get(settings.waitOnline().toMillis(), TimeUnit.MILLISECONDS);
-            log.println("jinit: network: online");
+            log.println("jinit: network: online after " + (System.nanoTime() - began) / 1_000_000 + " ms");
         } catch (TimeoutException e) {
             log.println("jinit: network: not online after " + settings.waitOnline().toSeconds() + " s; starting units anyway");
         } catch (ExecutionException e) {

@@ -45,40 +45,35 @@ final class Transaction {
             return CompletableFuture.completedFuture(JobOutcome.failed(name, "Unit " + name + " is not loaded properly ("
                     + target.def.loadState().word() + "): " + target.def.loadError()));
         }
-        Set<String> closure = new LinkedHashSet<>();
         List<String> problems = new ArrayList<>();
-        Deque<String> todo = new ArrayDeque<>(List.of(name));
-        while (!todo.isEmpty()) {
-            String n = todo.poll();
-            if (!closure.add(n)) continue;
-            List<String> hard = new ArrayList<>(graph().requiresOf(n));
-            hard.addAll(graph().bindsToOf(n));
-            for (String r : hard) {
-                UnitRuntime dep = units.get(r);
-                if (dep == null || !dep.def.loaded())
-                    problems.add(n + " requires " + r + ", which is " + (dep == null ? "not found" : dep.def.loadState().word()));
-                else todo.add(r);
-            }
-            for (String q : graph().requisiteOf(n)) {
-                UnitRuntime dep = units.get(q);
-                if (dep == null || !(dep.isActive() || jobs.hasJob(q, JobQueue.Type.START)))
-                    problems.add(n + " has Requisite=" + q + ", which is " + (dep == null ? "not found" : "not active"));
-            }
-            for (String w : graph().wantsOf(n)) {
-                UnitRuntime dep = units.get(w);
-                if (dep != null && dep.def.loaded()) todo.add(w);
-            }
-        }
+        Set<String> dropped = new LinkedHashSet<>();
+        Set<String> closure = closure(name, dropped, problems);
         if (!problems.isEmpty()) {
             String msg = "Dependency failed for " + name + ": " + String.join("; ", problems);
             target.note(msg);
             return CompletableFuture.completedFuture(JobOutcome.failed(name, msg));
         }
-        String cyclic = breakOrderingCycles(name, closure);
-        if (cyclic != null) {
-            target.note(cyclic);
-            console.println("jinit: " + cyclic);
-            return CompletableFuture.completedFuture(JobOutcome.failed(name, cyclic));
+        // Ordering cycles among the jobs: drop a wanted-only start on each, then take again only
+        // what the request still pulls in (what only the dropped unit wanted goes too).
+        while (true) {
+            List<String> cycle = orderingCycle(closure);
+            if (cycle == null) break;
+            String ring = String.join(" -> ", cycle) + " -> " + cycle.getFirst();
+            Set<String> needed = neededBy(name, closure);
+            String drop = null;
+            for (String u : cycle) if (!needed.contains(u)) drop = u;
+            if (drop == null) {
+                String msg = "Transaction for " + name + " is cyclic (ordering cycle " + ring
+                        + ", every unit on it needed); not started.";
+                target.note(msg);
+                console.println("jinit: " + msg);
+                return CompletableFuture.completedFuture(JobOutcome.failed(name, msg));
+            }
+            String msg = "Found ordering cycle " + ring + "; breaking it by not starting " + drop + " (only wanted).";
+            console.println("jinit: " + msg);
+            units.get(drop).note(msg);
+            dropped.add(drop);
+            closure = closure(name, dropped, new ArrayList<>());
         }
         // Conflicts: starting a unit stops what it conflicts with (either side may name the other).
         for (String n : closure) {
@@ -99,25 +94,38 @@ final class Transaction {
     }
 
     /**
-     * Removes from {@code closure} the wanted-only starts that close an ordering cycle among the
-     * units that will get a job (logging each), as transaction_verify_order does; returns why the
-     * request fails when a cycle has only needed units, else null.
+     * The unit and everything it pulls in, leaving out {@code dropped}: Requires=/BindsTo= must
+     * exist and be loaded (else a problem is noted), Requisite= must be up, Wants= is taken when it
+     * can be.
      */
-    private String breakOrderingCycles(String anchor, Set<String> closure) {
-        Set<String> needed = neededBy(anchor, closure);
-        while (true) {
-            List<String> cycle = orderingCycle(closure);
-            if (cycle == null) return null;
-            String ring = String.join(" -> ", cycle) + " -> " + cycle.getFirst();
-            String drop = null;
-            for (String u : cycle) if (!needed.contains(u) && !u.equals(anchor)) drop = u;
-            if (drop == null)
-                return "Transaction for " + anchor + " is cyclic (ordering cycle " + ring + ", every unit on it needed); not started.";
-            String msg = "Found ordering cycle " + ring + "; breaking it by not starting " + drop + " (only wanted).";
-            console.println("jinit: " + msg);
-            units.get(drop).note(msg);
-            closure.remove(drop);
+    private Set<String> closure(String name, Set<String> dropped, List<String> problems) {
+        Set<String> closure = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(name));
+        while (!todo.isEmpty()) {
+            String n = todo.poll();
+            if (dropped.contains(n) || closure.contains(n)) continue;
+            List<String> hard = new ArrayList<>(graph().requiresOf(n));
+            hard.addAll(graph().bindsToOf(n));
+            // A unit that needs a dropped start goes with it (it is only wanted: the anchor's needs are never dropped).
+            if (!n.equals(name) && hard.stream().anyMatch(dropped::contains)) continue;
+            closure.add(n);
+            for (String r : hard) {
+                UnitRuntime dep = units.get(r);
+                if (dep == null || !dep.def.loaded())
+                    problems.add(n + " requires " + r + ", which is " + (dep == null ? "not found" : dep.def.loadState().word()));
+                else todo.add(r);
+            }
+            for (String q : graph().requisiteOf(n)) {
+                UnitRuntime dep = units.get(q);
+                if (dep == null || !(dep.isActive() || jobs.hasJob(q, JobQueue.Type.START)))
+                    problems.add(n + " has Requisite=" + q + ", which is " + (dep == null ? "not found" : "not active"));
+            }
+            for (String w : graph().wantsOf(n)) {
+                UnitRuntime dep = units.get(w);
+                if (dep != null && dep.def.loaded()) todo.add(w);
+            }
         }
+        return closure;
     }
 
     /** The units the anchor needs through Requires=/BindsTo= (transitively): their starts are never dropped. */

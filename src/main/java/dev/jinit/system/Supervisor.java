@@ -196,6 +196,10 @@ public final class Supervisor implements AutoCloseable {
             s.control = ControlServer.start(options.stateDir(), s.handler, msg -> err.println("jinit: control: " + msg),
                     limits.clients());
             s.opened.push(s.control);
+            // No live jinit uses this state directory (the control socket is ours): what a dead one left
+            // is stopped now, before any unit could start beside it.
+            PreviousInstance.sweep(options.stateDir(), cgroups != null ? cgroups : Cgroups.find().orElse(null), cgroupParent,
+                    options.out(), err);
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
             notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
@@ -388,6 +392,7 @@ public final class Supervisor implements AutoCloseable {
         while (!parts.isEmpty()) closeQuietly(parts.pop().handle(), options.err());
         while (!opened.isEmpty()) closeQuietly(opened.pop(), options.err());
         if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
+        if (control != null) PreviousInstance.forget(options.stateDir());
     }
 
     private void startPart(Part part) {

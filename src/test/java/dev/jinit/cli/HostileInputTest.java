@@ -236,4 +236,57 @@ class HostileInputTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), String.join(" ", argv) + ": " + out);
     }
+
+    /**
+     * SIGKILL of jinit with 5 units running, then a new jinit on the same state: the old processes are
+     * stopped before the units start again, so each runs once, and the old cgroups are gone.
+     */
+    @Test
+    @Timeout(240)
+    void aRestartAfterACrashRunsEveryUnitOnceAndLeavesNoStaleCgroups() throws Exception {
+        JinitRun layout = JinitRun.layout("crash");
+        String marker = "7" + (System.nanoTime() % 100000); // sleep's argument: finds these processes in /proc
+        for (int i = 0; i < 5; i++)
+            layout.unit("u" + i + ".service", "[Service]\nExecStart=/bin/sleep " + marker + i + "\n[Install]\nWantedBy=multi-user.target\n");
+        List<Integer> first = new ArrayList<>();
+        Path oldCgroup;
+        JinitRun crashed = layout.start();
+        try {
+            for (int i = 0; i < 5; i++) first.add(RunIntegrationTest.mainPid(crashed.awaitStatus("u" + i, "active (running)")));
+            oldCgroup = Path.of("/sys/fs/cgroup/unified/jinit", Integer.toString(crashed.pid()));
+            crashed.kill9();
+            assertEquals(5, sleepers(marker).size(), "the units outlive a SIGKILLed jinit");
+            try (JinitRun j = layout.start()) {
+                List<Integer> second = new ArrayList<>();
+                for (int i = 0; i < 5; i++) second.add(RunIntegrationTest.mainPid(j.awaitStatus("u" + i, "active (running)")));
+                assertEquals(second.stream().sorted().toList(), sleepers(marker).stream().sorted().toList(),
+                        "exactly the new jinit's 5 processes run");
+                for (int pid : first) assertFalse(JinitRun.alive(pid), "old process " + pid + " was stopped");
+                if (Files.isDirectory(oldCgroup.getParent()))
+                    assertFalse(Files.exists(oldCgroup), "the dead jinit's cgroup " + oldCgroup + " was removed");
+                assertTrue(j.output().contains("previous jinit died"), j.output());
+                assertEquals(0, j.terminate(), j.output());
+            }
+        } finally {
+            crashed.close();
+        }
+        assertEquals(List.of(), sleepers(marker), "nothing is left after the clean stop");
+    }
+
+    /** Live processes whose command line holds {@code marker} (sleep's argument). */
+    static List<Integer> sleepers(String marker) throws IOException {
+        List<Integer> pids = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(x -> x.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String cmd = Files.readString(p.resolve("cmdline")).replace('\0', ' ');
+                    int pid = Integer.parseInt(p.getFileName().toString());
+                    if (cmd.startsWith("/bin/sleep " + marker) && JinitRun.alive(pid)) pids.add(pid);
+                } catch (IOException e) {
+                    // gone meanwhile
+                }
+            }
+        }
+        return pids;
+    }
 }

@@ -212,6 +212,13 @@ final class JinitRun implements AutoCloseable {
         throw new AssertionError("jinit did not exit within 60 s of SIGTERM\n" + output());
     }
 
+    /** SIGKILL, as a crash of jinit's JVM would end it: its units are left running. */
+    void kill9() {
+        Posix.kill(pid, Signals.SIGKILL);
+        Wait.Child c = reap(false);
+        exitCode = code(c);
+    }
+
     private Wait.Child reap(boolean noHang) {
         return Wait.waitid(Wait.P_PID, pid, Wait.WEXITED | (noHang ? Wait.WNOHANG : 0));
     }

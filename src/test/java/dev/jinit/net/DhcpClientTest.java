@@ -165,4 +165,67 @@ class DhcpClientTest {
             stopClient(c, false);
         }
     }
+
+    @Test
+    void serverGoneRebindsThenTheAddressGoesAtExpiry() throws Exception {
+        Lease lease;
+        try (DhcpServer udhcpd = DhcpServer.udhcpd(server, "s0", "10.99.0.1", "10.99.0.100", "10.99.0.150", 10, "")) {
+            startClient();
+            lease = await(Event.Bound.class, 60).lease();
+            assertTrue(addressOf(lease.address().toString()) != null);
+        }
+        // The server is gone: T1 renewals and T2 rebinds go unanswered; at 10 s the lease expires.
+        Event.Unbound gone = await(Event.Unbound.class, 30);
+        assertEquals("lease expired", gone.reason());
+        assertEquals(lease.address(), gone.lease().address());
+        assertEquals(null, addressOf(lease.address().toString()), "expired address removed");
+        assertEquals(null, defaultRoute(), "its default route too");
+    }
+
+    @Test
+    void aNakFromARestartedServerRestartsDiscovery() throws Exception {
+        Lease first;
+        try (DhcpServer dnsmasq = DhcpServer.dnsmasq(server, "s0", "10.99.0.20,10.99.0.30,255.255.255.0,2m")) {
+            DhcpClient c = startClient();
+            first = await(Event.Bound.class, 60).lease();
+            stopClient(c, false); // remembered, not released: the next client asks for it again (INIT-REBOOT)
+            await(Event.Unbound.class, 10);
+        }
+        try (DhcpServer renumbered = DhcpServer.dnsmasq(server, "s0", "10.99.0.200,10.99.0.210,255.255.255.0,2m")) {
+            startClient();
+            Event.Bound bound = await(Event.Bound.class, 60);
+            String log = renumbered.log();
+            assertTrue(log.contains("DHCPNAK(s0) " + first.address()), "INIT-REBOOT for the old address refused: " + log);
+            assertTrue(bound.lease().address().toString().matches("10\\.99\\.0\\.2(0[0-9]|10)"), bound.lease().toString());
+            assertTrue(addressOf(bound.lease().address().toString()) != null);
+            assertEquals(null, addressOf(first.address().toString()));
+        }
+    }
+
+    @Test
+    void malformedRepliesAreCountedNotApplied() throws Exception {
+        // No server: the client discovers; the test injects broken replies from the server side.
+        DhcpClient c = startClient();
+        byte[] garbage = new byte[100];
+        for (int i = 0; i < 3; i++) {
+            server.inside(() -> {
+                try (java.net.DatagramSocket s = new java.net.DatagramSocket(new java.net.InetSocketAddress("10.99.0.1", 67))) {
+                    s.setBroadcast(true);
+                    s.send(new java.net.DatagramPacket(garbage, garbage.length, java.net.InetAddress.getByName("10.99.0.255"), 68));
+                }
+                return null;
+            });
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        java.util.Map<String, Integer> counted = java.util.Map.of();
+        while (System.nanoTime() < deadline) {
+            CompletableFuture<java.util.Map<String, Integer>> f = new CompletableFuture<>();
+            loop.post(() -> f.complete(c.malformed()));
+            counted = f.get(10, TimeUnit.SECONDS);
+            if (counted.values().stream().mapToInt(Integer::intValue).sum() >= 3) break;
+            Thread.sleep(100);
+        }
+        assertEquals(java.util.Map.of("truncated DHCP packet: N bytes", 3), counted);
+        assertEquals(null, events.poll(), "nothing applied");
+    }
 }

@@ -519,6 +519,7 @@ class ManagerTest {
         manager.load(List.of(t, n)).get(10, TimeUnit.SECONDS);
         var up = manager.start("t.target");
         assertTrue(up.get(10, TimeUnit.SECONDS).ok(), "the target does not wait for n");
+        await("n spawned", () -> fake.count("/bin/n") == 1);
         assertEquals("start", sub("n"));
         manager.notifyMessage(fake.pidOf.get("/bin/n"), Map.of("READY", "1"));
         await("n running", () -> sub("n").equals("running"));
