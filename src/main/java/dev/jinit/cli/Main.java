@@ -17,8 +17,10 @@ public final class Main {
                    jinit image --units DIR [--kernel-modules DIR --modules LIST] [--busybox PATH] [--add SRC:DEST]... -o FILE
                    jinit vm --kernel FILE --image FILE [--disk FILE]... [--forward HOSTPORT:GUESTPORT]... [--memory M] [--append ARGS]
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
+                   jinit security [--units DIR] UNIT...   (the protections jinit enforces, as systemd-analyze security)
                    jinit poweroff|reboot|halt
                          (talks to a running jinit; jinit status --help for more)
+                   jinit network [--state DIR] [--json]   (links and DHCP leases of a running jinit)
             """;
 
     public static void main(String[] args) {
@@ -32,7 +34,7 @@ public final class Main {
     }
 
     /** The first words that name a mode or client command (anything else makes PID 1 boot). */
-    static final java.util.Set<String> COMMANDS = java.util.Set.of("exec", "run", "boot", "-h", "--help", "help",
+    static final java.util.Set<String> COMMANDS = java.util.Set.of("exec", "run", "boot", "security", "-h", "--help", "help",
             "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
             "poweroff", "reboot", "halt");
 
@@ -57,6 +59,8 @@ public final class Main {
             case "image" -> ImageCommand.run(rest, out, err);
             case "vm" -> VmCommand.run(rest, out, err);
             case "boot" -> BootCommand.run(rest, err);
+            case "network" -> NetworkCommand.run(rest, env, out, err);
+            case "security" -> SecurityCommand.run(rest, out, err);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
                  "poweroff", "reboot", "halt" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
