@@ -25,13 +25,14 @@ public class Fanout {
             if (last) {
                 String m = partial.toString();
                 partial.setLength(0);
-                if (m.contains("\"unit\":\"flood.service\"")) {
-                    if (m.contains("lines dropped here")) markers.incrementAndGet();
-                    else {
+                // an all-units reader's drop markers carry the unit name "jinit"
+                if (m.contains("lines dropped here")) markers.incrementAndGet();
+                else if (m.contains("\"unit\":\"flood.service\"")) {
+                    {
                         int i = m.indexOf("\"text\":\"n");
                         if (i >= 0) {
                             lines.incrementAndGet();
-                            int end = m.indexOf('"', i + 9);
+                            int end = m.indexOf(' ', i + 9);
                             maxNumber.accumulateAndGet(Long.parseLong(m.substring(i + 9, end)), Math::max);
                         }
                     }
@@ -55,10 +56,11 @@ public class Fanout {
             sockets.add(http.newWebSocketBuilder().buildAsync(URI.create("ws" + base.substring(4) + "/api/v1/logs/follow"), c).join());
         }
         long t0 = System.nanoTime();
-        http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/units/flood/start")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        // a fresh client per POST: a pooled connection from before the flood may be gone by then
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/units/flood/start")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         Thread.sleep(seconds * 1000L);
-        http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/units/flood/stop")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "/api/v1/units/flood/stop")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         Thread.sleep(2000); // the queued lines drain
         double s = (System.nanoTime() - t0) / 1e9 - 2;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 9: requests/s of GET /api/v1/units with 100 units (ab, from Debian's apache2-utils), and log
 # lines/s delivered to 10 WebSocket subscribers while one unit floods, beside the pump's own rate.
-# Usage: bench/api-load/run.sh   (from the repository root after `mvn package`; ~2 min)
+# Usage: [REQUESTS=500] bench/api-load/run.sh   (from the repository root after `mvn package`; ~2 min)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 J=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -26,8 +26,8 @@ for _ in $(seq 1200); do
     [ "$n" -ge 100 ] && break; sleep 0.5
 done
 echo "units active: $n"
-ab -q -n 300 -c 10 $base/api/v1/units >/dev/null 2>&1   # warm-up (JIT)
-ab -q -n 2000 -c 10 -k $base/api/v1/units | grep -E 'Requests per second|Time per request|Failed requests|Document Length'
+ab -q -n 100 -c 10 $base/api/v1/units >/dev/null 2>&1   # warm-up (JIT)
+ab -q -n ${REQUESTS:-500} -c 10 -k $base/api/v1/units | grep -E 'Requests per second|Time per request|Failed requests|Document Length'
 "$J/bin/java" "$root/bench/api-load/Fanout.java" $base 10 10
 echo "jinit RSS after: $(awk '/VmRSS/{printf "%.1f MiB", $2/1024}' /proc/$pid/status)"
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)"
