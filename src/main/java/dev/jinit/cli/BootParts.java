@@ -45,7 +45,7 @@ final class BootParts {
             }
             if (!configs.isEmpty())
                 parts.add(new NetworkService(new NetworkService.Settings(configs, stateDir.resolve("resolv.conf"),
-                        stateDir.resolve("dhcp"), Duration.ofSeconds(120)), console));
+                        stateDir.resolve("dhcp"), stateDir.resolve(NetworkService.STATUS_FILE), Duration.ofSeconds(120)), console));
         }
         options.api().ifPresent(value -> {
             try {
