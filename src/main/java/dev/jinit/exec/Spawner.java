@@ -338,46 +338,69 @@ public final class Spawner {
         return fd.get();
     }
 
-    /** The two-pass dup2 plan described on the class, then the controlling tty, then closefrom. */
+    /** The two-pass dup2 plan described on the class, then closefrom, then the controlling tty. */
     static void describeFdTable(Spawn.Request request, ProcessSpec spec, int[] sources) {
-        int base = scratchBase(sources);
+        describeFdTable(request, spec, sources, sources.length);
+    }
+
+    /**
+     * As above, but closefrom keeps descriptors below {@code keep}: entries of {@code sources} from
+     * the program's own count up to {@code keep} are for file actions that follow (the exec gate),
+     * which must close them again.
+     *
+     * <p>Every descriptor the child's actions create is a low one (the scratch slots, the tty, and
+     * the gate's FIFO after closefrom). The exec gate may lower the child's RLIMIT_NOFILE (to 1024
+     * for a service without LimitNOFILE=) at any moment after the clone, and dup2 or open refuse a
+     * descriptor at or above that limit (EBADF, EMFILE) while jinit itself may hold thousands.
+     */
+    static void describeFdTable(Spawn.Request request, ProcessSpec spec, int[] sources, int keep) {
         for (int[] dup : dupPlan(sources)) request.dup2(dup[0], dup[1]);
+        request.closeFrom(keep);
         if (spec.controllingTty() != null) {
             // Opened in the child after setsid and without O_NOCTTY, so it becomes the controlling
             // terminal; a new session's group is then the foreground group by itself. O_NONBLOCK:
             // a tty without carrier would block this open, and with it posix_spawn and jinit's
-            // spawning thread; this descriptor only makes the tty the controlling one and is closed
-            // by closefrom below, so the flag never reaches the program.
-            int ttyFd = base + sources.length;
-            request.open(ttyFd, spec.controllingTty().toString(), Posix.O_RDWR | Posix.O_NONBLOCK, 0);
-            if (spec.foreground()) request.tcsetpgrp(ttyFd);
+            // spawning thread. This descriptor only makes the tty the controlling one: it is closed
+            // again, so the flag never reaches the program.
+            request.open(keep, spec.controllingTty().toString(), Posix.O_RDWR | Posix.O_NONBLOCK, 0);
+            if (spec.foreground()) request.tcsetpgrp(keep);
+            request.close(keep);
         } else if (spec.foreground()) {
             // The terminal the child inherited on fd 0; glibc runs this after setpgid with every
             // signal blocked, so a background group may take the terminal without SIGTTOU.
             request.tcsetpgrp(0);
         }
-        request.closeFrom(sources.length);
     }
 
     /**
      * The dup2 calls, in order, that give the child descriptor i what jinit has at sources[i], for
-     * every i at once: first each source is copied to the scratch area above every source and
+     * every i at once: first each source is copied to a scratch slot that is neither a source nor a
      * target (so a later target never overwrites a source still to be read: swaps, shared
      * sources), then down to its target. Each element is {from, to}.
      */
     static int[][] dupPlan(int[] sources) {
-        int base = scratchBase(sources);
+        int[] slots = scratchSlots(sources);
         int[][] plan = new int[2 * sources.length][];
-        for (int i = 0; i < sources.length; i++) plan[i] = new int[] {sources[i], base + i};
-        for (int i = 0; i < sources.length; i++) plan[sources.length + i] = new int[] {base + i, i};
+        for (int i = 0; i < sources.length; i++) plan[i] = new int[] {sources[i], slots[i]};
+        for (int i = 0; i < sources.length; i++) plan[sources.length + i] = new int[] {slots[i], i};
         return plan;
     }
 
-    /** The first descriptor above every source and every target: the dup2 plan's scratch area. */
-    static int scratchBase(int[] sources) {
-        int base = sources.length;
-        for (int s : sources) base = Math.max(base, s + 1);
-        return base;
+    /**
+     * The dup plan's scratch slots: the lowest descriptors at or above the targets that no source
+     * names. In the child every other number is only its copy of one of jinit's descriptors, free
+     * to overwrite; low numbers stay below any RLIMIT_NOFILE the exec gate gives the child.
+     */
+    static int[] scratchSlots(int[] sources) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        for (int s : sources) taken.add(s);
+        int[] slots = new int[sources.length];
+        int next = sources.length;
+        for (int i = 0; i < sources.length; i++) {
+            while (taken.contains(next)) next++;
+            slots[i] = next++;
+        }
+        return slots;
     }
 
     /**

@@ -126,7 +126,36 @@ final class ThrowawaySpawn implements Runnable {
         }
     }
 
+    /**
+     * The file actions of a gated spawn. The gate's FIFO is opened after the descriptor table is
+     * final and compact, because what jinit applies to the child includes LimitNOFILE=, and it may
+     * apply it as soon as the child is cloned: a child whose soft limit was lowered to 1024 could no
+     * longer open a descriptor above the thousands jinit may hold (EMFILE). So: the dup2 plan (with jinit's working directory, when the child keeps it, carried as one
+     * more entry), the controlling tty, closefrom; then the gate FIFO opened at the first free
+     * descriptor (by its name relative to this thread's directory, so it is found under a chroot
+     * too) and closed again once released; then the working directory.
+     */
+    private void describeGatedActions(Spawn.Request request, String workingDirectory, Fd oldCwd) {
+        int programFds = sources.length;
+        int[] table = sources;
+        if (oldCwd != null) {
+            table = java.util.Arrays.copyOf(sources, programFds + 1);
+            table[programFds] = oldCwd.get();
+        }
+        Spawner.describeFdTable(request, spec, table, table.length);
+        int gateFd = table.length;
+        request.open(gateFd, gate.name(), Posix.O_RDONLY, 0);
+        request.close(gateFd);
+        if (workingDirectory != null) request.chdir(workingDirectory);
+        else if (oldCwd != null) request.fchdir(programFds);
+        if (oldCwd != null) request.close(programFds);
+    }
+
     private int setUpAndSpawn() {
+        if (plan.seccomp() != null) {
+            // Installed last, after the mounts: load what it needs while the class path is still in view.
+            Seccomp.preload();
+        }
         Path root = spec.rootDirectory();
         boolean ownFs = gate != null || spec.umask() != null || root != null || plan.unshareFlags() != 0;
         Fd oldCwd = null;
@@ -170,16 +199,12 @@ final class ThrowawaySpawn implements Runnable {
             try (Spawn.Request request = new Spawn.Request()) {
                 Spawner.addProcessAttributes(request, spec);
                 if (c != null) request.flag(Spawn.POSIX_SPAWN_RESETIDS);
-                if (gate != null) {
-                    // The first file action, above every descriptor the later actions read.
-                    int gateFd = Math.max(Spawner.scratchBase(sources) + sources.length + 1,
-                            oldCwd == null ? 0 : oldCwd.get() + 1);
-                    request.open(gateFd, gate.name(), Posix.O_RDONLY, 0);
-                }
                 String workingDirectory = workingDirectory();
-                if (workingDirectory != null) request.chdir(workingDirectory);
-                else if (oldCwd != null) request.fchdir(oldCwd.get());
-                Spawner.describeFdTable(request, spec, sources);
+                if (gate != null) describeGatedActions(request, workingDirectory, oldCwd);
+                else {
+                    if (workingDirectory != null) request.chdir(workingDirectory);
+                    Spawner.describeFdTable(request, spec, sources);
+                }
                 request.prepare(plan.program(), plan.argv(), spec.env());
 
                 // The sandbox and the private /tmp are mounted as late as possible and left again

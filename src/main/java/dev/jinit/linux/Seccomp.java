@@ -25,6 +25,15 @@ public final class Seccomp {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(1));
 
     /**
+     * Loads and initialises this class. A spawn thread calls it before it mounts a private /tmp or a
+     * sandbox: the filter is installed after those, when jinit's own class path (a checkout under
+     * /tmp, say) may be hidden from the thread, and a class loaded then is not found.
+     */
+    public static void preload() {
+        // Class initialisation (the downcall handle above) is the whole point.
+    }
+
+    /**
      * Installs a classic BPF program on this thread. Needs no_new_privs on the thread or CAP_SYS_ADMIN.
      *
      * @param program struct sock_filter entries packed as code | jt &lt;&lt; 16 | jf &lt;&lt; 24 | k &lt;&lt; 32

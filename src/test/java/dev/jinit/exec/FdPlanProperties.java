@@ -28,10 +28,17 @@ class FdPlanProperties {
     }
 
     @Property
-    void scratchAreaIsAboveEverySourceAndTarget(@ForAll @Size(max = 12) List<@IntRange(min = 0, max = 1000) Integer> sourceList) {
+    void scratchSlotsAreLowDistinctAndNeitherSourceNorTarget(
+            @ForAll @Size(max = 12) List<@IntRange(min = 0, max = 5000) Integer> sourceList) {
         int[] sources = sourceList.stream().mapToInt(Integer::intValue).toArray();
-        int base = Spawner.scratchBase(sources);
-        assertTrue(base >= sources.length);
-        for (int s : sources) assertTrue(base > s);
+        int[] slots = Spawner.scratchSlots(sources);
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int slot : slots) {
+            assertTrue(slot >= sources.length, "slot " + slot + " is a target");
+            assertTrue(sourceList.stream().noneMatch(s -> s == slot), "slot " + slot + " is a source");
+            assertTrue(seen.add(slot), "slot " + slot + " twice");
+            // Below any soft RLIMIT_NOFILE the exec gate may give the child, however high the sources.
+            assertTrue(slot < 3 * sources.length + 1, "slot " + slot + " is not low");
+        }
     }
 }
