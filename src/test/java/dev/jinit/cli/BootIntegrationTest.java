@@ -244,4 +244,17 @@ class BootIntegrationTest {
             assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());
         }
     }
+
+    @Test
+    void jinitRunRefusesToPowerOffTheMachine() throws Exception {
+        JinitRun run = JinitRun.layout("nopoweroff");
+        run.unit("idle.service", service("Idle", "", "exec sleep 1000"));
+        try (JinitRun running = run.start()) {
+            JinitRun.Client off = running.client("poweroff");
+            assertEquals(1, off.code(), off.toString());
+            assertTrue(off.err().contains("poweroff is for jinit as PID 1"), off.toString());
+            assertEquals(0, running.client("status").code(), "jinit run is still there");
+            assertEquals(0, running.terminate());
+        }
+    }
 }
