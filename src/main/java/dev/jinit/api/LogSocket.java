@@ -18,6 +18,8 @@ import org.eclipse.jetty.websocket.api.Session;
  * listener methods through a public lookup.
  */
 public final class LogSocket implements Session.Listener.AutoDemanding {
+    /** Lines held while the backlog is read, at most. */
+    static final int MAX_HELD = 4096;
     private final LogPump logs;
     private final List<String> knownUnits; // for the all-units backlog
     private final String unit; // null: every unit
@@ -47,23 +49,64 @@ public final class LogSocket implements Session.Listener.AutoDemanding {
             if (unit != null) {
                 subscription = logs.follow(unit, backlog, line -> sender.send(Protocol.encode(line)));
             } else {
-                // The pump keeps backlogs per unit: the all-units backlog is the newest N lines of all
-                // rings, merged by time. Lines that arrive between reading them and subscribing may
-                // be missed; nothing is repeated.
-                List<LogLine> recent = new ArrayList<>();
-                if (backlog > 0) {
-                    for (String u : knownUnits) recent.addAll(logs.history(u, backlog));
-                    recent.sort(Comparator.comparing(LogLine::time));
-                    if (recent.size() > backlog) recent = recent.subList(recent.size() - backlog, recent.size());
-                }
-                for (LogLine l : recent) sender.send(Protocol.encode(l));
-                subscription = logs.follow(null, 0, line -> sender.send(Protocol.encode(line)));
+                subscription = followAll(sender);
             }
         } catch (RuntimeException e) {
             session.close();
             return;
         }
         if (closed) closeSubscription(); // the client left while we subscribed
+    }
+
+    /**
+     * Every unit: the pump keeps backlogs per unit, so the backlog is the newest N lines of all rings
+     * merged by time. To lose nothing between backlog and live lines, the subscription starts first and
+     * holds what arrives while the rings are read; held lines that the rings already had are dropped.
+     */
+    private AutoCloseable followAll(SocketSender sender) {
+        Object gate = new Object();
+        List<LogLine> held = new ArrayList<>();
+        boolean[] live = {false};
+        AutoCloseable sub = logs.follow(null, 0, line -> {
+            synchronized (gate) {
+                if (!live[0]) {
+                    if (held.size() < MAX_HELD) held.add(line); // beyond: lost, as a slow reader's lines are
+                    return;
+                }
+            }
+            sender.send(Protocol.encode(line));
+        });
+        try {
+            // Read from memory: the rings hold the held lines too, so they can be recognized below.
+            List<LogLine> recent = new ArrayList<>();
+            for (String u : knownUnits) recent.addAll(logs.tail(u, backlog + MAX_HELD));
+            java.util.Map<LogLine, Integer> inRings = new java.util.HashMap<>();
+            for (LogLine l : recent) inRings.merge(l, 1, Integer::sum);
+            recent.sort(Comparator.comparing(LogLine::time));
+            if (recent.size() > backlog) recent = recent.subList(recent.size() - backlog, recent.size());
+            for (LogLine l : recent) sender.send(Protocol.encode(l));
+            synchronized (gate) {
+                for (LogLine l : held) {
+                    Integer n = inRings.get(l);
+                    if (n != null) { // already in a ring: sent with the backlog, or older than it
+                        if (n == 1) inRings.remove(l);
+                        else inRings.put(l, n - 1);
+                        continue;
+                    }
+                    sender.send(Protocol.encode(l));
+                }
+                held.clear();
+                live[0] = true;
+            }
+        } catch (RuntimeException e) {
+            try {
+                sub.close();
+            } catch (Exception ignored) {
+                // closing a subscription does not fail
+            }
+            throw e;
+        }
+        return sub;
     }
 
     @Override

@@ -19,10 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
 import sun.misc.Signal;
 
 /**
@@ -48,22 +50,27 @@ public final class BootMode {
      * @param cmdline    the file holding the kernel command line (/proc/cmdline)
      * @param units      overrides {@code jinit.units=}, or null
      * @param stateDir   the control socket's directory (/run/jinit)
-     * @param parts      more parts (network, HTTP API) made from the boot options
+     * @param parts      more parts (network, HTTP API) made from the boot options, or null
      */
-    public record Settings(boolean machine, Path cmdline, Path units, Path stateDir,
-                           Function<BootOptions, List<Part>> parts) {}
+    public record Settings(boolean machine, Path cmdline, Path units, Path stateDir, ExtraParts parts) {}
+
+    /** Makes the parts that live outside this package (network, HTTP API) from what the boot found. */
+    @FunctionalInterface
+    public interface ExtraParts {
+        List<Part> make(BootOptions options, Path units, Path stateDir, PrintStream console);
+    }
 
     private final Settings settings;
     private final BootConsole console;
     private final PrintStream out;
     /** Signals that came before the supervisor's handlers replaced the early ones. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<String> pendingSignals;
+    private final ConcurrentLinkedQueue<String> pendingSignals;
 
     /** What the console step said, and the mounts made before the console existed. */
     private final String stdio;
     private final List<String> ownMounts;
 
-    private BootMode(Settings settings, BootConsole console, java.util.concurrent.ConcurrentLinkedQueue<String> pending,
+    private BootMode(Settings settings, BootConsole console, ConcurrentLinkedQueue<String> pending,
                      String stdio, List<String> ownMounts) {
         this.settings = settings;
         this.stdio = stdio;
@@ -109,8 +116,8 @@ public final class BootMode {
     }
 
     /** Before anything else: the JVM's own handlers of these signals would end PID 1. */
-    private static java.util.concurrent.ConcurrentLinkedQueue<String> claimSignalsEarly() {
-        var pending = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+    private static ConcurrentLinkedQueue<String> claimSignalsEarly() {
+        var pending = new ConcurrentLinkedQueue<String>();
         for (String sig : List.of("TERM", "INT", "HUP", "USR1", "USR2", "PWR")) {
             try {
                 Signal.handle(new Signal(sig), s -> pending.add(s.getName()));
@@ -173,9 +180,9 @@ public final class BootMode {
         List<Part> parts = new ArrayList<>();
         if (options.consoleOutput()) parts.add(new ConsoleEcho(out));
         options.shell().ifPresent(tty -> parts.add(new ConsoleShell(tty, console)));
-        if (settings.parts() != null) step("parts", () -> parts.addAll(settings.parts().apply(options)));
-
         Path units = settings.units() != null ? settings.units() : options.units();
+        if (settings.parts() != null) step("parts", () -> parts.addAll(settings.parts().make(options, units, settings.stateDir(), out)));
+
         Supervisor supervisor = null;
         try {
             supervisor = Supervisor.start(new Supervisor.Options(units, settings.stateDir(), Path.of("/run"),
@@ -188,11 +195,11 @@ public final class BootMode {
         if (supervisor != null) {
             Supervisor s = supervisor;
             forwardEarlySignals(s);
-            console.line(String.format(java.util.Locale.ROOT, "boot steps done in %.3f s", (System.nanoTime() - started) / 1e9));
+            console.line(String.format(Locale.ROOT, "boot steps done in %.3f s", (System.nanoTime() - started) / 1e9));
             // The units load off this thread; a directory that cannot be read leaves PID 1 up and says how to go on.
             s.loadAndReach(options.target().orElse(null)).whenComplete((done, failure) -> {
                 if (failure == null) return;
-                Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
                 console.line("no units running: " + units + ": " + cause.getMessage());
                 console.line(options.shell().isPresent() ? "the console shell is on /dev/" + options.shell().get()

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -63,6 +64,12 @@ public final class ConsoleShell implements Part {
         return ProcessSpec.builder("/bin/sh", "-l");
     }
 
+    /** A virtual console (tty1) is the kernel's "linux" terminal; a serial line or a pty gets the common vt102. */
+    private String terminalType() {
+        String name = tty.getFileName().toString();
+        return name.matches("tty[0-9]+") ? "linux" : "vt102";
+    }
+
     private void loop(Supervisor supervisor) {
         Spawner spawner = new Spawner();
         Deque<Long> starts = new ArrayDeque<>();
@@ -82,8 +89,7 @@ public final class ConsoleShell implements Part {
                 try (Fd terminal = Posix.open(tty.toString(), Posix.O_RDWR | Posix.O_NOCTTY | Posix.O_CLOEXEC, 0)) {
                     FdSource fd = new FdSource.OpenFd(terminal.get());
                     ProcessSpec spec = shellCommand().stdin(fd).stdout(fd).stderr(fd)
-                            .env(java.util.Map.of("PATH", PATH, "HOME", "/root", "SHELL", "/bin/sh",
-                                    "TERM", tty.getFileName().toString().startsWith("tty") && !tty.getFileName().toString().startsWith("ttyS") ? "linux" : "vt102"))
+                            .env(Map.of("PATH", PATH, "HOME", "/root", "SHELL", "/bin/sh", "TERM", terminalType()))
                             .workingDirectory(Files.isDirectory(Path.of("/root")) ? Path.of("/root") : Path.of("/"))
                             .newSession(true).controllingTty(tty).build();
                     pid = spawner.spawn(spec).pid();

@@ -58,13 +58,12 @@ final class BootCommand {
             return 2;
         }
         return BootMode.boot(new BootMode.Settings(false, args.cmdline(), args.units(), args.state(),
-                o -> dev.jinit.net.NetworkService.bootParts(o.ip(), o.units(), args.state(), err)));
+                (options, units, state, console) -> BootParts.of(options, units, state, false, console)));
     }
 
     /** The kernel started jinit as PID 1: boot the machine; never returns. */
     static void machineInit() {
         BootMode.runAsMachineInit(new BootMode.Settings(true, Path.of("/proc/cmdline"), null,
-                BootMode.defaultStateDir(),
-                o -> dev.jinit.net.NetworkService.bootParts(o.ip(), o.units(), BootMode.defaultStateDir(), System.err)));
+                BootMode.defaultStateDir(), (options, units, state, console) -> BootParts.of(options, units, state, true, console)));
     }
 }

@@ -20,6 +20,7 @@ public final class Main {
                    jinit security [--units DIR] UNIT...   (the protections jinit enforces, as systemd-analyze security)
                    jinit poweroff|reboot|halt
                          (talks to a running jinit; jinit status --help for more)
+                   jinit network [--state DIR] [--json]   (links and DHCP leases of a running jinit)
             """;
 
     public static void main(String[] args) {
@@ -58,6 +59,7 @@ public final class Main {
             case "image" -> ImageCommand.run(rest, out, err);
             case "vm" -> VmCommand.run(rest, out, err);
             case "boot" -> BootCommand.run(rest, err);
+            case "network" -> NetworkCommand.run(rest, env, out, err);
             case "security" -> SecurityCommand.run(rest, out, err);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
                  "poweroff", "reboot", "halt" ->

@@ -36,11 +36,14 @@ import java.util.concurrent.TimeoutException;
  */
 public final class NetworkService implements Part {
     /** Where the configuration comes from and where the results go. */
-    public record Settings(List<NetworkConfig> configs, Path resolvConf, Path leaseDir, Duration waitOnline) {
+    public record Settings(List<NetworkConfig> configs, Path resolvConf, Path leaseDir, Path statusFile, Duration waitOnline) {
         public Settings {
             configs = List.copyOf(configs);
         }
     }
+
+    /** The status file's name in the state directory, read by {@code jinit network}. */
+    public static final String STATUS_FILE = "network.json";
 
     private final Settings settings;
     private final PrintStream log;
@@ -78,7 +81,8 @@ public final class NetworkService implements Part {
     public static Settings fromUnitDirectory(Path units, Path stateDir, PrintStream err) {
         NetworkFiles.Loaded loaded = NetworkFiles.load(units);
         for (Diagnostic d : loaded.diagnostics()) err.println("jinit: network: " + d);
-        return new Settings(loaded.configs(), stateDir.resolve("resolv.conf"), stateDir.resolve("dhcp"), Duration.ofSeconds(120));
+        return new Settings(loaded.configs(), stateDir.resolve("resolv.conf"), stateDir.resolve("dhcp"),
+                stateDir.resolve(STATUS_FILE), Duration.ofSeconds(120));
     }
 
     /**
@@ -103,7 +107,7 @@ public final class NetworkService implements Part {
         }
         if (configs.isEmpty()) return List.of();
         return List.of(new NetworkService(new Settings(configs, Path.of("/etc/resolv.conf"), stateDir.resolve("dhcp"),
-                Duration.ofSeconds(120)), err));
+                stateDir.resolve(STATUS_FILE), Duration.ofSeconds(120)), err));
     }
 
     @Override
@@ -254,6 +258,7 @@ public final class NetworkService implements Part {
                 }
                 log.println("jinit: network: " + l.name() + ": lease " + lease.address() + " removed: " + reason);
                 writeResolvConf();
+                publish();
             }
         });
         client.start();
@@ -262,6 +267,22 @@ public final class NetworkService implements Part {
 
     private void checkOnline() {
         if (!online.isDone() && links.values().stream().allMatch(c -> c.ready)) online.complete(null);
+        publish();
+    }
+
+    /** Rewrites the status file; a failure is reported, never fatal. */
+    private void publish() {
+        if (settings.statusFile() == null) return;
+        com.google.gson.JsonArray all = new com.google.gson.JsonArray();
+        long now = loop.millis();
+        java.time.Instant wall = java.time.Instant.now();
+        links.values().stream().sorted(java.util.Comparator.comparingInt(c -> c.link.index()))
+                .forEach(c -> all.add(NetworkStatus.link(c.link, c.config, c.dhcp, c.ready, now, wall)));
+        try {
+            NetworkStatus.write(settings.statusFile(), online.isDone(), all);
+        } catch (IOException e) {
+            log.println("jinit: network: " + settings.statusFile() + ": " + e.getMessage());
+        }
     }
 
     private void writeResolvConf() {

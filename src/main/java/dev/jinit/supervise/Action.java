@@ -26,6 +26,12 @@ public sealed interface Action {
     /** The sub-state changed; {@code result} is the result of the current or last run. */
     record StateChanged(ServiceState from, ServiceState to, ServiceResult result) implements Action {}
 
+    /**
+     * Call {@link ServiceMachine#unitEmpty} once the unit may have no processes left (its cgroup
+     * emptied, its processes exited): a stop waiting for a daemon's children waits on that event.
+     */
+    record AwaitEmpty() implements Action {}
+
     /** A line for the unit's log, as systemd writes them to the journal. */
     record Log(String message) implements Action {}
 }

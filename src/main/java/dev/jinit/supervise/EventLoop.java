@@ -2,10 +2,12 @@ package dev.jinit.supervise;
 
 import java.io.PrintStream;
 import java.util.Comparator;
+import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -19,6 +21,8 @@ import java.util.function.LongSupplier;
  */
 public final class EventLoop implements Clock, AutoCloseable {
     private final BlockingQueue<Runnable> events = new LinkedBlockingQueue<>();
+    /** Input read before due timers fire (see {@link #runDueTimers}). */
+    private final List<Runnable> drains = new CopyOnWriteArrayList<>();
     // Owned by the loop thread.
     private final PriorityQueue<Task> timers = new PriorityQueue<>(
             Comparator.comparingLong((Task t) -> t.at).thenComparingLong(t -> t.seq));
@@ -128,8 +132,26 @@ public final class EventLoop implements Clock, AutoCloseable {
         }
     }
 
-    /** Runs every due timer; returns milliseconds until the next one, or -1 when none is armed. */
+    /**
+     * Reads input that is waiting outside the loop (the notify socket) and posts it, so that it is
+     * handled before any timer that is due fires. See {@link #runDueTimers}.
+     */
+    public void beforeTimers(Runnable drain) {
+        drains.add(drain);
+    }
+
+    /**
+     * Runs every due timer; returns milliseconds until the next one, or -1 when none is armed.
+     *
+     * <p>Fairness: a timer that is due may have been overtaken by what the units said in time. When
+     * jinit itself was stalled (SIGSTOP, a long GC, an overloaded machine), a unit's WATCHDOG=1 pings
+     * and READY=1 sit unread in the notify socket or in the event queue while the deadline passes;
+     * firing first would blame the unit for jinit's stall. So before the first due timer of a round,
+     * the loop drains its inputs and runs every event already queued, and only then looks at the
+     * timers again (an event may have re-armed or cancelled them).
+     */
     private long runDueTimers() {
+        boolean drained = false;
         while (!timers.isEmpty()) {
             Task t = timers.peek();
             if (t.cancelled) {
@@ -138,6 +160,11 @@ public final class EventLoop implements Clock, AutoCloseable {
             }
             long now = millis();
             if (t.at > now) return Math.max(1, t.at - now);
+            if (!drained) {
+                drained = true;
+                drainInputs();
+                continue;
+            }
             timers.poll();
             try {
                 t.run.run();
@@ -147,6 +174,27 @@ public final class EventLoop implements Clock, AutoCloseable {
             }
         }
         return -1;
+    }
+
+    private void drainInputs() {
+        for (Runnable d : drains) {
+            try {
+                d.run();
+            } catch (Throwable e) {
+                err.println("jinit: error draining input before timers (contained): " + e);
+            }
+        }
+        // Only what is queued now: events posted meanwhile wait for the next round, so timers cannot starve.
+        for (int n = events.size(); n > 0; n--) {
+            Runnable e = events.poll();
+            if (e == null) break;
+            try {
+                e.run();
+            } catch (Throwable x) {
+                err.println("jinit: error in manager event (contained): " + x);
+                x.printStackTrace(err);
+            }
+        }
     }
 
     /** Stops the loop after the event it is running; waits for the thread to end. */

@@ -43,15 +43,16 @@ public record ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Por
      */
     public static ManagerPorts kernel(Manager.Options options, Ports.Launcher launcher, Ports.ExitWatcher exits,
                                       Ports.LogSink logs) {
+        ScopeWatcher watcher = new ScopeWatcher(System.err);
         Ports.Scopes scopes = unit -> {
             if (options.cgroupParent() != null) {
                 try {
-                    return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(unit));
+                    return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(unit), watcher);
                 } catch (RuntimeException e) {
                     logs.note(unit, "No cgroup for " + unit + " (" + e.getMessage() + "); using process groups.");
                 }
             }
-            return new ProcessScope.Groups();
+            return new ProcessScope.Groups(watcher);
         };
         return new ManagerPorts(launcher, exits, logs, KernelProcesses.INSTANCE, scopes, spawnExecutor());
     }

@@ -2,6 +2,9 @@ package dev.jinit.supervise;
 
 import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.ProcessSpec;
+import dev.jinit.linux.Epoll;
+import dev.jinit.linux.Fd;
+import dev.jinit.linux.Pidfd;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Signals;
 import java.nio.file.Path;
@@ -53,6 +56,13 @@ public interface ProcessScope {
      */
     List<String> signalAll(int signal, List<Ports.Handle> known);
 
+    /**
+     * Calls {@code onChange} once (on another thread), when the unit's set of processes may have
+     * become empty: the kernel's event, not a poll. The caller checks {@link #pids()} then, and
+     * asks again when some are left. Closing the result cancels it.
+     */
+    AutoCloseable whenChanged(Runnable onChange);
+
     /** The unit is down: forget its processes and remove its cgroup (when empty). */
     void release();
 
@@ -64,9 +74,26 @@ public interface ProcessScope {
      * helper: creation, listing (the group and any groups a service made below it), SIGKILL through
      * cgroup.kill (atomic, forks included), removal.
      */
-    record Cgroup(Cgroups hierarchy, Path dir) implements ProcessScope {
+    record Cgroup(Cgroups hierarchy, Path dir, ScopeWatcher watcher) implements ProcessScope {
         public Cgroup {
             hierarchy.create(dir);
+        }
+
+        /**
+         * cgroup.events changes ("populated 0") wake its pollers with EPOLLPRI. kernfs reports a
+         * change against what this descriptor last read, so it is read once first.
+         */
+        @Override
+        public AutoCloseable whenChanged(Runnable onChange) {
+            Fd events = Posix.open(dir.resolve("cgroup.events").toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
+            try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+                java.lang.foreign.MemorySegment buffer = arena.allocate(256);
+                Posix.read(events.get(), buffer, buffer.byteSize());
+            } catch (RuntimeException e) {
+                events.close();
+                throw e;
+            }
+            return watcher.watch(List.of(events), Epoll.EPOLLPRI, onChange);
         }
 
         @Override
@@ -137,6 +164,25 @@ public interface ProcessScope {
 
     /** No cgroup: process groups (one per spawned process, by setsid) and descendants. */
     final class Groups implements ProcessScope {
+        private final ScopeWatcher watcher;
+
+        Groups(ScopeWatcher watcher) {
+            this.watcher = watcher;
+        }
+
+        /** The pidfds of the processes there are now: one readable means one exited; none, empty already. */
+        @Override
+        public AutoCloseable whenChanged(Runnable onChange) {
+            List<Fd> pidfds = new ArrayList<>();
+            for (int pid : pids()) {
+                try {
+                    pidfds.add(Pidfd.open(pid));
+                } catch (RuntimeException gone) {
+                    // exited since it was listed: the next look sees it gone
+                }
+            }
+            return watcher.watch(pidfds, Epoll.EPOLLIN, onChange);
+        }
         private final Set<Integer> groups = new HashSet<>();
         /**
          * The unit's own processes, each with its handle: a root whose process has been reaped is no

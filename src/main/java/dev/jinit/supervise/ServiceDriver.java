@@ -200,6 +200,45 @@ final class ServiceDriver implements ServiceEffects {
         }
     }
 
+    /** The scope's pending "may be empty now" event, or null. */
+    private AutoCloseable emptyWatch;
+
+    /**
+     * Tells the machine when the unit's processes may all be gone, from the scope's kernel event.
+     * Checked once more right after the watch is set, so a change just before it is not missed.
+     */
+    private void awaitEmpty() {
+        if (emptyWatch != null || scope == null) return;
+        ProcessScope watched = scope;
+        ServiceMachine machine = unit.machine;
+        try {
+            emptyWatch = watched.whenChanged(() -> ctx.loop().post(unit.guarded("a change of the unit's processes", () -> {
+                emptyWatch = null;
+                if (unit.machine == machine) machine.unitEmpty();
+            })));
+        } catch (RuntimeException e) {
+            note("Cannot follow the unit's processes (" + e.getMessage() + "); looking again every "
+                    + ServiceMachine.SAFETY_NET_MILLIS + " ms instead.");
+            return;
+        }
+        if (watched.pids().isEmpty()) {
+            cancelEmptyWatch();
+            ctx.loop().post(unit.guarded("the unit's processes gone", () -> {
+                if (unit.machine == machine) machine.unitEmpty();
+            }));
+        }
+    }
+
+    private void cancelEmptyWatch() {
+        if (emptyWatch == null) return;
+        try {
+            emptyWatch.close();
+        } catch (Exception e) {
+            note("Closing the watch of the unit's processes failed: " + e);
+        }
+        emptyWatch = null;
+    }
+
     /** Whether a spawn of this unit has been asked for and not answered yet. */
     boolean launching() {
         return unanswered > 0;
@@ -368,6 +407,7 @@ final class ServiceDriver implements ServiceEffects {
                 watch(m.pid());
                 watchForeign(m.pid());
             }
+            case Action.AwaitEmpty a -> awaitEmpty();
             case Action.Log l -> note(l.message());
             case Action.StateChanged c -> stateChanged(c);
             case Action.Spawn s -> throw new IllegalArgumentException("spawns go through spawn()");
@@ -523,6 +563,7 @@ final class ServiceDriver implements ServiceEffects {
                     : "jinit: Stopped " + def.description() + " (" + name + ").");
             note(c.to() == ServiceState.FAILED ? "Failed with result '" + c.result().word + "'." : "Deactivated successfully.");
             removeRuntimeDirectories();
+            cancelEmptyWatch();
             if (scope != null) {
                 scope.release();
                 scope = null;

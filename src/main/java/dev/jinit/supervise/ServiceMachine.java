@@ -29,8 +29,10 @@ import java.util.Map;
  * out and was then SIGKILLed is {@code failed (Result: timeout)}, not {@code signal}.
  */
 public final class ServiceMachine {
-    /** How often a forking service's PIDFile, or leftover processes during a stop, are looked for. */
+    /** How often a forking service's PIDFile is looked for. */
     static final long POLL_MILLIS = 100;
+    /** How often leftover processes of a stopping unit are looked for when no event said they went. */
+    static final long SAFETY_NET_MILLIS = 1000;
 
     private final ServiceConfig config;
     private final Clock clock;
@@ -378,15 +380,26 @@ public final class ServiceMachine {
         return sweepsGroup && fx.unitHasProcesses();
     }
 
+    /**
+     * Only other processes of the unit are left (a daemon's children): the driver says when they
+     * may be gone ({@link Action.AwaitEmpty}, the kernel's event); a slow look every
+     * {@link #SAFETY_NET_MILLIS} covers an event that never comes.
+     */
     private void schedulePollIfOnlyOthers() {
         cancelPoll();
         if (mainPid != 0 || controlPid != 0) return;
-        pollTimer = clock.schedule(clock.millis() + POLL_MILLIS, () -> {
+        fx.perform(new Action.AwaitEmpty());
+        pollTimer = clock.schedule(clock.millis() + SAFETY_NET_MILLIS, () -> {
             pollTimer = null;
-            if (!isKillPhase(state)) return;
-            if (waitingForProcesses()) schedulePollIfOnlyOthers();
-            else afterSignal(state, ServiceResult.SUCCESS);
+            unitEmpty();
         });
+    }
+
+    /** The driver's answer to {@link Action.AwaitEmpty}: the unit may have no processes left. */
+    public void unitEmpty() {
+        if (!isKillPhase(state)) return;
+        if (waitingForProcesses()) schedulePollIfOnlyOthers();
+        else afterSignal(state, ServiceResult.SUCCESS);
     }
 
     private static boolean isKillPhase(ServiceState s) {

@@ -203,6 +203,9 @@ public final class Supervisor implements AutoCloseable {
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
             notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
+            // Before a watchdog, start or stop timeout fires, what the units sent in time is read (EventLoop).
+            EventLoop managerLoop = loop;
+            managerLoop.beforeTimers(() -> drainNotify(notify, manager, err));
         } catch (RuntimeException e) {
             if (s != null) s.close();
             else {
@@ -421,6 +424,18 @@ public final class Supervisor implements AutoCloseable {
                 options.err().println("jinit: daemon-reload failed: " + e.getMessage());
             }
         }));
+    }
+
+    /** Takes every datagram waiting in the notify socket, on the manager thread (see EventLoop#beforeTimers). */
+    private static void drainNotify(NotifySocket notify, Manager manager, PrintStream err) {
+        for (int i = 0; i < 10_000; i++) {
+            NotifySocket.Received r = notify.receive();
+            if (r == null) return;
+            switch (r) {
+                case NotifySocket.Received.Message m -> manager.notifyMessage(m.message().pid(), m.message().fields());
+                case NotifySocket.Received.Rejected x -> err.println("jinit: " + x.dropped());
+            }
+        }
     }
 
     private static Ports.LogSink logSink(LogPump pump) {

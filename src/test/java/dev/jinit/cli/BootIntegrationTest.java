@@ -226,4 +226,35 @@ class BootIntegrationTest {
             }
         }
     }
+
+    @Test
+    void httpApiFromTheCommandLinePowersOff() throws Exception {
+        try (JinitBoot boot = JinitBoot.layout("api")) {
+            Files.writeString(boot.cmdline, "jinit.api=127.0.0.1:0\n");
+            boot.unit("idle.service", service("Idle", "", "exec sleep 1000"));
+            boot.start(null);
+            Path address = boot.state.resolve("api.address");
+            boot.await("the API's address", () -> Files.exists(address));
+            String url = Files.readString(address).strip();
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url + (url.endsWith("/") ? "" : "/") + "api/v1/system/poweroff"))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(response.statusCode() / 100 == 2, response.statusCode() + " " + response.body());
+            assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());
+        }
+    }
+
+    @Test
+    void jinitRunRefusesToPowerOffTheMachine() throws Exception {
+        JinitRun run = JinitRun.layout("nopoweroff");
+        run.unit("idle.service", service("Idle", "", "exec sleep 1000"));
+        try (JinitRun running = run.start()) {
+            JinitRun.Client off = running.client("poweroff");
+            assertEquals(1, off.code(), off.toString());
+            assertTrue(off.err().contains("poweroff is for jinit as PID 1"), off.toString());
+            assertEquals(0, running.client("status").code(), "jinit run is still there");
+            assertEquals(0, running.terminate());
+        }
+    }
 }

@@ -311,6 +311,13 @@ class HttpApiTest {
             Collector all = new Collector();
             WebSocket allSocket = http.newWebSocketBuilder()
                     .buildAsync(URI.create(ws(base) + "/api/v1/logs/follow?lines=10"), all).get(30, TimeUnit.SECONDS);
+            // ... with no gap and no repeat between the merged backlog and the live lines either
+            List<Integer> allTicks = new ArrayList<>();
+            while (allTicks.size() < 12) {
+                String text = JsonParser.parseString(all.next()).getAsJsonObject().get("text").getAsString();
+                if (text.startsWith("tick ")) allTicks.add(Integer.parseInt(text.substring(5)));
+            }
+            for (int i = 1; i < allTicks.size(); i++) assertEquals(allTicks.get(i - 1) + 1, allTicks.get(i), "consecutive: " + allTicks);
             Collector events = new Collector();
             WebSocket eventSocket = http.newWebSocketBuilder()
                     .buildAsync(URI.create(ws(base) + "/api/v1/events"), events).get(30, TimeUnit.SECONDS);

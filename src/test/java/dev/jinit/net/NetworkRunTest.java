@@ -112,6 +112,18 @@ class NetworkRunTest {
                 String out = read(log1);
                 assertTrue(out.contains("10-c0.network:7: unknown key Bogus= in [Network], ignoring"), out);
                 assertTrue(dnsmasq.log().contains("probe-host"), "Hostname= sent: " + dnsmasq.log());
+                // What `jinit network` shows: the status file the part keeps, and its rendering.
+                String json = read(root.resolve("state").resolve(NetworkService.STATUS_FILE));
+                com.google.gson.JsonObject link = com.google.gson.JsonParser.parseString(json).getAsJsonObject()
+                        .getAsJsonArray("links").get(0).getAsJsonObject();
+                assertEquals("c0", link.get("name").getAsString());
+                com.google.gson.JsonObject dhcp = link.getAsJsonObject("dhcp");
+                assertEquals("BOUND", dhcp.get("state").getAsString(), json);
+                assertEquals("10.98.0.1", dhcp.get("gateway").getAsString());
+                assertEquals(120, dhcp.get("lease_seconds").getAsInt());
+                String shown = NetworkStatus.render(json, java.time.Instant.now());
+                assertTrue(shown.startsWith("network: online\nc0: configured, carrier, DHCP BOUND 10.98.0."), shown);
+                assertTrue(shown.contains(" via 10.98.0.1 from 10.98.0.1, dns 10.98.0.3, renew in "), shown);
             } finally {
                 stop(jinit);
             }
@@ -153,6 +165,46 @@ class NetworkRunTest {
             return Files.readString(p);
         } catch (IOException e) {
             return "";
+        }
+    }
+
+    @Test
+    void staticAddressAndGateway() throws Exception {
+        Path units = root.resolve("units");
+        Files.writeString(units.resolve("20-c0.network"), """
+                [Match]
+                MACAddress=%s
+
+                [Network]
+                Address=10.98.7.2/24
+                Gateway=10.98.7.1
+                DNS=10.98.7.53
+                """.formatted(client.ipJson("link", "show", "c0").get(0).getAsJsonObject().get("address").getAsString()));
+        Path seen = root.resolve("seen");
+        Files.writeString(units.resolve("probe.service"), """
+                [Unit]
+                Wants=network-online.target
+                After=network-online.target
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'ip -4 -o addr show dev c0 > %s; ip route show default >> %s'
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(seen, seen));
+        Path log = root.resolve("jinit.log");
+        Process jinit = startJinit(log);
+        try {
+            await("the probe unit's output", () -> read(seen).contains("default"), log);
+            String probe = read(seen);
+            assertTrue(probe.contains("inet 10.98.7.2/24 brd 10.98.7.255"), probe);
+            assertTrue(probe.contains("default via 10.98.7.1 dev c0 proto static"), probe);
+            assertEquals("# Written by jinit from the network configuration; changes are overwritten.\nnameserver 10.98.7.53\n",
+                    read(root.resolve("state").resolve("resolv.conf")));
+        } finally {
+            stop(jinit);
         }
     }
 }

@@ -220,6 +220,28 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
             return List.of();
         }
 
+        /** Fires when one of the unit's fake processes exits (the test ends it), as a pidfd would. */
+        @Override
+        public AutoCloseable whenChanged(Runnable onChange) {
+            List<Integer> now = pids();
+            if (now.isEmpty()) {
+                onChange.run();
+                return () -> { };
+            }
+            Runnable once = new Runnable() {
+                boolean fired;
+
+                @Override
+                public synchronized void run() {
+                    if (fired) return;
+                    fired = true;
+                    onChange.run();
+                }
+            };
+            for (int pid : now) exitListeners.computeIfAbsent(pid, p -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(once);
+            return () -> { for (int pid : now) { var l = exitListeners.get(pid); if (l != null) l.remove(once); } };
+        }
+
         @Override
         public void release() {
             pids.clear();
@@ -239,9 +261,14 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
         exitPid(pidOf.get(program), status);
     }
 
+    /** Scope watches waiting for a process's exit (as on its pidfd). */
+    final Map<Integer, List<Runnable>> exitListeners = new ConcurrentHashMap<>();
+
     /** Ends one process: it is gone from then on, and its watcher (the reaper) is told. */
     void exitPid(int pid, ExitStatus status) {
         alive.remove(pid);
+        List<Runnable> listeners = exitListeners.remove(pid);
+        if (listeners != null) listeners.forEach(Runnable::run);
         Consumer<ExitStatus> w = watchers.get(pid);
         if (w != null) w.accept(status);
     }

@@ -434,8 +434,9 @@ class ServiceMachineTest {
         clock.advance(1000);
         assertEquals(ServiceState.STOP_SIGKILL, m.state());
         assertEquals(new Action.SignalAll(Signals.SIGKILL, 0, 0), fx.signals().getLast());
+        assertTrue(fx.actions.contains(new Action.AwaitEmpty()), "the driver is asked for the event");
         fx.others.clear();
-        clock.advance(ServiceMachine.POLL_MILLIS);
+        m.unitEmpty(); // the driver's event: the cgroup emptied
         assertEquals(ServiceState.FAILED, m.state());
         assertEquals(ServiceResult.TIMEOUT, m.result());
     }
@@ -449,8 +450,43 @@ class ServiceMachineTest {
         m.stop();
         fx.exit(m, main, ExitStatus.killed(Signals.SIGTERM, false));
         assertEquals(ServiceState.STOP_SIGTERM, m.state());
+        assertEquals(new Action.AwaitEmpty(), fx.actions.getLast(), "waits for the kernel's event, no 100 ms poll");
         fx.others.clear();
-        clock.advance(ServiceMachine.POLL_MILLIS);
+        m.unitEmpty();
+        assertEquals(ServiceState.DEAD, m.state());
+    }
+
+    /** An event that says "changed" while children remain: the machine asks again and keeps waiting. */
+    @Test
+    void anEmptinessEventWithChildrenLeftWaitsAgain() {
+        ServiceMachine m = machine(simple());
+        m.start();
+        fx.others.add(4000);
+        fx.others.add(4001);
+        m.stop();
+        fx.exit(m, m.mainPid(), ExitStatus.killed(Signals.SIGTERM, false));
+        fx.others.remove(4000);
+        fx.clear();
+        m.unitEmpty();
+        assertEquals(ServiceState.STOP_SIGTERM, m.state());
+        assertEquals(List.of(new Action.AwaitEmpty()), fx.actions);
+        fx.others.clear();
+        m.unitEmpty();
+        assertEquals(ServiceState.DEAD, m.state());
+    }
+
+    /** No event at all (a watch that could not be set): a slow safety-net look still ends the stop. */
+    @Test
+    void withoutAnEventTheSafetyNetEndsTheStop() {
+        ServiceMachine m = machine(simple());
+        m.start();
+        fx.others.add(4000);
+        m.stop();
+        fx.exit(m, m.mainPid(), ExitStatus.killed(Signals.SIGTERM, false));
+        fx.others.clear();
+        clock.advance(ServiceMachine.SAFETY_NET_MILLIS - 1);
+        assertEquals(ServiceState.STOP_SIGTERM, m.state());
+        clock.advance(1);
         assertEquals(ServiceState.DEAD, m.state());
     }
 
