@@ -48,7 +48,12 @@ public final class Directives {
                 || limitFor(key) != null;
     }
 
-    /** The file-system sandboxing directives (ProtectSystem=, PrivateDevices=, ReadOnlyPaths=, …). */
+    /** The directives that need mounts in the child's namespace (ProtectSystem=, PrivateDevices=, ReadOnlyPaths=, …). */
+    public static Set<String> fileSystemSandboxNames() {
+        return SandboxDirectives.NAMES;
+    }
+
+    /** The sandboxing directives: the file-system ones and the system call filters (SystemCallFilter=, …). */
     public static Set<String> sandboxNames() {
         Set<String> all = new java.util.HashSet<>(SandboxDirectives.NAMES);
         all.addAll(SeccompDirectives.NAMES);

@@ -9,7 +9,10 @@ import dev.jinit.linux.Posix;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -62,6 +65,9 @@ final class LogFile {
     private long lostLines;
     /** A failed write stopped inside a line: the next write starts on a fresh line. */
     private boolean midLine;
+    /** Where the batch that a failed write cut began (-1: none), and in which file (its dev/inode key). */
+    private long cutAt = -1;
+    private Object cutKey;
 
     LogFile(Path path, LogConfig config, Staging staging, Consumer<String> report, LongSupplier nanoClock) {
         this.path = path;
@@ -153,7 +159,9 @@ final class LogFile {
             return;
         }
         MemorySegment.copy(s.bytes, 0, s.nativeBuffer, JAVA_BYTE, 0, s.length);
+        if (cutAt >= 0) removeCutRecord();
         long done = 0;
+        long start = size;
         try {
             if (midLine) {
                 Posix.writeFully(fd.get(), new byte[] {'\n'});
@@ -167,6 +175,12 @@ final class LogFile {
                 size += n;
             }
         } catch (LinuxException e) {
+            if (done > 0 && cutAt < 0) {
+                // Part of the batch reached the file, ending inside a record: remembered, so that it is
+                // removed when the file can be written again (its lines are counted as missing).
+                cutAt = start;
+                cutKey = fileKey();
+            }
             midLine = done > 0 || midLine;
             lostLines += s.lines;
             fail(e.call() + " " + path + ": " + e.errnoName() + " (" + Errno.describe(e.errno()) + ")");
@@ -176,6 +190,38 @@ final class LogFile {
             failed = false;
             report.accept("log file " + path + " is written again; " + lostLines + " lines are missing from it");
             lostLines = 0;
+        }
+    }
+
+    /**
+     * A write cut by a full disk left a partial record at the end of the file. When space returns and
+     * the file is still the same one (not rotated, removed or replaced), the file is cut back to where
+     * that batch began, so it holds whole records only; the "N lines are missing" report says what is
+     * gone. When it is another file, the newline written after it (midLine) at least ends the cut line.
+     */
+    private void removeCutRecord() {
+        long at = cutAt;
+        Object key = cutKey;
+        cutAt = -1;
+        cutKey = null;
+        try {
+            BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+            if (key == null || !key.equals(a.fileKey()) || a.size() < at) return;
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                ch.truncate(at);
+            }
+            size = at;
+            midLine = false;
+        } catch (IOException e) {
+            // cannot cut it: the newline that follows ends the partial record instead
+        }
+    }
+
+    private Object fileKey() {
+        try {
+            return Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
         }
     }
 

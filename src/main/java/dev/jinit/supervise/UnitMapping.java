@@ -273,7 +273,7 @@ public final class UnitMapping {
             // systemd.exec(5): RuntimeDirectory=, StateDirectory= and LogsDirectory= stay writable under
             // ProtectSystem=strict (and any read-only parent), unless the sandbox is dropped by "+". Only
             // for a unit that has file-system sandboxing: the others must not pay for a mount namespace.
-            if (dropped != PRIVILEGED_DROPS && s.spawnDirectives().stream().anyMatch(d -> Directives.sandboxNames().contains(d.key()))) {
+            if (dropped != PRIVILEGED_DROPS && s.spawnDirectives().stream().anyMatch(d -> Directives.fileSystemSandboxNames().contains(d.key()))) {
                 for (String d : s.runtimeDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/run/" + d);
                 for (String d : s.stateDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/var/lib/" + d);
                 for (String d : s.logsDirectory()) Directives.apply(b, st, "ReadWritePaths", "-/var/log/" + d);

@@ -226,8 +226,8 @@ public final class UnitBuilder {
     static final Set<String> NOT_ENFORCED = Set.of("IPAddressAllow", "IPAddressDeny", "IPIngressFilterPath",
             "IPEgressFilterPath", "DeviceAllow", "DevicePolicy", "AmbientCapabilities", "SecureBits", "KeyringMode",
             "RemoveIPC", "RestrictFileSystems", "RestrictNetworkInterfaces", "SocketBindAllow", "SocketBindDeny",
-            "NoExecPaths", "ExecPaths", "SystemCallLog", "DynamicUser", "PrivateMounts", "MountFlags", "SELinuxContext",
-            "AppArmorProfile", "SmackProcessLabel", "RootImage", "MountAPIVFS", "ProtectHostnameEx", "MemoryMax",
+            "NoExecPaths", "ExecPaths", "SystemCallLog", "DynamicUser", "MountFlags", "SELinuxContext",
+            "AppArmorProfile", "SmackProcessLabel", "RootImage", "MountAPIVFS", "MemoryMax",
             "MemoryHigh", "MemoryLimit", "MemorySwapMax", "CPUQuota", "CPUWeight", "CPUShares", "TasksMax", "IOWeight",
             "IODeviceWeight", "IOReadBandwidthMax", "IOWriteBandwidthMax", "IOReadIOPSMax", "IOWriteIOPSMax",
             "BlockIOWeight", "StartupCPUWeight", "StartupIOWeight", "AllowedCPUs", "AllowedMemoryNodes");

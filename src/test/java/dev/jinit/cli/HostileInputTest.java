@@ -133,7 +133,10 @@ class HostileInputTest {
             } finally {
                 for (SocketChannel ch : flood) ch.close();
             }
-            j.await("jinit's descriptors back to their number before the flood", () -> openFds(j.pid()) <= fdsBefore + 2);
+            // Back to where they were: 2,000 clients leaked would show as hundreds; a few descriptors that
+            // jinit opens lazily along the way (a log file, a class's jar) are not clients.
+            j.await("jinit's descriptors back to their number before the flood (" + fdsBefore + ")",
+                    () -> openFds(j.pid()) <= fdsBefore + 10);
             assertEquals(0, j.client("status").code());
             assertTrue(j.output().contains("refused"), "the flood is reported in jinit's log\n" + j.output());
             assertEquals(0, j.terminate(), j.output());

@@ -129,4 +129,15 @@ class SeccompSpawnTest {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().startsWith("65534\n"), "RESETIDS' setresuid passed the filter: " + r.out());
     }
+
+    /** The filter together with the exec gate (limits, OOM score), credentials and a sandbox mount. */
+    @Test
+    void withTheGateCredentialsAndMounts() {
+        Probe.Result r = run("cat /proc/self/oom_score_adj; ulimit -n; id -u; grep '^Seccomp:' /proc/self/status;"
+                        + " touch /usr/x 2>/dev/null; echo usr=$?",
+                "User=nobody", "OOMScoreAdjust=17", "LimitNOFILE=100", "ProtectSystem=strict",
+                "SystemCallFilter=@system-service", "SystemCallFilter=~@privileged", "SystemCallErrorNumber=EPERM");
+        assertEquals("17\n100\n65534\nSeccomp:\t2\nusr=1", r.out().strip(), r.err());
+        assertEquals(0, dev.jinit.linux.Fs.access("/usr", dev.jinit.linux.Fs.W_OK), "jinit's /usr is still writable");
+    }
 }

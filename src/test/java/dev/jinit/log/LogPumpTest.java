@@ -485,4 +485,58 @@ class LogPumpTest {
             Procs.unmount(mount);
         }
     }
+
+    /**
+     * A write cut by ENOSPC in the middle of a record: when space returns (another file is removed, the
+     * log file stays), the cut record is removed, every line in the file is whole, and the "N lines are
+     * missing" report stays.
+     */
+    @Test
+    void aRecordCutByAFullDiskIsRemovedWhenSpaceReturns() throws Exception {
+        Assumptions.assumeTrue(Posix.geteuid() == 0, "mounting a small tmpfs needs root (CI runs as root)");
+        Path mount = state.resolve("cut");
+        Files.createDirectories(mount);
+        Procs.mountTmpfs(mount, "1m");
+        try {
+            Path filler = mount.resolve("filler");
+            Files.write(filler, new byte[700 * 1024]);
+            LogConfig config = LogConfig.defaults(mount).withMaxFileBytes(64L << 20).withRetryAfter(Duration.ofMillis(200))
+                    .withSubscriberQueue(100_000);
+            ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
+            LogPump pump = LogPump.start(config, new PrintStream(errBytes, true, StandardCharsets.UTF_8));
+            try {
+                List<LogLine> jinitLines = Collections.synchronizedList(new ArrayList<>());
+                Subscription s = pump.subscribe(null, l -> {
+                    if (l.stream() == Stream.JINIT && l.unit().equals("cut.service")) jinitLines.add(l);
+                });
+                attach(pump, "cut.service", procs.sh("seq -f 'a record that will be cut by the full disk %06g' 1 20000"));
+                await(WAIT, () -> "a record that will be cut by the full disk 020000".equals(last(pump, "cut.service")),
+                        () -> "last: " + last(pump, "cut.service"));
+                await(WAIT, () -> jinitLines.size() >= 1, () -> "no ENOSPC report");
+                Path file = pump.logFile("cut.service");
+                byte[] before = Files.readAllBytes(file);
+                Files.delete(filler); // space returns; the log file itself stays
+                Instant freed = Instant.now();
+                await(WAIT, () -> Duration.between(freed, Instant.now()).toMillis() > 300, () -> "retry delay");
+                attach(pump, "cut.service", procs.sh("echo after space returned"));
+                await(WAIT, () -> lines(file).stream().anyMatch(l -> l.endsWith("stdout after space returned")),
+                        () -> "file now: " + lines(file).size() + " lines");
+                await(WAIT, () -> jinitLines.size() == 2, () -> jinitLines.toString());
+                assertTrue(jinitLines.get(1).text().matches("log file .* is written again; \\d+ lines are missing from it"),
+                        jinitLines.get(1).text());
+                List<String> all = lines(file);
+                for (String l : all)
+                    assertTrue(l.matches(".*stdout a record that will be cut by the full disk \\d{6}")
+                            || l.endsWith("stdout after space returned") || l.matches("\\S+ jinit .*"), "a whole record: '" + l + "'");
+                assertTrue(before.length > 0 && before[before.length - 1] != '\n',
+                        "the disk filled inside a record (else this test shows nothing): ends with '"
+                                + new String(before, Math.max(0, before.length - 40), Math.min(40, before.length), StandardCharsets.UTF_8) + "'");
+                s.close();
+            } finally {
+                pump.close();
+            }
+        } finally {
+            Procs.unmount(mount);
+        }
+    }
 }

@@ -184,6 +184,7 @@ class UnitMappingTest {
                 StateDirectory=s
                 """);
         Files.writeString(dir.resolve("plain.service"), "[Service]\nExecStart=/bin/true\nRuntimeDirectory=p\n");
+        Files.writeString(dir.resolve("filtered.service"), "[Service]\nExecStart=/bin/true\nRuntimeDirectory=f\nSystemCallFilter=@system-service\n");
         List<UnitDefinition> defs = load();
         ProcessSpec spec = find(defs, "s.service").plan().spec(ServiceConfig.Role.START, 0, Map.of());
         assertEquals(dev.jinit.exec.sandbox.Sandbox.ProtectSystem.STRICT, spec.sandbox().protectSystem());
@@ -193,5 +194,8 @@ class UnitMappingTest {
                 "the + prefix runs without the sandbox");
         assertTrue(find(defs, "plain.service").plan().spec(ServiceConfig.Role.START, 0, Map.of()).sandbox().isEmpty(),
                 "a unit without sandboxing gets no mounts");
+        ProcessSpec filtered = find(defs, "filtered.service").plan().spec(ServiceConfig.Role.START, 0, Map.of());
+        assertTrue(filtered.sandbox().needsSeccomp() && !filtered.sandbox().needsMounts(),
+                "a system call filter alone needs no mount namespace");
     }
 }
