@@ -5,11 +5,13 @@ import dev.jinit.exec.ProcessSpec;
 import dev.jinit.exec.SpawnException;
 import dev.jinit.exec.Spawned;
 import dev.jinit.linux.Fd;
+import dev.jinit.linux.RegularFile;
 import dev.jinit.linux.Signals;
 import dev.jinit.state.ActiveState;
 import dev.jinit.unit.NotifyAccess;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -427,8 +429,14 @@ final class ServiceDriver implements ServiceEffects {
         String text;
         boolean rootOwned;
         try {
-            text = Files.readString(pidFile).trim();
-            rootOwned = ((Number) Files.getAttribute(pidFile, "unix:uid")).intValue() == 0;
+            // Read on the manager thread, so never a blocking open: a FIFO or device named by
+            // PIDFile= is refused (O_NONBLOCK, fstat), as it is no pid file.
+            Path real = pidFile.toRealPath();
+            text = new String(RegularFile.read(real, 4096), StandardCharsets.US_ASCII).trim();
+            rootOwned = ((Number) Files.getAttribute(real, "unix:uid")).intValue() == 0;
+        } catch (RegularFile.NotRegularException e) {
+            refusePidFile(pidFile, "", "PID file " + e.getMessage() + ", refusing.");
+            return 0;
         } catch (IOException | RuntimeException e) {
             return 0; // not written yet: looked for again until the start timeout
         }

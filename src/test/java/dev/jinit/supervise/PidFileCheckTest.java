@@ -109,4 +109,21 @@ class PidFileCheckTest {
         assertTrue(fake.notes.contains("f: New main PID " + stray + " does not belong to the service, but it is accepted since"
                 + " the PID file " + pidFile + " is owned by root."), fake.notes.toString());
     }
+
+    /** A FIFO as PID file is refused without a blocking open: the manager thread goes on (other starts). */
+    @Test
+    void aFifoAsPidFileIsRefusedAndBlocksNothing() throws Exception {
+        Path pidFile = dir.resolve("f.pid");
+        manager.load(List.of(forking(pidFile), ManagerTest.simple("other", UnitDefinition.Dependencies.NONE)))
+                .get(10, TimeUnit.SECONDS);
+        dev.jinit.linux.Fs.mkfifo(pidFile.toString(), 0644);
+        CompletableFuture<JobOutcome> job = manager.start("f");
+        FakeKernel.await("f's start command", () -> fake.pidOf.containsKey("/bin/f"));
+        fake.exit("/bin/f", ExitStatus.exited(0));
+        FakeKernel.await("the refusal in f's log", () -> fake.notes.stream()
+                .anyMatch(n -> n.startsWith("f: ") && n.contains("PID file " + pidFile + " is a FIFO") && n.endsWith("refusing.")));
+        assertTrue(manager.start("other").get(10, TimeUnit.SECONDS).ok(), "the manager still answers");
+        fake.advance(loop, 5_000);
+        assertFalse(job.get(10, TimeUnit.SECONDS).ok());
+    }
 }
