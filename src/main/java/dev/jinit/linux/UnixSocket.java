@@ -34,16 +34,8 @@ public final class UnixSocket {
 
     private static final long SOCKADDR_UN_SIZE = 110, MSGHDR_SIZE = 56, CMSG_HEADER = 16;
 
-    private static final MethodHandle SOCKET = Native.errnoCall("socket",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-    private static final MethodHandle BIND = Native.errnoCall("bind",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SETSOCKOPT = Native.errnoCall("setsockopt",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVMSG = Native.errnoCall("recvmsg",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle SENDTO = Native.errnoCall("sendto",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle POLL = Native.errnoCall("poll",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
 
@@ -60,13 +52,7 @@ public final class UnixSocket {
 
     /** socket(2) for AF_UNIX, close-on-exec and non-blocking (callers wait with {@link #pollIn}). */
     public static Fd socket(int type) {
-        try {
-            MemorySegment st = Native.callState();
-            int fd = (int) SOCKET.invokeExact(st, AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-            return Fd.adopt(Native.check(fd, st, "socket", "AF_UNIX"));
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Sockets.socket(AF_UNIX, type, 0, "AF_UNIX");
     }
 
     /**
@@ -74,13 +60,15 @@ public final class UnixSocket {
      * (as systemd writes it in NOTIFY_SOCKET).
      */
     public static void bind(Fd fd, String address) {
+        Sockets.bind(fd, sockaddr(address), address);
+    }
+
+    /** The sockaddr_un for {@code address}, as many bytes as the kernel is to read of it. */
+    static byte[] sockaddr(String address) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment addr = arena.allocate(SOCKADDR_UN_SIZE);
             int len = fillAddress(addr, address);
-            MemorySegment st = Native.callState();
-            Native.check((int) BIND.invokeExact(st, fd.get(), addr, len), st, "bind", address);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
+            return addr.asSlice(0, len).toArray(JAVA_BYTE);
         }
     }
 
@@ -102,14 +90,7 @@ public final class UnixSocket {
 
     /** setsockopt(2) for an int-valued SOL_SOCKET option. */
     public static void setIntOption(Fd fd, int option, int value, String name) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment v = arena.allocateFrom(JAVA_INT, value);
-            MemorySegment st = Native.callState();
-            Native.check((int) SETSOCKOPT.invokeExact(st, fd.get(), SOL_SOCKET, option, v, 4), st,
-                    "setsockopt", name + "=" + value);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        Sockets.setOption(fd, SOL_SOCKET, option, value, name);
     }
 
     /**
@@ -200,19 +181,6 @@ public final class UnixSocket {
 
     /** sendto(2) of one datagram to {@code address} (a path or {@code @name}); returns bytes sent. */
     public static long sendTo(Fd fd, byte[] data, String address) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment addr = arena.allocate(SOCKADDR_UN_SIZE);
-            int len = fillAddress(addr, address);
-            MemorySegment buf = arena.allocate(Math.max(1, data.length));
-            MemorySegment.copy(data, 0, buf, JAVA_BYTE, 0, data.length);
-            MemorySegment st = Native.callState();
-            while (true) {
-                long n = (long) SENDTO.invokeExact(st, fd.get(), buf, (long) data.length, 0, addr, len);
-                if (n == -1 && Native.errno(st) == Errno.EINTR) continue;
-                return Native.check(n, st, "sendto", address);
-            }
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return Sockets.sendTo(fd, data, sockaddr(address), address);
     }
 }
