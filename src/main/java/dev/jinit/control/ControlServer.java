@@ -1,5 +1,7 @@
 package dev.jinit.control;
 
+import dev.jinit.linux.FdReserve;
+
 import dev.jinit.linux.Errno;
 import dev.jinit.log.LogLine;
 import dev.jinit.log.Stream;

@@ -143,8 +143,18 @@ final class JobQueue {
                 if (!job.ignoreOrder && blockedBy(rt.name, job) != null) continue;
                 job.running = true;
                 progress = true;
-                if (job.type == Type.START) beginStart(rt);
-                else beginStop(rt);
+                try {
+                    if (job.type == Type.START) beginStart(rt);
+                    else beginStop(rt);
+                } catch (RuntimeException x) {
+                    // Containment: one unit's failure must not end the dispatch of every other job
+                    // (nor, from stopAll, the orderly stop of everything). The unit's job fails with the reason.
+                    String msg = "Internal error while " + (job.type == Type.START ? "starting" : "stopping") + " "
+                            + rt.name + " (contained): " + x;
+                    rt.note(msg);
+                    console.println("jinit: " + msg);
+                    finish(rt.name, JobOutcome.Kind.FAILED, msg);
+                }
             }
             if (!progress) progress = breakWaitCycle();
         }

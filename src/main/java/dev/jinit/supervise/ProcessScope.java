@@ -116,7 +116,7 @@ public interface ProcessScope {
 
         @Override
         public List<Integer> pids() {
-            return hierarchy.allProcs(dir);
+            return watcher.withReserve(() -> hierarchy.allProcs(dir));
         }
 
         @Override
@@ -136,7 +136,7 @@ public interface ProcessScope {
             if (signal == Signals.SIGKILL) {
                 // cgroup.kill: atomic, forks included; the known ones may live elsewhere (MAINPID=).
                 try {
-                    hierarchy.kill(dir);
+                    watcher.withReserve(() -> hierarchy.kill(dir));
                 } catch (RuntimeException e) {
                     failures.add("SIGKILL to " + dir + " through cgroup.kill: " + e.getMessage());
                 }
@@ -150,7 +150,7 @@ public interface ProcessScope {
         @Override
         public void release() {
             try {
-                hierarchy.remove(dir);
+                watcher.withReserve(() -> hierarchy.remove(dir));
             } catch (RuntimeException e) {
                 // still populated (KillMode=process leftovers, or a process in D state): kept for the next run
             }
@@ -214,7 +214,7 @@ public interface ProcessScope {
             roots.forEach((pid, h) -> {
                 if (h == null || h.alive()) live.add(pid);
             });
-            return ProcTable.read().members(groups, live);
+            return watcher.withReserve(() -> ProcTable.read().members(groups, live));
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.jinit.supervise;
 
 import dev.jinit.linux.Epoll;
 import dev.jinit.linux.Fd;
+import dev.jinit.linux.FdReserve;
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,9 +28,28 @@ final class ScopeWatcher {
     private final Map<Long, Registration> registrations = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private volatile Fd epoll;
+    /**
+     * Descriptors held back for reading the scopes when jinit is at its descriptor limit: stopping a
+     * unit lists its cgroup (a directory walk, cgroup.procs) or /proc, and kills through cgroup.kill,
+     * each needing a descriptor for a moment. Without them a jinit out of descriptors could not stop
+     * its units, nor exit.
+     */
+    private final FdReserve reserve = new FdReserve(4);
 
     ScopeWatcher(PrintStream err) {
         this.err = err;
+    }
+
+    /** Runs a read or write of the scopes, with the reserve of descriptors when jinit is out of them. */
+    <T> T withReserve(java.util.function.Supplier<T> work) {
+        return reserve.retryOutOfDescriptors(work);
+    }
+
+    void withReserve(Runnable work) {
+        reserve.retryOutOfDescriptors(() -> {
+            work.run();
+            return null;
+        });
     }
 
     /** One registration; closing it before it fired forgets it and closes its descriptors. */

@@ -507,12 +507,26 @@ final class ServiceDriver implements ServiceEffects {
 
     @Override
     public boolean isUnitProcess(int pid) {
-        return pid == verifiedSender || scope != null && scope.contains(pid);
+        if (pid == verifiedSender) return true;
+        try {
+            return scope != null && scope.contains(pid);
+        } catch (RuntimeException e) {
+            note("Cannot list the unit's processes (" + e.getMessage() + "); process " + pid + " not taken as the unit's.");
+            return false;
+        }
     }
 
     @Override
     public boolean unitHasProcesses() {
-        return scope != null && !scope.pids().isEmpty();
+        if (scope == null) return false;
+        try {
+            return !scope.pids().isEmpty();
+        } catch (RuntimeException e) {
+            // Unknown is taken as "some left": the stop goes on signalling and waiting (its timeout
+            // and SIGKILL stand), where "none" would declare a live unit gone.
+            note("Cannot list the unit's processes (" + e.getMessage() + "); taking it that some are left.");
+            return true;
+        }
     }
 
     // ---- runs and states ----------------------------------------------------------------
