@@ -28,11 +28,11 @@ import java.util.concurrent.TimeoutException;
  * appear later, and writes resolv.conf from what it configured. Everything runs on one
  * {@link NetLoop} thread.
  *
- * <p>Readiness, network-online.target's role: {@link #start} returns once every matched link is
- * configured (static addresses set, or a lease bound), or when {@code waitOnline} has passed, like
- * systemd-networkd-wait-online. Units start after that, so a unit that needs the network finds it.
- * Unlike systemd, every unit waits, not only those ordered after network-online.target; with no
- * matching configuration nothing waits.
+ * <p>Readiness: the part holds network-online.target ({@link dev.jinit.supervise.Manager#holdTarget})
+ * until every matched link is configured (static addresses set, or a lease bound), or until
+ * {@code waitOnline} has passed, as systemd-networkd-wait-online does (120 s by default). Only units
+ * ordered {@code After=network-online.target} (and pulling it in with {@code Wants=}) wait; the others
+ * start at once. With no matching configuration the target is reached at once.
  */
 public final class NetworkService implements Part {
     /** Where the configuration comes from and where the results go. */
@@ -115,13 +115,28 @@ public final class NetworkService implements Part {
         return "network";
     }
 
+    /** The target this part holds until the network is configured. */
+    public static final String ONLINE_TARGET = "network-online.target";
+
     @Override
     public AutoCloseable start(Supervisor supervisor) throws Exception {
         start();
+        supervisor.manager().holdTarget(ONLINE_TARGET, "Network is Online", List.of("network.target"), reached())
+                .get(10, TimeUnit.SECONDS);
         return this::stop;
     }
 
-    /** Starts configuring and waits (at most {@code waitOnline}) until every matched link is configured. */
+    /**
+     * Completes when network-online.target may be reached: once every matched link is configured (with
+     * null), or when {@code waitOnline} has passed (with a note saying so).
+     */
+    public CompletableFuture<String> reached() {
+        return reached;
+    }
+
+    private final CompletableFuture<String> reached = new CompletableFuture<>();
+
+    /** Starts configuring on the network thread; returns once the links are read (not when they are configured). */
     public void start() throws InterruptedException {
         start(() -> { });
     }
@@ -129,6 +144,10 @@ public final class NetworkService implements Part {
     /** As {@link #start()}, with {@code threadSetup} run first on the network thread (a test joins its namespace there). */
     public void start(Runnable threadSetup) throws InterruptedException {
         long began = System.nanoTime();
+        online.thenRun(() -> {
+            log.println("jinit: network: online after " + (System.nanoTime() - began) / 1_000_000 + " ms");
+            reached.complete(null);
+        });
         loop = new NetLoop("jinit-network", log, threadSetup).start();
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.post(() -> {
@@ -144,14 +163,20 @@ public final class NetworkService implements Part {
         });
         try {
             started.get(30, TimeUnit.SECONDS);
-            online.get(settings.waitOnline().toMillis(), TimeUnit.MILLISECONDS);
-            log.println("jinit: network: online after " + (System.nanoTime() - began) / 1_000_000 + " ms");
         } catch (TimeoutException e) {
-            log.println("jinit: network: not online after " + settings.waitOnline().toSeconds() + " s; starting units anyway");
+            loop.close();
+            throw new IllegalStateException("network: netlink did not answer within 30 s");
         } catch (ExecutionException e) {
             loop.close();
             throw new IllegalStateException("network: " + e.getCause().getMessage(), e.getCause());
         }
+        long waitMs = settings.waitOnline().toMillis();
+        loop.post(() -> loop.schedule(loop.millis() + waitMs, () -> {
+            if (online.isDone()) return;
+            String note = "not online after " + settings.waitOnline().toSeconds() + " s; network-online.target reached anyway";
+            log.println("jinit: network: " + note);
+            reached.complete("network: " + note);
+        }));
     }
 
     /** Completes when every matched link is configured. */

@@ -146,6 +146,74 @@ class NetworkRunTest {
         }
     }
 
+    /**
+     * network-online.target as systemd has it: with no DHCP server yet, a unit not ordered after it
+     * runs at once while the one ordered after it waits; once a server answers, the lease is bound and
+     * the waiting unit starts and sees it.
+     */
+    @Test
+    void onlyUnitsOrderedAfterNetworkOnlineWaitForTheNetwork() throws Exception {
+        Path units = root.resolve("units");
+        Files.writeString(units.resolve("c0.network"), """
+                [Match]
+                Name=c0
+
+                [Network]
+                DHCP=yes
+                """);
+        Path early = root.resolve("early"), late = root.resolve("late");
+        Files.writeString(units.resolve("early.service"), """
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'ip -4 -o addr show dev c0 > %s; echo done >> %s'
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(early, early));
+        Files.writeString(units.resolve("late.service"), """
+                [Unit]
+                Wants=network-online.target
+                After=network-online.target
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'ip -4 -o addr show dev c0 > %s'
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(late));
+        Path log = root.resolve("jinit.log");
+        Process jinit = startJinit(log);
+        try {
+            await("the unit not ordered after network-online.target", () -> read(early).contains("done"), log);
+            assertEquals("done\n", read(early), "it ran before any address was configured");
+            assertTrue(!Files.exists(late), "the unit ordered after network-online.target waits for the network\n" + read(log));
+            String status = jinitCommand("status", "network-online.target");
+            assertTrue(status.contains("Active: inactive"), status);
+            try (DhcpServer dnsmasq = DhcpServer.dnsmasq(server, "s0", "10.98.0.50,10.98.0.60,255.255.255.0,2m")) {
+                await("the unit ordered after network-online.target", () -> read(late).contains("inet 10.98.0."), log);
+                assertTrue(read(log).contains("Reached target Network is Online."), read(log));
+            }
+        } finally {
+            stop(jinit);
+        }
+    }
+
+    /** A jinit control command against the running jinit (its output, whatever its exit status). */
+    private String jinitCommand(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.jinit.cli.Main"));
+        cmd.add(args[0]);
+        cmd.addAll(List.of("--state", root.resolve("state").toString()));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
     private static int count(String text, String what) {
         int n = 0;
         for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
