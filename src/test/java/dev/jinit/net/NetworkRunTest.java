@@ -41,8 +41,14 @@ class NetworkRunTest {
     }
 
     private Process startJinit(Path log) throws IOException {
+        return startJinit(log, List.of());
+    }
+
+    /** jinit run in the client namespace, {@code prefix} (e.g. unshare --uts) before it. */
+    private Process startJinit(Path log, List<String> prefix) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(client.exec(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(client.exec(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.jinit.cli.Main", "run",
                 "--units", root.resolve("units").toString(), "--state", root.resolve("state").toString(),
                 "--runtime-base", root.toString(), "--state-base", root.toString(), "--logs-base", root.toString(), "--no-cgroup"));
@@ -198,6 +204,55 @@ class NetworkRunTest {
             }
         } finally {
             stop(jinit);
+        }
+    }
+
+    /**
+     * UseHostname=yes said in the file: jinit run (in a UTS namespace of its own here) takes the lease's
+     * host name; {@code jinit status} shows the lease under the unit table.
+     */
+    @Test
+    void useHostnameGivenSetsTheLeasesHostNameAndStatusShowsTheLease() throws Exception {
+        String mac = client.ipJson("link", "show", "c0").get(0).getAsJsonObject().get("address").getAsString();
+        Path units = root.resolve("units");
+        Files.writeString(units.resolve("c0.network"), """
+                [Match]
+                Name=c0
+
+                [Network]
+                DHCP=yes
+
+                [DHCPv4]
+                UseHostname=yes
+                """);
+        Path seen = root.resolve("seen");
+        Files.writeString(units.resolve("probe.service"), """
+                [Unit]
+                Wants=network-online.target
+                After=network-online.target
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'hostname > %s.tmp; mv %s.tmp %s'
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(seen, seen, seen));
+        Path log = root.resolve("jinit.log");
+        try (DhcpServer dnsmasq = DhcpServer.dnsmasq(server, "s0", "10.98.0.50,10.98.0.60,255.255.255.0,2m",
+                "--dhcp-host=" + mac + ",leased-name")) {
+            Process jinit = startJinit(log, List.of("unshare", "--uts"));
+            try {
+                await("the probe unit's output", () -> read(seen).contains("\n"), log);
+                assertEquals("leased-name\n", read(seen), read(log));
+                assertTrue(read(log).contains("c0: host name set to leased-name (from the lease)"), read(log));
+                String status = jinitCommand("status");
+                assertTrue(status.matches("(?s).*\nnetwork: online; c0 10\\.98\\.0\\.[0-9]+/24 from 10\\.98\\.0\\.1, lease left [0-9]+ s\n.*"),
+                        status);
+            } finally {
+                stop(jinit);
+            }
         }
     }
 
