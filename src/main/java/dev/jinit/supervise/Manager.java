@@ -70,6 +70,9 @@ public final class Manager implements AutoCloseable {
     private final Transaction transaction;
     private final ServiceDriver.Context driverContext;
     private boolean shuttingDown;
+    /** Built-in definitions of held targets, used when no unit file defines them ({@link #holdTarget}). */
+    private final Map<String, UnitDefinition> heldTargets = new java.util.LinkedHashMap<>();
+    private boolean loadedOnce;
     /** The stop of everything in progress, once asked; its deadline timer. */
     private CompletableFuture<List<JobOutcome>> stoppingAll;
     private Clock.Timer stopAllDeadline;
@@ -244,6 +247,29 @@ public final class Manager implements AutoCloseable {
     /** With room for {@code capacity} undelivered changes before the subscriber is told of a gap. */
     public TransitionStream.Subscription subscribe(int capacity, TransitionStream.Listener listener) {
         return transitions.subscribe(capacity, listener);
+    }
+
+    /**
+     * Holds {@code target}: from now on its start job waits until {@code until} completes, and only
+     * then is the target reached, so only the units ordered after it wait (the network part holds
+     * network-online.target until the links are configured, as systemd-networkd-wait-online does).
+     * When no loaded unit file defines the target, the manager adds it as a plain target described as
+     * {@code description} and ordered after {@code after}. Call before {@link #load} (a part's start).
+     */
+    public CompletableFuture<Void> holdTarget(String target, String description, List<String> after,
+                                              java.util.concurrent.CompletionStage<String> until) {
+        if (!target.endsWith(".target")) throw new IllegalArgumentException("only a target can be held: " + target);
+        return loop.call(() -> {
+            jobs.hold(target, until);
+            heldTargets.put(target, new UnitDefinition(target, UnitDefinition.Kind.TARGET, dev.jinit.unit.LoadState.LOADED,
+                    null, null, description, new UnitDefinition.Dependencies(List.of(), List.of(), List.of(), after,
+                    List.of(), List.of(), List.of(), List.of()), null, null, null, List.of(), "built-in:" + target));
+            if (units.get(target) == null && loadedOnce) {
+                units.put(new UnitRuntime(heldTargets.get(target), driverContext));
+                units.rebuildGraph();
+            }
+            return null;
+        });
     }
 
     /** Starts the units that are wanted by multi-user.target or default.target (and those targets). */
@@ -466,6 +492,14 @@ public final class Manager implements AutoCloseable {
     // =========================================================================================
 
     private List<String> applyDefinitions(List<UnitDefinition> definitions) {
+        loadedOnce = true;
+        if (!heldTargets.isEmpty()) {
+            Set<String> defined = new HashSet<>();
+            for (UnitDefinition d : definitions) defined.add(d.name());
+            List<UnitDefinition> all = new ArrayList<>(definitions);
+            for (UnitDefinition builtIn : heldTargets.values()) if (!defined.contains(builtIn.name())) all.add(builtIn);
+            definitions = all;
+        }
         List<String> report = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (UnitDefinition def : definitions) {
