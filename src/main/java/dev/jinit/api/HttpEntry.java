@@ -100,7 +100,7 @@ final class HttpEntry extends Handler.Abstract {
             allow(method, path, "GET");
             List<UnitStatus> units = backend.control().listDetailed();
             text(response, callback, 200, MetricsPage.CONTENT_TYPE, metrics.render(units, u -> UnitResources.of(u.name(),
-                    u.details() == null ? List.of() : u.details().processes(), backend.cgroups())));
+                    u.details() == null ? List.of() : u.details().processes(), backend.cgroups()), backend.counters()));
             return;
         }
         if (path.startsWith(ApiRoutes.PREFIX)) {
