@@ -297,6 +297,13 @@ final class JobQueue {
             finish(rt.name, JobOutcome.Kind.DONE, "");
             return;
         }
+        if (rt.socket != null) {
+            // Answered by socketSettled once the sockets are made (on the executor) or failed.
+            rt.socket.start();
+            if (rt.socket.state() == SocketRuntime.State.LISTENING || rt.socket.state() == SocketRuntime.State.RUNNING)
+                finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
         rt.machine.start();
         // Nothing changes for a unit already on its way up; its next settled state ends the job.
         if (rt.machine.isActive()) finish(rt.name, JobOutcome.Kind.DONE, "");
@@ -324,6 +331,11 @@ final class JobQueue {
     }
 
     private void beginStop(UnitRuntime rt) {
+        if (rt.socket != null) {
+            rt.socket.stop();
+            finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
         if (rt.def.kind() == UnitDefinition.Kind.TARGET || rt.machine == null) {
             rt.targetActive(false);
             finish(rt.name, JobOutcome.Kind.DONE, "");
@@ -382,6 +394,17 @@ final class JobQueue {
         } else if (to.isInactive()) {
             finish(rt.name, JobOutcome.Kind.DONE, "");
         }
+    }
+
+    /** A socket unit came up or failed to: ends its running start job. */
+    void socketSettled(UnitRuntime rt, String failure) {
+        Job job = jobs.get(rt.name);
+        if (job == null || !job.running || job.type != Type.START) return;
+        SocketRuntime.State s = rt.socket.state();
+        if (s == SocketRuntime.State.LISTENING || s == SocketRuntime.State.RUNNING) finish(rt.name, JobOutcome.Kind.DONE, "");
+        else if (s == SocketRuntime.State.FAILED || s == SocketRuntime.State.DEAD)
+            finish(rt.name, JobOutcome.Kind.FAILED, "Job for " + rt.name + " failed: " + (failure == null ? rt.socket.result() : failure)
+                    + ". See \"jinit status " + rt.name + "\" for details.");
     }
 
     /** Whether {@code unit} has a job of this type. */
