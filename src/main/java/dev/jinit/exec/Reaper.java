@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -86,12 +87,27 @@ public final class Reaper implements AutoCloseable {
     private boolean closed;
     /** Incremented each time waitid reports ECHILD: lets {@link #awaitNoChildren} see a fresh observation. */
     private long childlessObservations;
+    /** Children reaped, and of them the exits no owner registered within the hold (orphans): for metrics. */
+    private final AtomicLong reapedCount = new AtomicLong(), unownedCount = new AtomicLong();
     private final Thread thread;
 
     private Reaper(Duration hold, int maxHeld) {
         this.holdNanos = hold.toNanos();
         this.maxHeld = maxHeld;
         thread = Thread.ofPlatform().name("jinit-reaper").daemon(true).unstarted(this::loop);
+    }
+
+    /** Children reaped since the start (every exit waitid collected, owned or not). */
+    public long reaped() {
+        return reapedCount.get();
+    }
+
+    /**
+     * Of {@link #reaped}, the exits nobody registered for within {@link #HOLD} (orphans re-parented
+     * to jinit, daemons' forked parents): those handed to {@link #onUnowned}.
+     */
+    public long reapedUnowned() {
+        return unownedCount.get();
     }
 
     /**
@@ -163,6 +179,7 @@ public final class Reaper implements AutoCloseable {
             lock.unlock();
         }
         if (stale != null) {
+            unownedCount.incrementAndGet();
             ExitStatus old = stale;
             run(() -> unownedHandler.accept(pid, old));
         }
@@ -319,6 +336,7 @@ public final class Reaper implements AutoCloseable {
             // null: somebody else reaped it first (glibc's posix_spawn does after a failed exec).
             if (child == null) return !closed;
             status = decode(child);
+            reapedCount.incrementAndGet();
             owner = owners.remove(pid);
             if (owner == null) held.put(pid, new Held(status, System.nanoTime()));
             expired = expireHeld();
@@ -329,6 +347,7 @@ public final class Reaper implements AutoCloseable {
             write.unlock();
         }
         if (owner != null) run(() -> owner.accept(status));
+        unownedCount.addAndGet(expired.size());
         for (var e : expired) run(() -> unownedHandler.accept(e.getKey(), e.getValue()));
         return true;
     }
@@ -359,6 +378,7 @@ public final class Reaper implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        unownedCount.addAndGet(expired.size());
         for (var e : expired) run(() -> unownedHandler.accept(e.getKey(), e.getValue()));
         return true;
     }

@@ -112,7 +112,7 @@ public final class Spawner {
      * naming it after. Meant for a spawner thread, never for one that must not block.
      */
     public Spawned spawn(ProcessSpec spec, Duration openWait, Reaper reaper, Consumer<ExitStatus> onExit) {
-        if (spec.needsGate() && !spec.needsThrowawayThread() && spawnThreads.servesCaller())
+        if (spec.needsGate() && !spec.needsThrowawayThread() && !spec.listenPid() && spawnThreads.servesCaller())
             return spawnGated(spec, openWait, reaper, onExit);
         if (spec.needsThrowawayThread() || spec.needsGate()) return spawnIsolated(spec, openWait, reaper, onExit);
         String program = resolveProgram(spec);
@@ -263,6 +263,7 @@ public final class Spawner {
         try {
             if (spec.credentials() != null && !ExecGate.awaitIds(child, spec.credentials(), spawn)) return;
             ExecGate.apply(spec, plan, child);
+            if (spec.listenPid()) ((ThrowawaySpawn) spawn).writeListenPid(child); // never pooled (spawn())
             gate.release(spawn);
         } catch (RuntimeException e) {
             Posix.kill(child, Signals.SIGKILL);

@@ -45,6 +45,17 @@ public interface ProcessScope {
     /** Live processes of the unit, as far as it can be told. */
     List<Integer> pids();
 
+    /**
+     * {@link #pids()} as a question to ask later, on another thread (status output): what the answer
+     * depends on is copied now, on the manager thread; the /proc or cgroupfs reads happen when the
+     * result is called, so a status request never makes the manager thread read files. A read that
+     * fails (the group was removed meanwhile, EMFILE) answers an empty list.
+     */
+    default java.util.function.Supplier<List<Integer>> pidsLater() {
+        List<Integer> now = pids();
+        return () -> now;
+    }
+
     boolean contains(int pid);
 
     /**
@@ -130,6 +141,17 @@ public interface ProcessScope {
         @Override
         public List<Integer> pids() {
             return watcher.withReserve(() -> hierarchy.allProcs(dir));
+        }
+
+        @Override
+        public java.util.function.Supplier<List<Integer>> pidsLater() {
+            return () -> {
+                try {
+                    return hierarchy.allProcs(dir);
+                } catch (RuntimeException e) {
+                    return List.of(); // removed since, or no descriptor free: nothing to show
+                }
+            };
         }
 
         @Override
@@ -228,6 +250,25 @@ public interface ProcessScope {
                 if (h == null || h.alive()) live.add(pid);
             });
             return watcher.withReserve(() -> ProcTable.read().members(groups, live));
+        }
+
+        @Override
+        public java.util.function.Supplier<List<Integer>> pidsLater() {
+            if (groups.isEmpty() && roots.isEmpty()) return List::of;
+            // Which roots are alive is asked of their pidfds now (a poll each, no file read); the
+            // handles may be closed by the manager once this returns. The /proc scan comes later.
+            Set<Integer> live = new HashSet<>();
+            roots.forEach((pid, h) -> {
+                if (h == null || h.alive()) live.add(pid);
+            });
+            Set<Integer> groupsNow = Set.copyOf(groups);
+            return () -> {
+                try {
+                    return ProcTable.read().members(groupsNow, live);
+                } catch (RuntimeException e) {
+                    return List.of();
+                }
+            };
         }
 
         @Override

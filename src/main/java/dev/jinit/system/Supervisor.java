@@ -9,6 +9,7 @@ import dev.jinit.exec.Cgroups;
 import dev.jinit.exec.Reaper;
 import dev.jinit.exec.Spawner;
 import dev.jinit.linux.Fd;
+import dev.jinit.linux.NativeHeap;
 import dev.jinit.linux.Posix;
 import dev.jinit.linux.Prctl;
 import dev.jinit.linux.SignalDispositions;
@@ -132,6 +133,9 @@ public final class Supervisor implements AutoCloseable {
         this.cgroups = cgroups;
         this.cgroupParent = cgroupParent;
         this.reader = new UnitFilesReader(options.units(), limits.loadTimeout(), options.err());
+        // Starting units is jinit's allocation burst (unit files, spawns on short-lived threads, the
+        // compiler's arenas); what the C library kept of it goes back to the kernel once it is over.
+        unitsStarted.whenComplete((ok, failure) -> Thread.ofVirtual().name("jinit-heap-trim").start(NativeHeap::trim));
     }
 
     /**
