@@ -179,7 +179,8 @@ public final class Supervisor implements AutoCloseable {
             reaper.onUnowned((pid, status) -> { }); // orphans adopted as subreaper or PID 1: reaped, nothing more to do
             pump = LogPump.start(options.logs(), err);
             loop = new EventLoop("jinit-manager", err).start();
-            String notifyAddress = StateDir.notifySocket(options.stateDir()).toString();
+            String notifyAddress = StateDir.notifySocketFor(options.stateDir(), Posix.geteuid() == 0,
+                    w -> err.println("jinit: warning: " + w)).toString();
             // Each child is spawned with its pidfd opened and its exit registered while the reaper is held.
             Reaper exits = reaper;
             Spawner spawner = new Spawner();
