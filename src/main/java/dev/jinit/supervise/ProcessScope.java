@@ -31,6 +31,14 @@ public interface ProcessScope {
      */
     void adopt(int pid, Ports.Handle handle);
 
+    /**
+     * A process was spawned for the unit from a spec this scope {@link #prepare prepared}, held by
+     * {@code handle}: as {@link #adopt}, for a scope that may know where its spawns are already.
+     */
+    default void adoptSpawned(int pid, Ports.Handle handle) {
+        adopt(pid, handle);
+    }
+
     /** A process of the unit was reaped: its pid may be reused by someone else from now on. */
     default void exited(int pid) {}
 
@@ -112,6 +120,11 @@ public interface ProcessScope {
             // The exec gate writes the child into the group before it runs a single instruction, so
             // nothing it forks can escape; a new session too, away from jinit's terminal job control.
             return spec.cgroup(dir).newSession(true);
+        }
+
+        /** Nothing to do: the exec gate wrote the child into the group before it ran (prepare's cgroup). */
+        @Override
+        public void adoptSpawned(int pid, Ports.Handle handle) {
         }
 
         @Override
