@@ -30,7 +30,9 @@ final class BootParts {
     static List<Part> of(BootOptions options, Path units, Path stateDir, boolean machine, PrintStream console) {
         List<Part> parts = new ArrayList<>();
         if (machine) {
-            parts.addAll(NetworkService.bootParts(options.ip(), units, stateDir, console));
+            // A lease's host name becomes the machine's only while none is configured (as networkd + hostnamed).
+            boolean staticHostname = options.hostname().isPresent() || NetworkService.staticHostnameFile(Path.of("/etc/hostname"));
+            parts.addAll(NetworkService.bootParts(options.ip(), units, stateDir, staticHostname, console));
         } else {
             // jinit boot shares the host's /etc: only the files beside the units and ip= count, and
             // resolv.conf and leases stay in the state directory.
@@ -49,7 +51,8 @@ final class BootParts {
         }
         options.api().ifPresent(value -> {
             try {
-                parts.add(new HttpApiPart(ApiOptions.parse(value, null), true));
+                // The machine's image may hold the token (/etc/jinit/api.token); jinit boot shares the host's /etc.
+                parts.add(new HttpApiPart(ApiOptions.boot(value, machine ? ApiOptions.IMAGE_TOKEN_FILE : null), true));
             } catch (IllegalArgumentException e) {
                 console.println("jinit: jinit.api=" + value + ": " + e.getMessage() + "; no HTTP API");
             }

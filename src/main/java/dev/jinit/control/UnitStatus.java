@@ -22,12 +22,12 @@ import java.util.Set;
 public record UnitStatus(String name, LoadState load, ActiveState active, String sub, int pid, int restarts,
         Instant since, String description, UnitDetails details) {
 
-    /** systemd's service and target sub-states. */
+    /** systemd's service, target and socket sub-states. */
     public static final Set<String> SUB_STATES = Set.of("dead", "condition", "start-pre", "start", "start-post",
             "running", "exited", "reload", "reload-signal", "reload-notify", "stop", "stop-watchdog", "stop-sigterm",
             "stop-sigkill", "stop-post", "final-watchdog", "final-sigterm", "final-sigkill", "failed",
             "dead-before-auto-restart", "failed-before-auto-restart", "auto-restart", "auto-restart-queued",
-            "cleaning", "active");
+            "cleaning", "active", "listening");
 
     public UnitStatus {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("unit status without a name");
@@ -37,6 +37,11 @@ public record UnitStatus(String name, LoadState load, ActiveState active, String
         if (pid < 0) throw new IllegalArgumentException(name + ": negative pid " + pid);
         if (restarts < 0) throw new IllegalArgumentException(name + ": negative restart count " + restarts);
         description = description == null ? "" : description;
+    }
+
+    /** This unit as a row of the list: the same state, no details. */
+    public UnitStatus withoutDetails() {
+        return details == null ? this : new UnitStatus(name, load, active, sub, pid, restarts, since, description, null);
     }
 
     /** The same row without details (what the list shows). */

@@ -27,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
  * <p>For a gated spawn the thread stays inside posix_spawn (CLONE_VFORK) until the caller releases
  * the gate; the caller finds the child through {@link #tid()}.
  */
-final class ThrowawaySpawn implements Runnable {
+final class ThrowawaySpawn implements Runnable, ExecGate.Spawning {
     /**
      * jinit's dumpable flag before any spawn changed it. A credential change (ours on the spawn
      * thread, the child's RESETIDS while it still shares jinit's memory) resets the flag of the
@@ -47,6 +47,9 @@ final class ThrowawaySpawn implements Runnable {
     private RuntimeException failure;
     /** Written by the spawn thread, read after join(). */
     private boolean seccompInstalled;
+    /** Where the LISTEN_PID value lies in the environment posix_spawn gets; published by {@link #envReady}. */
+    private volatile long listenPidAddress;
+    private final CountDownLatch envReady = new CountDownLatch(1);
 
     static {
         // What a filtered spawn thread may still need after its filter is on: loaded now, not then.
@@ -81,7 +84,33 @@ final class ThrowawaySpawn implements Runnable {
         return tid;
     }
 
-    boolean isAlive() {
+    /**
+     * Writes the child's pid as its LISTEN_PID (sd_listen_fds(3) checks it against getpid()). The child waits
+     * at the gate inside posix_spawn, in jinit's memory (CLONE_VM), and reads its environment only at execve,
+     * after the gate: so the pid, unknown before posix_spawn, is in place when the program starts.
+     */
+    void writeListenPid(int pid) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                envReady.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        long at = listenPidAddress;
+        if (at == 0) throw new SpawnException("LISTEN_PID is missing from the environment of " + spec.program(), 1, null);
+        byte[] digits = (Integer.toString(pid) + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (digits.length > ProcessSpec.LISTEN_PID_PLACEHOLDER.length() + 1)
+            throw new SpawnException("pid " + pid + " does not fit LISTEN_PID", 1, null);
+        java.lang.foreign.MemorySegment slot = java.lang.foreign.MemorySegment.ofAddress(at).reinterpret(digits.length);
+        java.lang.foreign.MemorySegment.copy(digits, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, digits.length);
+    }
+
+    @Override
+    public boolean isAlive() {
         return thread.isAlive();
     }
 
@@ -123,6 +152,8 @@ final class ThrowawaySpawn implements Runnable {
             failure = new SpawnException("cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
         } catch (RuntimeException | Error e) {
             failure = new SpawnException("cannot start " + spec.program() + ": " + e, 1, e);
+        } finally {
+            envReady.countDown();
         }
     }
 
@@ -186,7 +217,27 @@ final class ThrowawaySpawn implements Runnable {
                 setUp("CapabilityBoundingSet", this::dropBoundingSet);
             if (spec.noNewPrivileges()) setUp("NoNewPrivileges", Prctl::setNoNewPrivileges);
             Credentials c = spec.credentials();
-            if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {
+            boolean ambient = c != null && c.uid() != 0 && spec.ambientCapabilities() != null;
+            if (ambient) setUp("uid " + c.uid() + " gid " + c.gid() + " with AmbientCapabilities=", () -> {
+                // The child must keep some capabilities across the change to a non-zero uid, which RESETIDS
+                // (a seteuid in the child) would clear, ambient set included. So this thread takes every target id
+                // itself with SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS, this thread only): the kernel keeps its permitted
+                // set and clears its effective and ambient sets, which are raised again here. The child, spawned
+                // without RESETIDS, copies these ids and sets; KEEP_CAPS ends at execve, and the program's
+                // capabilities are then the ambient set, as systemd's exec_child leaves them.
+                Prctl.prctl(8 /* PR_SET_KEEPCAPS */, 1, 0, 0, 0);
+                ThreadIds.setGroups(c.groups());
+                ThreadIds.setResGid(c.gid(), c.gid(), c.gid());
+                ThreadIds.setResUid(c.uid(), c.uid(), c.uid());
+                long permitted = dev.jinit.linux.Capabilities.permitted();
+                long wanted = spec.ambientCapabilities();
+                if ((wanted & ~permitted) != 0)
+                    throw new SpawnException("AmbientCapabilities=: jinit does not hold " + dev.jinit.linux.Capabilities.name(
+                            Long.numberOfTrailingZeros(wanted & ~permitted)) + " itself", 1, null);
+                dev.jinit.linux.Capabilities.setThread(permitted, permitted, wanted);
+                for (int cap = 0; cap < 64; cap++) if ((wanted & (1L << cap)) != 0) dev.jinit.linux.Capabilities.raiseAmbient(cap);
+            });
+            else if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {
                 // This thread only. Real and saved ids become the target, the effective uid stays 0
                 // so the thread keeps its capabilities; POSIX_SPAWN_RESETIDS then sets the child's
                 // effective uid to its real one (glibc: setresuid(-1, getuid(), -1)), so every uid
@@ -198,7 +249,7 @@ final class ThrowawaySpawn implements Runnable {
 
             try (Spawn.Request request = new Spawn.Request()) {
                 Spawner.addProcessAttributes(request, spec);
-                if (c != null) request.flag(Spawn.POSIX_SPAWN_RESETIDS);
+                if (c != null && !ambient) request.flag(Spawn.POSIX_SPAWN_RESETIDS);
                 String workingDirectory = workingDirectory();
                 if (gate != null) describeGatedActions(request, workingDirectory, oldCwd);
                 else {
@@ -206,6 +257,10 @@ final class ThrowawaySpawn implements Runnable {
                     Spawner.describeFdTable(request, spec, sources);
                 }
                 request.prepare(plan.program(), plan.argv(), spec.env());
+                if (spec.listenPid())
+                    listenPidAddress = request.envValueAddress(ProcessSpec.LISTEN_PID,
+                            spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+                envReady.countDown();
 
                 // The sandbox and the private /tmp are mounted as late as possible and left again
                 // right after the launch, like the chroot below: jinit's own class path may lie under

@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param warnings    notes shown by {@code status UNIT} (unsupported directives with file:line)
  * @param fingerprint changes whenever the unit's files change (compared on daemon-reload)
  * @param conditions  Condition…=/Assert…=, checked when a start job begins
+ * @param socket      for a loaded socket unit: its sockets and the service it activates; else null
+ * @param stdioSocket for a service: bit 0, 1, 2 set when StandardInput=, StandardOutput=, StandardError= is
+ *                    {@code socket} (the connection of an Accept=yes socket)
  */
 public record UnitDefinition(
         String name,
@@ -36,9 +39,11 @@ public record UnitDefinition(
         Directories directories,
         List<String> warnings,
         String fingerprint,
-        StartConditions conditions) {
+        StartConditions conditions,
+        SocketConfig socket,
+        int stdioSocket) {
 
-    public enum Kind { SERVICE, TARGET }
+    public enum Kind { SERVICE, TARGET, SOCKET }
 
     /**
      * The [Unit] and [Install] dependency lists, as written (unit names), and DefaultDependencies=.
@@ -111,6 +116,16 @@ public record UnitDefinition(
         conditions = conditions == null ? StartConditions.NONE : conditions;
         if (loadState == LoadState.LOADED && kind == Kind.SERVICE && (service == null || plan == null))
             throw new IllegalArgumentException(name + ": a loaded service needs its configuration and spawn plan");
+        if (loadState == LoadState.LOADED && kind == Kind.SOCKET && socket == null)
+            throw new IllegalArgumentException(name + ": a loaded socket unit needs its sockets");
+    }
+
+    /** A unit without sockets. */
+    public UnitDefinition(String name, Kind kind, LoadState loadState, String loadError, Path source, String description,
+                          Dependencies deps, ServiceConfig service, SpawnPlan plan, Directories directories,
+                          List<String> warnings, String fingerprint, StartConditions conditions) {
+        this(name, kind, loadState, loadError, source, description, deps, service, plan, directories, warnings,
+                fingerprint, conditions, null, 0);
     }
 
     /** A unit without Condition…=/Assert…= checks. */
@@ -135,12 +150,12 @@ public record UnitDefinition(
     /** The same unit with these dependencies and description (a failed unit's readable [Unit]/[Install]). */
     public UnitDefinition withDependencies(String description, Dependencies deps) {
         return new UnitDefinition(name, kind, loadState, loadError, source, description, deps, service, plan,
-                directories, warnings, fingerprint, conditions);
+                directories, warnings, fingerprint, conditions, socket, stdioSocket);
     }
 
     /** A unit that could not be loaded: it shows in status with the reason, and cannot start. */
     public static UnitDefinition failed(String name, LoadState loadState, String error, Path source) {
-        Kind kind = name.endsWith(".target") ? Kind.TARGET : Kind.SERVICE;
+        Kind kind = name.endsWith(".target") ? Kind.TARGET : name.endsWith(".socket") ? Kind.SOCKET : Kind.SERVICE;
         return new UnitDefinition(name, kind, loadState, error, source, name, Dependencies.NONE, null, null,
                 Directories.NONE, List.of(), "failed:" + error);
     }

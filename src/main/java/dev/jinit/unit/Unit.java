@@ -4,9 +4,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A successfully loaded unit: a {@link ServiceUnit} or a {@link TargetUnit}. Immutable; a reload builds new ones.
+ * A successfully loaded unit: a {@link ServiceUnit}, a {@link TargetUnit} or a {@link SocketUnit}. Immutable; a reload builds new ones.
  */
-public sealed interface Unit permits ServiceUnit, TargetUnit {
+public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit {
     UnitInfo info();
 
     default String name() {
@@ -14,7 +14,11 @@ public sealed interface Unit permits ServiceUnit, TargetUnit {
     }
 
     default UnitKind kind() {
-        return this instanceof ServiceUnit ? UnitKind.SERVICE : UnitKind.TARGET;
+        return switch (this) {
+            case ServiceUnit s -> UnitKind.SERVICE;
+            case TargetUnit t -> UnitKind.TARGET;
+            case SocketUnit s -> UnitKind.SOCKET;
+        };
     }
 
     default Path source() {
