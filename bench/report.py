@@ -286,7 +286,10 @@ def main():
         return json.load(open(p)) if os.path.exists(p) else None
     launch = load("launch.json")
     res = load("supervisors.json") or {}
-    text = open(os.path.join(args.out, "supervisors.txt")).read() if os.path.exists(os.path.join(args.out, "supervisors.txt")) else ""
+    text = ""
+    for name in ("supervisors.txt", "supervisors-idle.txt"):
+        if os.path.exists(os.path.join(args.out, name)):
+            text += open(os.path.join(args.out, name)).read() + "\n"
     plots(res, args.plots)
     import time
     body = [BEGIN, "## Issue 7: every comparison in one run — `bench/all`", "",
