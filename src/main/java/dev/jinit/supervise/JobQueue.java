@@ -267,12 +267,22 @@ final class JobQueue {
             finish(rt.name, JobOutcome.Kind.DONE, "");
             return;
         }
+        if (rt.timer != null) {
+            rt.timer.start();
+            finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
         rt.machine.start();
         // Nothing changes for a unit already on its way up; its next settled state ends the job.
         if (rt.machine.isActive()) finish(rt.name, JobOutcome.Kind.DONE, "");
     }
 
     private void beginStop(UnitRuntime rt) {
+        if (rt.timer != null) {
+            rt.timer.stop();
+            finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
         if (rt.def.kind() == UnitDefinition.Kind.TARGET || rt.machine == null) {
             rt.targetActive(false);
             finish(rt.name, JobOutcome.Kind.DONE, "");

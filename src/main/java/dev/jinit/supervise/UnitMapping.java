@@ -20,6 +20,7 @@ import dev.jinit.unit.ServiceUnit;
 import dev.jinit.unit.SpawnDirective;
 import dev.jinit.unit.TargetUnit;
 import dev.jinit.unit.TimeSpans;
+import dev.jinit.unit.TimerUnit;
 import dev.jinit.unit.Unit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,6 +104,8 @@ public final class UnitMapping {
         return switch (unit) {
             case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, LoadState.LOADED, null, info.source(),
                     info.description(), deps, null, null, null, warnings, fingerprint, conditions);
+            case TimerUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TIMER, LoadState.LOADED, null, info.source(),
+                    info.description(), deps, null, null, null, warnings, fingerprint, conditions, t.timer());
             case ServiceUnit su -> {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
@@ -135,7 +138,8 @@ public final class UnitMapping {
     private static UnitDefinition.Dependencies deps(Unit.UnitInfo info) {
         return new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(), info.after(),
                 info.before(), info.conflicts(), info.wantedBy(), info.requiredBy(), info.requisite(), info.partOf(),
-                info.defaultDependencies());
+                info.defaultDependencies(), info.onFailure(), info.onSuccess(), info.upholds(), info.propagatesReloadTo(),
+                info.reloadPropagatedFrom());
     }
 
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {
