@@ -30,7 +30,9 @@ final class BootParts {
     static List<Part> of(BootOptions options, Path units, Path stateDir, boolean machine, PrintStream console) {
         List<Part> parts = new ArrayList<>();
         if (machine) {
-            parts.addAll(NetworkService.bootParts(options.ip(), units, stateDir, console));
+            // A lease's host name becomes the machine's only while none is configured (as networkd + hostnamed).
+            boolean staticHostname = options.hostname().isPresent() || NetworkService.staticHostnameFile(Path.of("/etc/hostname"));
+            parts.addAll(NetworkService.bootParts(options.ip(), units, stateDir, staticHostname, console));
         } else {
             // jinit boot shares the host's /etc: only the files beside the units and ip= count, and
             // resolv.conf and leases stay in the state directory.

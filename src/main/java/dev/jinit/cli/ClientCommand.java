@@ -171,7 +171,7 @@ public final class ClientCommand {
                 return FAILURE;
             }
             return switch (inv.command()) {
-                case STATUS -> showStatus(inv, response);
+                case STATUS -> showStatus(inv, response, stateDir);
                 case LOGS -> showLogs(inv, response, client);
                 default -> reportJob(inv.command(), response);
             };
@@ -181,13 +181,14 @@ public final class ClientCommand {
         }
     }
 
-    private int showStatus(Invocation inv, Response response) {
+    private int showStatus(Invocation inv, Response response, Path stateDir) {
         for (Failure f : response.failures())
             err.println(f.reason() == Failure.Reason.NOT_FOUND ? "Unit " + f.unit() + " could not be found." : f.message());
         if (inv.json()) {
             out.println(Protocol.statusDocument(response.units()));
         } else if (inv.units().isEmpty()) {
             out.print(table(response.units()));
+            networkLine(stateDir);
         } else {
             boolean first = true;
             for (UnitStatus u : response.units()) {
@@ -200,6 +201,17 @@ public final class ClientCommand {
         int code = exitFor(response.failures());
         if (code != OK) return code;
         return response.units().stream().allMatch(u -> u.active().isActiveOrReloading()) ? OK : NOT_RUNNING;
+    }
+
+    /** With a network part running, its one-line summary (the links and their leases) under the table. */
+    private void networkLine(Path stateDir) {
+        Path file = stateDir.resolve(dev.jinit.net.NetworkService.STATUS_FILE);
+        if (!java.nio.file.Files.isRegularFile(file)) return;
+        try {
+            out.println(dev.jinit.net.NetworkStatus.summary(java.nio.file.Files.readString(file), java.time.Instant.now()));
+        } catch (java.io.IOException | RuntimeException e) {
+            out.println("network: " + file + ": " + e.getMessage());
+        }
     }
 
     private int showLogs(Invocation inv, Response response, ControlClient client) {

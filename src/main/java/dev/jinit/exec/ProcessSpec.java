@@ -41,6 +41,11 @@ import java.util.Set;
  * @param capabilityBoundingSet the capabilities kept in the bounding set (bit N = capability N), or null
  * @param sandbox          file-system and kernel protections made with mounts in the child's own mount
  *                         namespace (ProtectSystem=, PrivateDevices=, ReadOnlyPaths=, …); {@link Sandbox#NONE}
+ * @param listenPid        set LISTEN_PID to the child's own pid (sd_listen_fds(3)): the value is written into
+ *                         the child's environment while it waits at the exec gate (it shares jinit's memory
+ *                         until it execs), so such a spawn always passes the gate
+ * @param ambientCapabilities AmbientCapabilities= (bit N = capability N) for a child that runs as another
+ *                         user, or null
  */
 public record ProcessSpec(
         String program,
@@ -64,7 +69,9 @@ public record ProcessSpec(
         BitSet cpuAffinity,
         boolean noNewPrivileges,
         Long capabilityBoundingSet,
-        Sandbox sandbox) {
+        Sandbox sandbox,
+        boolean listenPid,
+        Long ambientCapabilities) {
 
     public ProcessSpec {
         if (program == null || program.isEmpty()) throw new IllegalArgumentException("no program to run");
@@ -93,7 +100,15 @@ public record ProcessSpec(
             throw new IllegalArgumentException("OOM score adjustment out of range -1000..1000: " + oomScoreAdjust);
         if (nice != null && (nice < -20 || nice > 19)) throw new IllegalArgumentException("nice out of range -20..19: " + nice);
         if (cpuAffinity != null && cpuAffinity.isEmpty()) throw new IllegalArgumentException("empty CPU affinity");
+        if (listenPid && !env.containsKey(LISTEN_PID))
+            throw new IllegalArgumentException("listenPid needs the LISTEN_PID placeholder in the environment");
+        if (ambientCapabilities != null && ambientCapabilities == 0) ambientCapabilities = null;
     }
+
+    /** sd_listen_fds(3)'s variable; {@link #LISTEN_PID_PLACEHOLDER} is its value until the child's pid is known. */
+    public static final String LISTEN_PID = "LISTEN_PID";
+    /** Room for any pid and its terminating NUL, written over at the gate. */
+    public static final String LISTEN_PID_PLACEHOLDER = "XXXXXXXXXXX";
 
     /** The CPUs the process may run on, or null; a copy, since a BitSet is mutable and a spec is not. */
     @Override
@@ -103,13 +118,15 @@ public record ProcessSpec(
 
     /** The pieces only the exec gate can apply (the child must exist, but not yet have exec'd). */
     public boolean needsGate() {
-        return !rlimits.isEmpty() || cgroup != null || oomScoreAdjust != null || nice != null || cpuAffinity != null;
+        return !rlimits.isEmpty() || cgroup != null || oomScoreAdjust != null || nice != null || cpuAffinity != null
+                || listenPid;
     }
 
     /** The pieces that change the spawning thread's own state, so it must be a throwaway thread. */
     public boolean needsThrowawayThread() {
         return credentials != null || umask != null || rootDirectory != null || !namespaces.isEmpty()
-                || privateTmp || noNewPrivileges || capabilityBoundingSet != null || !sandbox.isEmpty();
+                || privateTmp || noNewPrivileges || capabilityBoundingSet != null || !sandbox.isEmpty()
+                || ambientCapabilities != null;
     }
 
     public static Builder builder(String program, String... args) {
@@ -144,6 +161,8 @@ public record ProcessSpec(
         b.noNewPrivileges = noNewPrivileges;
         b.capabilityBoundingSet = capabilityBoundingSet;
         b.sandbox = sandbox;
+        b.listenPid = listenPid;
+        b.ambientCapabilities = ambientCapabilities;
         return b;
     }
 
@@ -171,6 +190,8 @@ public record ProcessSpec(
         private boolean noNewPrivileges;
         private Long capabilityBoundingSet;
         private Sandbox sandbox = Sandbox.NONE;
+        private boolean listenPid;
+        private Long ambientCapabilities;
 
         private Builder(String program, List<String> args) {
             this.program = program;
@@ -213,11 +234,20 @@ public record ProcessSpec(
         public Builder noNewPrivileges(boolean v) { noNewPrivileges = v; return this; }
         public Builder capabilityBoundingSet(Long v) { capabilityBoundingSet = v; return this; }
         public Builder sandbox(Sandbox v) { sandbox = v == null ? Sandbox.NONE : v; return this; }
+        /** LISTEN_PID= the child's pid (puts the placeholder in the environment). */
+        public Builder listenPid(boolean v) {
+            listenPid = v;
+            if (v) env.put(LISTEN_PID, LISTEN_PID_PLACEHOLDER);
+            else env.remove(LISTEN_PID);
+            return this;
+        }
+        public Builder ambientCapabilities(Long v) { ambientCapabilities = v; return this; }
 
         public ProcessSpec build() {
             return new ProcessSpec(program, argv, env, workingDirectory, fds, credentials, newSession,
                     processGroup, controllingTty, foreground, umask, rootDirectory, namespaces, privateTmp,
-                    rlimits, cgroup, oomScoreAdjust, nice, cpuAffinity, noNewPrivileges, capabilityBoundingSet, sandbox);
+                    rlimits, cgroup, oomScoreAdjust, nice, cpuAffinity, noNewPrivileges, capabilityBoundingSet, sandbox,
+                    listenPid, ambientCapabilities);
         }
     }
 }

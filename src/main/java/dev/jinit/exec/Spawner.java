@@ -213,6 +213,7 @@ public final class Spawner {
         try {
             if (spec.credentials() != null && !ExecGate.awaitIds(child, spec.credentials(), spawn)) return;
             ExecGate.apply(spec, plan, child);
+            if (spec.listenPid()) spawn.writeListenPid(child);
             gate.release(spawn);
         } catch (RuntimeException e) {
             Posix.kill(child, Signals.SIGKILL);

@@ -47,6 +47,9 @@ final class ThrowawaySpawn implements Runnable {
     private RuntimeException failure;
     /** Written by the spawn thread, read after join(). */
     private boolean seccompInstalled;
+    /** Where the LISTEN_PID value lies in the environment posix_spawn gets; published by {@link #envReady}. */
+    private volatile long listenPidAddress;
+    private final CountDownLatch envReady = new CountDownLatch(1);
 
     static {
         // What a filtered spawn thread may still need after its filter is on: loaded now, not then.
@@ -79,6 +82,31 @@ final class ThrowawaySpawn implements Runnable {
         }
         if (interrupted) Thread.currentThread().interrupt();
         return tid;
+    }
+
+    /**
+     * Writes the child's pid as its LISTEN_PID (sd_listen_fds(3) checks it against getpid()). The child waits
+     * at the gate inside posix_spawn, in jinit's memory (CLONE_VM), and reads its environment only at execve,
+     * after the gate: so the pid, unknown before posix_spawn, is in place when the program starts.
+     */
+    void writeListenPid(int pid) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                envReady.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        long at = listenPidAddress;
+        if (at == 0) throw new SpawnException("LISTEN_PID is missing from the environment of " + spec.program(), 1, null);
+        byte[] digits = (Integer.toString(pid) + "\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (digits.length > ProcessSpec.LISTEN_PID_PLACEHOLDER.length() + 1)
+            throw new SpawnException("pid " + pid + " does not fit LISTEN_PID", 1, null);
+        java.lang.foreign.MemorySegment slot = java.lang.foreign.MemorySegment.ofAddress(at).reinterpret(digits.length);
+        java.lang.foreign.MemorySegment.copy(digits, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, digits.length);
     }
 
     boolean isAlive() {
@@ -123,6 +151,8 @@ final class ThrowawaySpawn implements Runnable {
             failure = new SpawnException("cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
         } catch (RuntimeException | Error e) {
             failure = new SpawnException("cannot start " + spec.program() + ": " + e, 1, e);
+        } finally {
+            envReady.countDown();
         }
     }
 
@@ -206,6 +236,10 @@ final class ThrowawaySpawn implements Runnable {
                     Spawner.describeFdTable(request, spec, sources);
                 }
                 request.prepare(plan.program(), plan.argv(), spec.env());
+                if (spec.listenPid())
+                    listenPidAddress = request.envValueAddress(ProcessSpec.LISTEN_PID,
+                            spec.env().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+                envReady.countDown();
 
                 // The sandbox and the private /tmp are mounted as late as possible and left again
                 // right after the launch, like the chroot below: jinit's own class path may lie under

@@ -11,7 +11,7 @@ public final class Errno {
             EROFS = 30, EPIPE = 32, ERANGE = 34, ENAMETOOLONG = 36, ENOSYS = 38, ENOTEMPTY = 39,
             ELOOP = 40, ENOTSOCK = 88, EMSGSIZE = 90, EOPNOTSUPP = 95, EADDRINUSE = 98,
             ECONNRESET = 104, ENOBUFS = 105, ETIMEDOUT = 110, ECONNREFUSED = 111, EINPROGRESS = 115,
-            EDQUOT = 122, ECANCELED = 125;
+            EDQUOT = 122, ECANCELED = 125, EPROTO = 71, ECONNABORTED = 103;
 
     private static final String[] NAMES = new String[134];
     static {

@@ -11,7 +11,7 @@ import java.lang.invoke.MethodHandle;
 public final class Fcntl {
     private Fcntl() {}
 
-    public static final int F_GETFL = 3, F_SETFL = 4, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
+    public static final int F_DUPFD_CLOEXEC = 1030, F_GETFL = 3, F_SETFL = 4, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
 
     private static final MethodHandle FCNTL_INT = Native.errnoCall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2));
@@ -45,6 +45,17 @@ public final class Fcntl {
      */
     public static int setPipeSize(int fd, int bytes) {
         return fcntl(fd, F_SETPIPE_SZ, bytes, "fcntl F_SETPIPE_SZ " + bytes);
+    }
+
+    /** A close-on-exec duplicate of {@code fd} (same open file description), numbered 3 or above. */
+    public static Fd dupCloexec(int fd) {
+        return Fd.adopt(fcntl(fd, F_DUPFD_CLOEXEC, 3, "fcntl F_DUPFD_CLOEXEC"));
+    }
+
+    /** Clears O_NONBLOCK on this open file description. */
+    public static void setBlocking(int fd) {
+        int flags = getFlags(fd);
+        if ((flags & Posix.O_NONBLOCK) != 0) setFlags(fd, flags & ~Posix.O_NONBLOCK);
     }
 
     public static int pipeSize(int fd) {

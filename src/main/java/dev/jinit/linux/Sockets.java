@@ -22,6 +22,9 @@ import java.lang.invoke.MethodHandle;
 public final class Sockets {
     private Sockets() {}
 
+    public static final int AF_UNIX = 1, AF_INET = 2, AF_INET6 = 10, SOCK_SEQPACKET = 5, SO_REUSEADDR = 2,
+            SO_SNDBUF = 7, SO_RCVBUF = 8, SO_PASSCRED = 16, SO_REUSEPORT = 15, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33,
+            IPPROTO_IP = 0, IPPROTO_IPV6 = 41, IP_FREEBIND = 15, IPV6_V6ONLY = 26;
     public static final int SOCK_STREAM = 1, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_NONBLOCK = 04000,
             SOCK_CLOEXEC = 02000000, SOL_SOCKET = 1, MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
 
@@ -33,6 +36,14 @@ public final class Sockets {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle GETSOCKNAME = Native.errnoCall("getsockname",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle LISTEN = Native.errnoCall("listen",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACCEPT4 = Native.errnoCall("accept4",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle GETPEERNAME = Native.errnoCall("getpeername",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle GETSOCKOPT = Native.errnoCall("getsockopt",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SENDTO = Native.errnoCall("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle RECVFROM = Native.errnoCall("recvfrom",
@@ -74,6 +85,93 @@ public final class Sockets {
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
+    }
+
+    /** listen(2). */
+    public static void listen(Fd fd, int backlog, String what) {
+        try {
+            MemorySegment st = Native.callState();
+            Native.check((int) LISTEN.invokeExact(st, fd.get(), backlog), st, "listen", what);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * accept4(2) of one pending connection of a non-blocking listening socket, close-on-exec and blocking
+     * (the connection is for a service); null when none is pending (EAGAIN), or when the one that was pending
+     * was reset before it was taken (ECONNABORTED and the errors accept(2) passes on from the network).
+     */
+    public static Fd accept(Fd fd, String what) {
+        try {
+            MemorySegment st = Native.callState();
+            while (true) {
+                int c = (int) ACCEPT4.invokeExact(st, fd.get(), MemorySegment.NULL, MemorySegment.NULL, SOCK_CLOEXEC);
+                if (c >= 0) return Fd.adopt(c);
+                int errno = Native.errno(st);
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EAGAIN || errno == Errno.ECONNABORTED || errno == Errno.EPROTO) return null;
+                throw new LinuxException("accept4", what, errno);
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** getpeername(2): the address of the other end, at most {@code size} bytes of it. */
+    public static byte[] peerName(Fd fd, int size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment addr = arena.allocate(size);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, size);
+            MemorySegment st = Native.callState();
+            Native.check((int) GETPEERNAME.invokeExact(st, fd.get(), addr, len), st, "getpeername", "fd " + fd.get());
+            return addr.asSlice(0, Math.min(size, len.get(JAVA_INT, 0))).toArray(JAVA_BYTE);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** SO_PEERCRED of a connected Unix socket: {pid, uid, gid} of the peer when it connected. */
+    public static int[] peerCredentials(Fd fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment v = arena.allocate(12);
+            MemorySegment len = arena.allocateFrom(JAVA_INT, 12);
+            MemorySegment st = Native.callState();
+            Native.check((int) GETSOCKOPT.invokeExact(st, fd.get(), SOL_SOCKET, 17, v, len), st, "getsockopt",
+                    "SO_PEERCRED of fd " + fd.get());
+            return new int[] {v.get(JAVA_INT, 0), v.get(JAVA_INT, 4), v.get(JAVA_INT, 8)};
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** A sockaddr_in (16 bytes) for a dotted IPv4 address and port. */
+    public static byte[] inet4(byte[] address, int port) {
+        byte[] a = new byte[16];
+        a[0] = (byte) AF_INET;
+        a[2] = (byte) (port >> 8);
+        a[3] = (byte) port;
+        System.arraycopy(address, 0, a, 4, 4);
+        return a;
+    }
+
+    /** A sockaddr_in6 (28 bytes): family, port, flow info 0, the 16-byte address, scope id (an interface index). */
+    public static byte[] inet6(byte[] address, int port, int scopeId) {
+        byte[] a = new byte[28];
+        a[0] = (byte) AF_INET6;
+        a[2] = (byte) (port >> 8);
+        a[3] = (byte) port;
+        System.arraycopy(address, 0, a, 8, 16);
+        a[24] = (byte) scopeId;
+        a[25] = (byte) (scopeId >> 8);
+        a[26] = (byte) (scopeId >> 16);
+        a[27] = (byte) (scopeId >> 24);
+        return a;
+    }
+
+    /** A sockaddr_un for a path or {@code @abstract} name. */
+    public static byte[] unix(String address) {
+        return UnixSocket.sockaddr(address);
     }
 
     /** setsockopt(2) with an int value. */

@@ -226,6 +226,17 @@ public final class Spawn {
             }
         }
 
+        /**
+         * The address of the value of {@code key} in the environment {@link #prepare} built (0 when absent), so that
+         * another thread can write it while a gated child, which still shares this memory, waits before exec.
+         */
+        public long envValueAddress(String key, List<String> entries) {
+            for (int i = 0; i < entries.size(); i++)
+                if (entries.get(i).startsWith(key + "="))
+                    return envArray.getAtIndex(ADDRESS, i).address() + key.length() + 1;
+            return 0;
+        }
+
         /** The pid {@link #launch()} started. */
         public int pid() {
             return pid.get(JAVA_INT, 0);

@@ -29,8 +29,12 @@ public final class DhcpClient {
         void unbound(Link link, Lease lease, String reason);
     }
 
-    /** How the lease is used: networkd's UseRoutes=, RouteMetric=. */
-    public record Use(boolean routes, int routeMetric) {}
+    /** How the lease is used: networkd's UseRoutes=, RouteMetric=, UseMTU=. */
+    public record Use(boolean routes, int routeMetric, boolean mtu) {
+        public Use(boolean routes, int routeMetric) {
+            this(routes, routeMetric, false);
+        }
+    }
 
     private final NetLoop loop;
     private final RouteNetlink netlink;
@@ -40,10 +44,13 @@ public final class DhcpClient {
     private final LeaseStore store;
     private final Listener listener;
     private final Map<String, Integer> malformed = new TreeMap<>();
+    private final Map<String, Integer> delivered = new TreeMap<>();
     private Fd packet, udp;
     private NetLoop.Registration packetWatch, udpWatch;
     private Clock.Timer timer;
     private List<Route> routes = List.of();
+    /** The link's MTU before the lease's option 26 was applied, restored when the lease goes; 0 when not changed. */
+    private int mtuBefore;
 
     public DhcpClient(NetLoop loop, RouteNetlink netlink, Link link, DhcpSettings settings, Use use, LeaseStore store,
                       RandomGenerator random, Listener listener) {
@@ -69,10 +76,27 @@ public final class DhcpClient {
         return Map.copyOf(malformed);
     }
 
+    /**
+     * Replies decoded, by how they came: "broadcast" or "unicast" on the packet socket before the
+     * address exists (udhcpd broadcasts to a client without an address, dnsmasq unicasts to the offered
+     * one), "udp" once bound.
+     */
+    public Map<String, Integer> delivered() {
+        return Map.copyOf(delivered);
+    }
+
     /** Loop thread: starts, with INIT-REBOOT when a lease of this link is remembered. */
     public void start() {
         LeaseStore.Remembered r = store == null ? null : store.load(link.name(), System.currentTimeMillis());
         apply(machine.start(loop.millis(), r == null ? null : r.address()));
+    }
+
+    /**
+     * Loop thread: the link's carrier came back after a loss: with a lease, INIT-REBOOT to confirm it
+     * (see {@link DhcpMachine#carrierBack}); without, discovery at once.
+     */
+    public void carrierBack() {
+        apply(machine.carrierBack(loop.millis()));
     }
 
     /** Loop thread: stops, releasing the lease when asked, and removes its address and routes. */
@@ -122,6 +146,7 @@ public final class DhcpClient {
         for (Route r : routes) if (!wanted.contains(r)) quietly(() -> netlink.removeRoute(r));
         for (Route r : wanted) netlink.addRoute(r, true);
         routes = wanted;
+        if (use.mtu() && lease.mtu() > 0) applyMtu(lease.mtu());
         if (store != null) {
             try {
                 store.save(link.name(), lease, System.currentTimeMillis() + (machine.expiresAt() - loop.millis()));
@@ -143,7 +168,28 @@ public final class DhcpClient {
                 Route.defaultVia(gw, link.index(), use.routeMetric(), Route.RTPROT_DHCP));
     }
 
+    /** Option 26 (RFC 2132 section 5.1), as networkd's UseMTU=: the link's MTU while the lease lasts. */
+    private void applyMtu(int mtu) {
+        int current = netlink.link(link.index()).map(Link::mtu).orElse(link.mtu());
+        if (current == mtu) return;
+        try {
+            netlink.setMtu(link, mtu);
+            if (mtuBefore == 0) mtuBefore = current;
+        } catch (LinuxException e) {
+            malformed.merge("MTU " + mtu + " not set: " + e.errnoName(), 1, Integer::sum);
+        }
+    }
+
     private void unbind(Lease lease, String reason) {
+        if (mtuBefore != 0) {
+            int restore = mtuBefore;
+            mtuBefore = 0;
+            try {
+                netlink.setMtu(link, restore);
+            } catch (LinuxException e) {
+                if (e.errno() != Errno.ENODEV) malformed.merge("MTU " + restore + " not restored: " + e.errnoName(), 1, Integer::sum);
+            }
+        }
         for (Route r : routes.reversed()) quietly(() -> netlink.removeRoute(r));
         routes = List.of();
         quietly(() -> netlink.removeAddress(new InterfaceAddress(link.index(), lease.address(), lease.prefix(), lease.broadcast(), null)));
@@ -210,7 +256,8 @@ public final class DhcpClient {
             Ipv4Udp.Datagram d = Ipv4Udp.parse(p.data(), p.checksumNotReady());
             // Every IPv4 packet of the link arrives here: only UDP from port 67 to port 68 is for us.
             if (d == null || d.destinationPort() != CLIENT_PORT || d.sourcePort() != SERVER_PORT) continue;
-            received(d.payload(), p.truncated());
+            received(d.payload(), p.truncated(), p.packetType() == 1 /* PACKET_BROADCAST */ ? "broadcast"
+                    : p.packetType() == 0 /* PACKET_HOST */ ? "unicast" : "multicast");
         }
     }
 
@@ -218,11 +265,11 @@ public final class DhcpClient {
         for (int i = 0; i < 64 && udp != null; i++) {
             UdpSocket.Datagram d = UdpSocket.receive(udp, 4096);
             if (d == null) return;
-            received(d.data(), d.truncated());
+            received(d.data(), d.truncated(), "udp");
         }
     }
 
-    private void received(byte[] payload, boolean truncated) {
+    private void received(byte[] payload, boolean truncated, String how) {
         if (truncated) {
             malformed.merge("oversized packet", 1, Integer::sum);
             return;
@@ -234,6 +281,7 @@ public final class DhcpClient {
             malformed.merge(e.getMessage().replaceAll("[0-9]+", "N"), 1, Integer::sum);
             return;
         }
+        delivered.merge(how, 1, Integer::sum);
         apply(machine.receive(loop.millis(), m));
     }
 }

@@ -110,6 +110,30 @@ public final class DhcpMachine {
         return out;
     }
 
+    /**
+     * The link's carrier came back after a loss (the cable, the switch port, a VM's link): the client
+     * may be on another network now. With a lease, INIT-REBOOT (RFC 2131 section 3.7; RFC 4436's
+     * reasoning): REQUEST the leased address again, keeping it meanwhile; an ACK refreshes it, a NAK
+     * removes it and starts discovery, silence leaves the lease to its own T1/T2/expiry. Without a
+     * lease, discovery starts again at once instead of at the next retransmission.
+     */
+    public List<Effect> carrierBack(long now) {
+        List<Effect> out = new ArrayList<>();
+        if (state == State.STOPPED) return out;
+        if (lease == null) {
+            requested = null;
+            discover(now, out);
+            return out;
+        }
+        requested = lease.address();
+        offer = null;
+        newExchange(now);
+        state = State.REBOOTING;
+        out.add(send(request(now, null, requested, Ipv4.ANY), Ipv4.BROADCAST));
+        deadline = Math.min(now + backoff(0), expiresAt());
+        return out;
+    }
+
     /** Stops the client: with {@code release}, DHCPRELEASE to the server (RFC 2131 section 4.4.6). */
     public List<Effect> stop(long now, boolean release) {
         List<Effect> out = new ArrayList<>();
@@ -156,10 +180,18 @@ public final class DhcpMachine {
             case REBOOTING -> {
                 if (++attempt >= REBOOT_ATTEMPTS) {
                     requested = null;
-                    discover(now, out);
+                    if (lease != null) {
+                        // No answer after a carrier loss: the lease still stands until its own T1/T2/expiry.
+                        state = State.BOUND;
+                        long next = lease.renewSeconds() == 0 ? expiresAt() : renewAt();
+                        deadline = Math.max(now, next);
+                        if (now >= next) out.addAll(tick(now));
+                    } else {
+                        discover(now, out);
+                    }
                 } else {
                     out.add(send(request(now, null, requested, Ipv4.ANY), Ipv4.BROADCAST));
-                    deadline = now + backoff(attempt);
+                    deadline = lease == null ? now + backoff(attempt) : Math.min(now + backoff(attempt), expiresAt());
                 }
             }
             case BOUND -> {

@@ -65,10 +65,19 @@ public record NetworkConfig(String source, Match match, Network network, Dhcp dh
 
     public enum ClientIdentifier { MAC, DUID }
 
-    /** [DHCPv4], with networkd's defaults. */
+    /**
+     * [DHCPv4], with networkd's defaults (UseHostname=yes, UseMTU=no). {@code useHostnameGiven} says
+     * whether the file set UseHostname= itself: {@code jinit run} applies a lease's host name only then.
+     */
     public record Dhcp(ClientIdentifier clientIdentifier, String hostname, boolean sendHostname, boolean useDns,
-                       boolean useRoutes, boolean useHostname, int routeMetric) {
+                       boolean useRoutes, boolean useHostname, int routeMetric, boolean useHostnameGiven, boolean useMtu) {
         public static final int DEFAULT_ROUTE_METRIC = 1024;
-        public static final Dhcp DEFAULTS = new Dhcp(ClientIdentifier.DUID, null, true, true, true, true, DEFAULT_ROUTE_METRIC);
+        public static final Dhcp DEFAULTS = new Dhcp(ClientIdentifier.DUID, null, true, true, true, true, DEFAULT_ROUTE_METRIC,
+                false, false);
+
+        public Dhcp(ClientIdentifier clientIdentifier, String hostname, boolean sendHostname, boolean useDns,
+                    boolean useRoutes, boolean useHostname, int routeMetric) {
+            this(clientIdentifier, hostname, sendHostname, useDns, useRoutes, useHostname, routeMetric, false, false);
+        }
     }
 }

@@ -63,6 +63,7 @@ public final class NetworkFiles {
         NetworkConfig.ClientIdentifier clientId = d.clientIdentifier();
         String hostname = d.hostname();
         boolean sendHostname = d.sendHostname(), useDns = d.useDns(), useRoutes = d.useRoutes(), useHostname = d.useHostname();
+        boolean useHostnameGiven = false, useMtu = d.useMtu();
         int metric = d.routeMetric();
         for (UnitFile.Assignment a : parsed.assignments()) {
             String v = a.value().strip();
@@ -110,7 +111,11 @@ public final class NetworkFiles {
                     case "DHCPv4/SendHostname" -> sendHostname = bool(v);
                     case "DHCPv4/UseDNS" -> useDns = bool(v);
                     case "DHCPv4/UseRoutes" -> useRoutes = bool(v);
-                    case "DHCPv4/UseHostname" -> useHostname = bool(v);
+                    case "DHCPv4/UseHostname" -> {
+                        useHostname = bool(v);
+                        useHostnameGiven = true;
+                    }
+                    case "DHCPv4/UseMTU" -> useMtu = bool(v);
                     case "DHCPv4/RouteMetric" -> {
                         if (!v.matches("[0-9]{1,10}") || Long.parseLong(v) > 0xffff_ffffL)
                             throw new IllegalArgumentException("RouteMetric= takes a number 0..4294967295");
@@ -125,7 +130,8 @@ public final class NetworkFiles {
         }
         return new NetworkConfig(file.toString(), new NetworkConfig.Match(names, inverted, macs),
                 new NetworkConfig.Network(dhcp4, addresses, gateways, dns, domains),
-                new NetworkConfig.Dhcp(clientId, hostname, sendHostname, useDns, useRoutes, useHostname, metric));
+                new NetworkConfig.Dhcp(clientId, hostname, sendHostname, useDns, useRoutes, useHostname, metric,
+                        useHostnameGiven, useMtu));
     }
 
     static boolean bool(String v) {

@@ -28,18 +28,44 @@ import java.util.concurrent.TimeoutException;
  * appear later, and writes resolv.conf from what it configured. Everything runs on one
  * {@link NetLoop} thread.
  *
- * <p>Readiness, network-online.target's role: {@link #start} returns once every matched link is
- * configured (static addresses set, or a lease bound), or when {@code waitOnline} has passed, like
- * systemd-networkd-wait-online. Units start after that, so a unit that needs the network finds it.
- * Unlike systemd, every unit waits, not only those ordered after network-online.target; with no
- * matching configuration nothing waits.
+ * <p>Readiness: the part holds network-online.target ({@link dev.jinit.supervise.Manager#holdTarget})
+ * until every matched link is configured (static addresses set, or a lease bound), or until
+ * {@code waitOnline} has passed, as systemd-networkd-wait-online does (120 s by default). Only units
+ * ordered {@code After=network-online.target} (and pulling it in with {@code Wants=}) wait; the others
+ * start at once. With no matching configuration the target is reached at once.
  */
 public final class NetworkService implements Part {
-    /** Where the configuration comes from and where the results go. */
-    public record Settings(List<NetworkConfig> configs, Path resolvConf, Path leaseDir, Path statusFile, Duration waitOnline) {
+    /**
+     * Where the configuration comes from and where the results go, and whose host name a lease may set.
+     */
+    public record Settings(List<NetworkConfig> configs, Path resolvConf, Path leaseDir, Path statusFile, Duration waitOnline,
+                           Hostnames hostnames) {
         public Settings {
             configs = List.copyOf(configs);
         }
+
+        /** {@code jinit run}'s: a lease's host name only where a file says UseHostname=yes itself. */
+        public Settings(List<NetworkConfig> configs, Path resolvConf, Path leaseDir, Path statusFile, Duration waitOnline) {
+            this(configs, resolvConf, leaseDir, statusFile, waitOnline, Hostnames.WHEN_GIVEN);
+        }
+    }
+
+    /**
+     * When a lease's host name (option 12) becomes the machine's, through sethostname(2). networkd sets it
+     * as the transient host name when UseHostname= is on (its default) and systemd-hostnamed uses it only
+     * while no static host name is configured; when the lease goes, the name before it comes back.
+     */
+    public enum Hostnames {
+        /** The machine's init (boot mode) with no static host name (no hostname= and no /etc/hostname): as networkd. */
+        TRANSIENT,
+        /** A static host name is configured: a lease never changes it. */
+        STATIC,
+        /**
+         * {@code jinit run} (a supervisor beside the machine's own init, often in its UTS namespace): only a
+         * .network file that says UseHostname=yes itself; the default UseHostname=yes of networkd is not taken
+         * as permission to rename the host.
+         */
+        WHEN_GIVEN
     }
 
     /** The status file's name in the state directory, read by {@code jinit network}. */
@@ -54,6 +80,9 @@ public final class NetworkService implements Part {
     private final Map<Integer, Configured> links = new HashMap<>();
     private final CompletableFuture<Void> online = new CompletableFuture<>();
     private String lastResolvConf;
+    /** The host name before a lease set one (restored when that lease goes), and the link whose lease set it. */
+    private String hostnameBefore;
+    private int hostnameLink = -1;
 
     /** A link this service configured: its config, and its DHCP client and lease when it has them. */
     private static final class Configured {
@@ -62,6 +91,8 @@ public final class NetworkService implements Part {
         DhcpClient dhcp;
         Lease lease;
         boolean ready;
+        /** The lease is kept while the carrier is gone (wall-clock time of the loss), or null. */
+        java.time.Instant carrierLostAt;
 
         Configured(Link link, NetworkConfig config) {
             this.link = link;
@@ -88,9 +119,12 @@ public final class NetworkService implements Part {
     /**
      * The network parts for boot mode: the kernel's {@code ip=} first, then the {@code .network} files
      * beside the units and in {@code /etc/systemd/network}, each directory in lexical order; resolv.conf
-     * is {@code /etc/resolv.conf}. No part at all when nothing configures a link.
+     * is {@code /etc/resolv.conf}. No part at all when nothing configures a link. {@code staticHostname}:
+     * the machine's name is configured (hostname= on the kernel command line, /etc/hostname), so a
+     * lease's host name is not applied.
      */
-    public static List<Part> bootParts(java.util.Optional<String> ip, Path units, Path stateDir, PrintStream err) {
+    public static List<Part> bootParts(java.util.Optional<String> ip, Path units, Path stateDir, boolean staticHostname,
+                                       PrintStream err) {
         List<NetworkConfig> configs = new ArrayList<>();
         if (ip.isPresent()) {
             try {
@@ -107,7 +141,21 @@ public final class NetworkService implements Part {
         }
         if (configs.isEmpty()) return List.of();
         return List.of(new NetworkService(new Settings(configs, Path.of("/etc/resolv.conf"), stateDir.resolve("dhcp"),
-                stateDir.resolve(STATUS_FILE), Duration.ofSeconds(120)), err));
+                stateDir.resolve(STATUS_FILE), Duration.ofSeconds(120), staticHostname ? Hostnames.STATIC : Hostnames.TRANSIENT), err));
+    }
+
+    /** As {@link #bootParts(java.util.Optional, Path, Path, boolean, PrintStream)}, a static host name known from /etc/hostname only. */
+    public static List<Part> bootParts(java.util.Optional<String> ip, Path units, Path stateDir, PrintStream err) {
+        return bootParts(ip, units, stateDir, staticHostnameFile(Path.of("/etc/hostname")), err);
+    }
+
+    /** Whether {@code file} (/etc/hostname) names the machine: a first line that is neither empty nor a comment. */
+    public static boolean staticHostnameFile(Path file) {
+        try {
+            return Files.readAllLines(file).stream().map(String::strip).anyMatch(l -> !l.isEmpty() && !l.startsWith("#"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     @Override
@@ -115,13 +163,28 @@ public final class NetworkService implements Part {
         return "network";
     }
 
+    /** The target this part holds until the network is configured. */
+    public static final String ONLINE_TARGET = "network-online.target";
+
     @Override
     public AutoCloseable start(Supervisor supervisor) throws Exception {
         start();
+        supervisor.manager().holdTarget(ONLINE_TARGET, "Network is Online", List.of("network.target"), reached())
+                .get(10, TimeUnit.SECONDS);
         return this::stop;
     }
 
-    /** Starts configuring and waits (at most {@code waitOnline}) until every matched link is configured. */
+    /**
+     * Completes when network-online.target may be reached: once every matched link is configured (with
+     * null), or when {@code waitOnline} has passed (with a note saying so).
+     */
+    public CompletableFuture<String> reached() {
+        return reached;
+    }
+
+    private final CompletableFuture<String> reached = new CompletableFuture<>();
+
+    /** Starts configuring on the network thread; returns once the links are read (not when they are configured). */
     public void start() throws InterruptedException {
         start(() -> { });
     }
@@ -129,6 +192,10 @@ public final class NetworkService implements Part {
     /** As {@link #start()}, with {@code threadSetup} run first on the network thread (a test joins its namespace there). */
     public void start(Runnable threadSetup) throws InterruptedException {
         long began = System.nanoTime();
+        online.thenRun(() -> {
+            log.println("jinit: network: online after " + (System.nanoTime() - began) / 1_000_000 + " ms");
+            reached.complete(null);
+        });
         loop = new NetLoop("jinit-network", log, threadSetup).start();
         CompletableFuture<Void> started = new CompletableFuture<>();
         loop.post(() -> {
@@ -144,14 +211,20 @@ public final class NetworkService implements Part {
         });
         try {
             started.get(30, TimeUnit.SECONDS);
-            online.get(settings.waitOnline().toMillis(), TimeUnit.MILLISECONDS);
-            log.println("jinit: network: online after " + (System.nanoTime() - began) / 1_000_000 + " ms");
         } catch (TimeoutException e) {
-            log.println("jinit: network: not online after " + settings.waitOnline().toSeconds() + " s; starting units anyway");
+            loop.close();
+            throw new IllegalStateException("network: netlink did not answer within 30 s");
         } catch (ExecutionException e) {
             loop.close();
             throw new IllegalStateException("network: " + e.getCause().getMessage(), e.getCause());
         }
+        long waitMs = settings.waitOnline().toMillis();
+        loop.post(() -> loop.schedule(loop.millis() + waitMs, () -> {
+            if (online.isDone()) return;
+            String note = "not online after " + settings.waitOnline().toSeconds() + " s; network-online.target reached anyway";
+            log.println("jinit: network: " + note);
+            reached.complete("network: " + note);
+        }));
     }
 
     /** Completes when every matched link is configured. */
@@ -178,6 +251,14 @@ public final class NetworkService implements Part {
             log.println("jinit: network: stop: " + e);
         }
         loop.close();
+        // No status of a network no one runs any more (jinit network / status would show a stale lease).
+        if (settings.statusFile() != null) {
+            try {
+                Files.deleteIfExists(settings.statusFile());
+            } catch (IOException e) {
+                log.println("jinit: network: " + settings.statusFile() + ": " + e.getMessage());
+            }
+        }
     }
 
     // ---- on the loop thread
@@ -190,12 +271,26 @@ public final class NetworkService implements Part {
                 return;
             }
             boolean carrierBack = c.link().carrier() && !known.link.carrier();
+            boolean carrierLost = !c.link().carrier() && known.link.carrier();
             known.link = c.link();
-            if (carrierBack && known.dhcp != null && known.lease == null) {
-                // Carrier came back on a link still without a lease: ask at once instead of at the next retry.
-                log.println("jinit: network: " + c.link().name() + ": carrier on, restarting DHCP");
-                known.dhcp.stop(false);
-                known.dhcp = startDhcp(c.link(), known.config);
+            if (carrierLost) {
+                // As dhcpcd and RFC 2131 section 3.7: the lease stays (the cable may come back to the same
+                // network) and is marked; T1/T2/expiry run on.
+                log.println("jinit: network: " + c.link().name() + ": carrier lost"
+                        + (known.lease != null ? "; lease " + known.lease.address() + " kept until the carrier returns or it expires" : ""));
+                if (known.lease != null) known.carrierLostAt = java.time.Instant.now();
+                publish();
+            }
+            if (carrierBack && known.dhcp != null) {
+                // Maybe another network now: confirm the lease with INIT-REBOOT, or discover at once.
+                log.println("jinit: network: " + c.link().name() + ": carrier back"
+                        + (known.lease != null ? "; confirming lease " + known.lease.address() + " (INIT-REBOOT)" : "; asking for a lease"));
+                known.carrierLostAt = null;
+                known.dhcp.carrierBack();
+                publish();
+            } else if (carrierBack) {
+                known.carrierLostAt = null;
+                publish();
             }
         } else if (e instanceof LinkMonitor.Event.LinkRemoved r) {
             Configured gone = links.remove(r.link().index());
@@ -233,7 +328,7 @@ public final class NetworkService implements Part {
                 : DhcpSettings.duidClientId(DhcpSettings.iaid(link.name()), machineId(link));
         String hostname = !d.sendHostname() ? null : d.hostname() != null ? d.hostname() : systemHostname();
         DhcpSettings s = new DhcpSettings(link.mac(), clientId, hostname);
-        DhcpClient client = new DhcpClient(loop, netlink, link, s, new DhcpClient.Use(d.useRoutes(), d.routeMetric()),
+        DhcpClient client = new DhcpClient(loop, netlink, link, s, new DhcpClient.Use(d.useRoutes(), d.routeMetric(), d.useMtu()),
                 new LeaseStore(settings.leaseDir()), new SecureRandom(), new DhcpClient.Listener() {
             @Override
             public void bound(Link l, Lease lease, DhcpMachine machine) {
@@ -244,7 +339,9 @@ public final class NetworkService implements Part {
                 c.ready = true;
                 if (fresh) log.println("jinit: network: " + l.name() + ": lease " + lease.address() + "/" + lease.prefix()
                         + " from " + lease.server() + (lease.gateway() == null ? "" : ", gateway " + lease.gateway())
-                        + (lease.dns().isEmpty() ? "" : ", dns " + lease.dns()) + ", " + lease.leaseSeconds() + " s");
+                        + (lease.dns().isEmpty() ? "" : ", dns " + lease.dns()) + ", " + lease.leaseSeconds() + " s"
+                        + (lease.mtu() > 0 && c.config.dhcp().useMtu() ? ", mtu " + lease.mtu() : ""));
+                applyHostname(c, lease);
                 writeResolvConf();
                 checkOnline();
             }
@@ -255,8 +352,10 @@ public final class NetworkService implements Part {
                 if (c != null) {
                     c.lease = null;
                     c.ready = false;
+                    c.carrierLostAt = null;
                 }
                 log.println("jinit: network: " + l.name() + ": lease " + lease.address() + " removed: " + reason);
+                if (hostnameLink == l.index()) restoreHostname(l);
                 writeResolvConf();
                 publish();
             }
@@ -265,21 +364,78 @@ public final class NetworkService implements Part {
         return client;
     }
 
+    /** A lease's host name, when {@link Settings#hostnames} and UseHostname= allow it (see {@link Hostnames}). */
+    private void applyHostname(Configured c, Lease lease) {
+        NetworkConfig.Dhcp d = c.config.dhcp();
+        boolean allowed = switch (settings.hostnames()) {
+            case TRANSIENT -> d.useHostname();
+            case STATIC -> false;
+            case WHEN_GIVEN -> d.useHostname() && d.useHostnameGiven();
+        };
+        if (!allowed || lease.hostname() == null) return;
+        String name = lease.hostname();
+        // sethostname takes at most 64 bytes; networkd then keeps the first label of a longer name.
+        if (name.length() > 64) name = name.substring(0, name.indexOf('.') > 0 ? name.indexOf('.') : 64);
+        try {
+            name = NetworkFiles.hostname(name);
+        } catch (IllegalArgumentException e) {
+            log.println("jinit: network: " + c.link.name() + ": host name \"" + lease.hostname() + "\" from the lease ignored: " + e.getMessage());
+            return;
+        }
+        String current = currentHostname();
+        if (name.equals(current)) return;
+        try {
+            dev.jinit.linux.SystemIdentity.setHostname(name);
+            if (hostnameLink < 0) hostnameBefore = current;
+            hostnameLink = c.link.index();
+            log.println("jinit: network: " + c.link.name() + ": host name set to " + name + " (from the lease)");
+        } catch (LinuxException e) {
+            log.println("jinit: network: " + c.link.name() + ": host name " + name + " from the lease not set: " + e.getMessage());
+        }
+    }
+
+    private void restoreHostname(Link l) {
+        String back = hostnameBefore;
+        hostnameLink = -1;
+        hostnameBefore = null;
+        if (back == null) return;
+        try {
+            dev.jinit.linux.SystemIdentity.setHostname(back);
+            log.println("jinit: network: " + l.name() + ": host name back to " + back);
+        } catch (LinuxException e) {
+            log.println("jinit: network: " + l.name() + ": host name " + back + " not restored: " + e.getMessage());
+        }
+    }
+
+    private static String currentHostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private void checkOnline() {
-        if (!online.isDone() && links.values().stream().allMatch(c -> c.ready)) online.complete(null);
-        publish();
+        boolean nowOnline = !online.isDone() && links.values().stream().allMatch(c -> c.ready);
+        // The status first: whoever waits for online reads it next.
+        publish(nowOnline || online.isDone());
+        if (nowOnline) online.complete(null);
+    }
+
+    private void publish() {
+        publish(online.isDone());
     }
 
     /** Rewrites the status file; a failure is reported, never fatal. */
-    private void publish() {
+    private void publish(boolean isOnline) {
         if (settings.statusFile() == null) return;
         com.google.gson.JsonArray all = new com.google.gson.JsonArray();
         long now = loop.millis();
         java.time.Instant wall = java.time.Instant.now();
         links.values().stream().sorted(java.util.Comparator.comparingInt(c -> c.link.index()))
-                .forEach(c -> all.add(NetworkStatus.link(c.link, c.config, c.dhcp, c.ready, now, wall)));
+                .forEach(c -> all.add(NetworkStatus.link(c.link, c.config, c.dhcp, c.ready, c.carrierLostAt, now, wall)));
         try {
-            NetworkStatus.write(settings.statusFile(), online.isDone(), all);
+            NetworkStatus.write(settings.statusFile(), isOnline, all);
         } catch (IOException e) {
             log.println("jinit: network: " + settings.statusFile() + ": " + e.getMessage());
         }

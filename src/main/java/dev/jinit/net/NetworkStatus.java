@@ -20,13 +20,15 @@ public final class NetworkStatus {
     private NetworkStatus() {}
 
     /** One link's entry. */
-    static JsonObject link(Link link, NetworkConfig config, DhcpClient dhcp, boolean ready, long monotonicNow, Instant wallNow) {
+    static JsonObject link(Link link, NetworkConfig config, DhcpClient dhcp, boolean ready, Instant carrierLostAt,
+                           long monotonicNow, Instant wallNow) {
         JsonObject o = new JsonObject();
         o.addProperty("name", link.name());
         o.addProperty("index", link.index());
         o.addProperty("config", config.source());
         o.addProperty("configured", ready);
         o.addProperty("carrier", link.carrier());
+        o.addProperty("mtu", link.mtu());
         JsonArray addrs = new JsonArray();
         for (NetworkConfig.Prefixed a : config.network().addresses()) addrs.add(a.toString());
         o.add("static_addresses", addrs);
@@ -48,9 +50,12 @@ public final class NetworkStatus {
                 d.addProperty("renew_at", wallNow.plusMillis(m.renewAt() - monotonicNow).toString());
                 d.addProperty("rebind_at", wallNow.plusMillis(m.rebindAt() - monotonicNow).toString());
                 d.addProperty("expires_at", wallNow.plusMillis(m.expiresAt() - monotonicNow).toString());
+                if (l.mtu() > 0) d.addProperty("mtu", l.mtu());
+                if (carrierLostAt != null) d.addProperty("kept_without_carrier_since", carrierLostAt.toString());
             }
             d.add("dropped", counts(m.dropped()));
             d.add("malformed", counts(dhcp.malformed()));
+            d.add("replies", counts(dhcp.delivered()));
             o.add("dhcp", d);
         }
         return o;
@@ -92,9 +97,40 @@ public final class NetworkStatus {
                     if (d.getAsJsonArray("dns").size() > 0) b.append(", dns ").append(d.getAsJsonArray("dns").toString().replaceAll("[\\[\\]\"]", ""));
                     b.append(", renew in ").append(secondsUntil(d.get("renew_at").getAsString(), now))
                             .append(", expires in ").append(secondsUntil(d.get("expires_at").getAsString(), now));
+                    if (d.has("kept_without_carrier_since"))
+                        b.append(", kept without carrier since ").append(d.get("kept_without_carrier_since").getAsString());
                 }
             }
             b.append(" (").append(l.get("config").getAsString()).append(")\n");
+        }
+        return b.toString();
+    }
+
+    /**
+     * One line for {@code jinit status}: each configured link with its lease (address, server, time
+     * left) or its state, e.g. {@code network: online; eth0 10.0.2.15/24 from 10.0.2.2, lease left 86395 s}.
+     */
+    public static String summary(String json, Instant now) {
+        JsonObject root = JsonParser.parseString(json).getAsJsonObject();
+        StringBuilder b = new StringBuilder("network: " + (root.get("online").getAsBoolean() ? "online" : "configuring"));
+        String sep = "; ";
+        for (var e : root.getAsJsonArray("links")) {
+            JsonObject l = e.getAsJsonObject();
+            b.append(sep).append(l.get("name").getAsString());
+            sep = ", ";
+            for (var a : l.getAsJsonArray("static_addresses")) b.append(" ").append(a.getAsString());
+            if (l.has("dhcp")) {
+                JsonObject d = l.getAsJsonObject("dhcp");
+                if (d.has("address")) {
+                    b.append(" ").append(d.get("address").getAsString()).append(" from ").append(d.get("server").getAsString())
+                            .append(", lease left ").append(secondsUntil(d.get("expires_at").getAsString(), now));
+                    if (d.has("kept_without_carrier_since")) b.append(" (no carrier)");
+                } else {
+                    b.append(" DHCP ").append(d.get("state").getAsString());
+                }
+            }
+            if (!l.get("carrier").getAsBoolean() && !(l.has("dhcp") && l.getAsJsonObject("dhcp").has("kept_without_carrier_since")))
+                b.append(" (no carrier)");
         }
         return b.toString();
     }

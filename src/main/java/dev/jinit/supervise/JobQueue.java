@@ -45,6 +45,8 @@ final class JobQueue {
     private final EventLoop loop;
     private final PrintStream console;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
+    /** Targets whose start waits for something outside the manager (network-online.target): see {@link #hold}. */
+    private final Map<String, CompletableFuture<String>> holds = new HashMap<>();
 
     JobQueue(UnitTable units, EventLoop loop, PrintStream console) {
         this.units = units;
@@ -71,6 +73,21 @@ final class JobQueue {
 
     private DependencyGraph graph() {
         return units.graph();
+    }
+
+    /**
+     * From now on a start job of {@code target} stays running until {@code until} completes; then the
+     * target is reached, whatever the outcome (systemd's network-online.target after
+     * systemd-networkd-wait-online.service, which it only Wants=: a timeout still lets the units ordered
+     * after it start). The stage's value, when not null, or its failure is noted on the target.
+     */
+    void hold(String target, java.util.concurrent.CompletionStage<String> until) {
+        holds.put(target, until.toCompletableFuture());
+    }
+
+    /** Targets held by {@link #hold}. */
+    java.util.Set<String> held() {
+        return java.util.Set.copyOf(holds.keySet());
     }
 
     // ---- adding ---------------------------------------------------------------------------
@@ -263,6 +280,19 @@ final class JobQueue {
             return;
         }
         if (rt.def.kind() == UnitDefinition.Kind.TARGET) {
+            CompletableFuture<String> hold = holds.get(rt.name);
+            if (hold != null && !hold.isDone()) {
+                // The job stays running, so every start ordered after the target keeps waiting.
+                Job job = jobs.get(rt.name);
+                hold.whenComplete((note, failure) -> loop.post(() -> {
+                    if (jobs.get(rt.name) == job) reachHeld(rt, note, failure);
+                }));
+                return;
+            }
+            if (hold != null) {
+                reachHeld(rt, hold.getNow(null), hold.isCompletedExceptionally() ? failureOf(hold) : null);
+                return;
+            }
             rt.targetActive(true);
             finish(rt.name, JobOutcome.Kind.DONE, "");
             return;
@@ -272,14 +302,47 @@ final class JobQueue {
             finish(rt.name, JobOutcome.Kind.DONE, "");
             return;
         }
+        if (rt.socket != null) {
+            // Answered by socketSettled once the sockets are made (on the executor) or failed.
+            rt.socket.start();
+            if (rt.socket.state() == SocketRuntime.State.LISTENING || rt.socket.state() == SocketRuntime.State.RUNNING)
+                finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
         rt.machine.start();
         // Nothing changes for a unit already on its way up; its next settled state ends the job.
         if (rt.machine.isActive()) finish(rt.name, JobOutcome.Kind.DONE, "");
     }
 
+    private void reachHeld(UnitRuntime rt, String note, Throwable failure) {
+        if (failure != null) {
+            String msg = rt.name + ": what it waits for failed (" + failure.getMessage() + "); reached anyway.";
+            rt.note(msg);
+            console.println("jinit: " + msg);
+        } else if (note != null && !note.isEmpty()) {
+            rt.note(note);
+        }
+        rt.targetActive(true);
+        finish(rt.name, JobOutcome.Kind.DONE, "");
+    }
+
+    private static Throwable failureOf(CompletableFuture<String> f) {
+        try {
+            f.join();
+            return null;
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
+    }
+
     private void beginStop(UnitRuntime rt) {
         if (rt.timer != null) {
             rt.timer.stop();
+            finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
+        if (rt.socket != null) {
+            rt.socket.stop();
             finish(rt.name, JobOutcome.Kind.DONE, "");
             return;
         }
@@ -341,6 +404,17 @@ final class JobQueue {
         } else if (to.isInactive()) {
             finish(rt.name, JobOutcome.Kind.DONE, "");
         }
+    }
+
+    /** A socket unit came up or failed to: ends its running start job. */
+    void socketSettled(UnitRuntime rt, String failure) {
+        Job job = jobs.get(rt.name);
+        if (job == null || !job.running || job.type != Type.START) return;
+        SocketRuntime.State s = rt.socket.state();
+        if (s == SocketRuntime.State.LISTENING || s == SocketRuntime.State.RUNNING) finish(rt.name, JobOutcome.Kind.DONE, "");
+        else if (s == SocketRuntime.State.FAILED || s == SocketRuntime.State.DEAD)
+            finish(rt.name, JobOutcome.Kind.FAILED, "Job for " + rt.name + " failed: " + (failure == null ? rt.socket.result() : failure)
+                    + ". See \"jinit status " + rt.name + "\" for details.");
     }
 
     /** Whether {@code unit} has a job of this type. */

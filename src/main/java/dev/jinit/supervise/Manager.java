@@ -70,6 +70,9 @@ public final class Manager implements AutoCloseable {
     private final Transaction transaction;
     private final ServiceDriver.Context driverContext;
     private boolean shuttingDown;
+    /** Built-in definitions of held targets, used when no unit file defines them ({@link #holdTarget}). */
+    private final Map<String, UnitDefinition> heldTargets = new java.util.LinkedHashMap<>();
+    private boolean loadedOnce;
     /** The stop of everything in progress, once asked; its deadline timer. */
     private CompletableFuture<List<JobOutcome>> stoppingAll;
     private Clock.Timer stopAllDeadline;
@@ -117,7 +120,120 @@ public final class Manager implements AutoCloseable {
             public void spawnAnswered() {
                 Manager.this.spawnAnswered();
             }
+
+            @Override
+            public SocketRuntime.Host socketHost() {
+                return sockets;
+            }
+
+            @Override
+            public List<UnitRuntime> socketsOf(UnitRuntime service) {
+                List<UnitRuntime> out = new ArrayList<>();
+                for (String n : socketsByService.getOrDefault(service.name, List.of())) {
+                    UnitRuntime so = units.get(n);
+                    if (so != null && so.socket != null && !so.socket.config().socket().accept()
+                            && (so.socket.state() == SocketRuntime.State.LISTENING || so.socket.state() == SocketRuntime.State.RUNNING))
+                        out.add(so);
+                }
+                return out;
+            }
         });
+    }
+
+    // ---- socket units (owned by the loop thread) ----
+    /** service name → the socket units that activate it (Accept=no), rebuilt with the graph. */
+    private Map<String, List<String>> socketsByService = Map.of();
+    /** The one epoll thread watching every listening socket; made at the first socket unit's start. */
+    private SocketWatch socketWatch;
+
+    private final SocketRuntime.Host sockets = new SocketRuntime.Host() {
+        @Override
+        public void socketChanged(UnitRuntime socket, dev.jinit.state.ActiveState oldActive, String oldSub, String failure) {
+            socket.socketChanged(oldActive, oldSub);
+            jobs.socketSettled(socket, failure);
+            jobs.dispatch();
+            if (socket.isInactive() && !jobs.has(socket.name)) forgetIfGone(socket);
+        }
+
+        @Override
+        public CompletableFuture<JobOutcome> activate(UnitRuntime socket, String service) {
+            if (shuttingDown) return CompletableFuture.completedFuture(JobOutcome.failed(service, "jinit is shutting down"));
+            CompletableFuture<JobOutcome> f = transaction.start(service);
+            jobs.dispatch();
+            return f;
+        }
+
+        @Override
+        public void accepted(UnitRuntime socket, dev.jinit.linux.Fd connection, String instance) {
+            acceptConnection(socket, connection, instance);
+        }
+
+        @Override
+        public SocketWatch watch() {
+            if (socketWatch == null) socketWatch = new SocketWatch(console);
+            return socketWatch;
+        }
+    };
+
+    /**
+     * Accept=yes: the instance {@code foo@INSTANCE.service} of the socket's template is built off this thread
+     * (it reads the unit's files and the user database), then added as a unit of its own that owns the
+     * connection, started, and forgotten when it ends.
+     */
+    private void acceptConnection(UnitRuntime socket, dev.jinit.linux.Fd connection, String instance) {
+        SocketConfig cfg = socket.socket.config();
+        String template = cfg.service();
+        String name = template.substring(0, template.length() - ".service".length()) + instance + ".service";
+        if (shuttingDown || units.contains(name)) {
+            socket.note("Dropping connection for " + name + (shuttingDown ? ": jinit is shutting down." : ": a unit of that name exists."));
+            connection.close();
+            socket.socket.connectionEnded();
+            return;
+        }
+        CompletableFuture.supplyAsync(() -> cfg.instances().apply(name), driverContext.ports().spawner())
+                .whenComplete((def, error) -> loop.post(socket.guarded("the instance " + name + " for a connection", () -> {
+                    String why = error != null ? error.toString() : def.loaded() ? null : def.loadError();
+                    if (why != null || shuttingDown || units.contains(name)) {
+                        String msg = "Cannot start " + name + " for a connection of " + socket.name + ": "
+                                + (why != null ? why : shuttingDown ? "jinit is shutting down" : "a unit of that name exists") + ".";
+                        socket.note(msg);
+                        console.println("jinit: " + msg);
+                        connection.close();
+                        socket.socket.connectionEnded();
+                        return;
+                    }
+                    UnitRuntime rt = new UnitRuntime(def, driverContext);
+                    rt.connection = connection;
+                    rt.acceptedBy = socket.name;
+                    units.put(rt);
+                    units.rebuildGraph();
+                    transaction.start(name).whenComplete((o, e) -> loop.post(() -> {
+                        if (o != null && !o.ok()) rt.note(o.message());
+                        UnitRuntime now = units.get(name);
+                        if (now == rt && rt.isInactive() && !jobs.has(name)) forgetIfGone(rt);
+                    }));
+                    jobs.dispatch();
+                })));
+    }
+
+    /** An Accept=yes instance that ended is forgotten, its connection closed and its socket told. */
+    private void forgetIfGone(UnitRuntime rt) {
+        if (rt.acceptedBy == null || units.get(rt.name) != rt) return;
+        units.remove(rt.name);
+        units.rebuildGraph();
+        if (rt.connection != null) rt.connection.close();
+        UnitRuntime so = units.get(rt.acceptedBy);
+        if (so != null && so.socket != null) so.socket.connectionEnded();
+    }
+
+    private void rebuildSocketIndex() {
+        Map<String, List<String>> index = new java.util.HashMap<>();
+        for (UnitRuntime rt : units.all()) {
+            UnitDefinition d = rt.newest();
+            if (d.socket() != null && !d.socket().socket().accept())
+                index.computeIfAbsent(d.socket().service(), k -> new ArrayList<>()).add(rt.name);
+        }
+        socketsByService = index;
     }
 
     // =========================================================================================
@@ -153,6 +269,29 @@ public final class Manager implements AutoCloseable {
     /** With room for {@code capacity} undelivered changes before the subscriber is told of a gap. */
     public TransitionStream.Subscription subscribe(int capacity, TransitionStream.Listener listener) {
         return transitions.subscribe(capacity, listener);
+    }
+
+    /**
+     * Holds {@code target}: from now on its start job waits until {@code until} completes, and only
+     * then is the target reached, so only the units ordered after it wait (the network part holds
+     * network-online.target until the links are configured, as systemd-networkd-wait-online does).
+     * When no loaded unit file defines the target, the manager adds it as a plain target described as
+     * {@code description} and ordered after {@code after}. Call before {@link #load} (a part's start).
+     */
+    public CompletableFuture<Void> holdTarget(String target, String description, List<String> after,
+                                              java.util.concurrent.CompletionStage<String> until) {
+        if (!target.endsWith(".target")) throw new IllegalArgumentException("only a target can be held: " + target);
+        return loop.call(() -> {
+            jobs.hold(target, until);
+            heldTargets.put(target, new UnitDefinition(target, UnitDefinition.Kind.TARGET, dev.jinit.unit.LoadState.LOADED,
+                    null, null, description, new UnitDefinition.Dependencies(List.of(), List.of(), List.of(), after,
+                    List.of(), List.of(), List.of(), List.of()), null, null, null, List.of(), "built-in:" + target));
+            if (units.get(target) == null && loadedOnce) {
+                units.put(new UnitRuntime(heldTargets.get(target), driverContext));
+                units.rebuildGraph();
+            }
+            return null;
+        });
     }
 
     /** Starts the units that are wanted by multi-user.target or default.target (and those targets). */
@@ -271,6 +410,7 @@ public final class Manager implements AutoCloseable {
                     rt.loadFailed = false;
                     if (rt.machine != null) rt.machine.resetFailed();
                     if (rt.timer != null) rt.timer.resetFailed();
+                    if (rt.socket != null) rt.socket.resetFailed();
                 }
                 return JobOutcome.done("");
             }
@@ -279,6 +419,7 @@ public final class Manager implements AutoCloseable {
             rt.loadFailed = false;
             if (rt.machine != null) rt.machine.resetFailed();
             if (rt.timer != null) rt.timer.resetFailed();
+            if (rt.socket != null) rt.socket.resetFailed();
             return JobOutcome.done(unit);
         });
     }
@@ -384,6 +525,7 @@ public final class Manager implements AutoCloseable {
     @Override
     public void close() {
         loop.close();
+        if (socketWatch != null) socketWatch.close();
     }
 
     private static <T> CompletableFuture<List<T>> allOf(List<CompletableFuture<T>> futures) {
@@ -400,6 +542,14 @@ public final class Manager implements AutoCloseable {
     // =========================================================================================
 
     private List<String> applyDefinitions(List<UnitDefinition> definitions) {
+        loadedOnce = true;
+        if (!heldTargets.isEmpty()) {
+            Set<String> defined = new HashSet<>();
+            for (UnitDefinition d : definitions) defined.add(d.name());
+            List<UnitDefinition> all = new ArrayList<>(definitions);
+            for (UnitDefinition builtIn : heldTargets.values()) if (!defined.contains(builtIn.name())) all.add(builtIn);
+            definitions = all;
+        }
         List<String> report = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (UnitDefinition def : definitions) {
@@ -424,7 +574,7 @@ public final class Manager implements AutoCloseable {
             }
         }
         for (UnitRuntime rt : List.copyOf(units.all())) {
-            if (seen.contains(rt.name)) continue;
+            if (seen.contains(rt.name) || rt.acceptedBy != null) continue;
             if (rt.isInactive() && !jobs.has(rt.name)) {
                 units.remove(rt.name);
                 report.add(rt.name + ": removed");
@@ -435,6 +585,7 @@ public final class Manager implements AutoCloseable {
         }
         // The one dependency graph of this unit set: built here, once per load or daemon-reload.
         units.rebuildGraph();
+        rebuildSocketIndex();
         return report;
     }
 
@@ -556,6 +707,17 @@ public final class Manager implements AutoCloseable {
                 }
             }
             jobs.dispatch();
+        }
+        // Socket activation: the sockets of this service watch again once it is down, and not while it runs.
+        if (!batch.isEmpty()) {
+            boolean up = !rt.isInactive();
+            boolean limitHit = rt.machine != null && rt.machine.result() == ServiceResult.START_LIMIT_HIT;
+            for (String n : socketsByService.getOrDefault(rt.name, List.of()))
+                if (units.get(n) instanceof UnitRuntime so && so.socket != null) so.socket.serviceChanged(up, limitHit);
+        }
+        if (rt.isInactive() && !jobs.has(rt.name) && rt.acceptedBy != null) {
+            forgetIfGone(rt);
+            return;
         }
         if (rt.isInactive() && !jobs.has(rt.name)) {
             if (rt.removed) {

@@ -56,6 +56,12 @@ final class ServiceDriver implements ServiceEffects {
 
         /** The unit other than {@code asking} that holds {@code pid} as one of its processes, or null. */
         String unitHolding(int pid, UnitRuntime asking);
+
+        /** What socket units ask of the manager. */
+        SocketRuntime.Host socketHost();
+
+        /** The socket units (listening or running) whose sockets {@code service} gets, in name order. */
+        List<UnitRuntime> socketsOf(UnitRuntime service);
     }
 
     private final UnitRuntime unit;
@@ -145,6 +151,7 @@ final class ServiceDriver implements ServiceEffects {
                 || (s.role() == ServiceConfig.Role.START && s.index() == 0 && def.service().startPre().isEmpty());
         ProcessSpec spec;
         UnitDirectories directories = null;
+        List<Fd> passed = new ArrayList<>();
         try {
             if (firstOfRun) directories = beginRun();
             Map<String, String> env = new LinkedHashMap<>(s.env());
@@ -154,8 +161,11 @@ final class ServiceDriver implements ServiceEffects {
             if (s.role() == ServiceConfig.Role.START && def.service().watchdogMillis() > 0)
                 env.put("WATCHDOG_USEC", Long.toString(def.service().watchdogMillis() * 1000));
             addDirectoryEnv(env);
-            spec = scope.prepare(def.plan().spec(s.role(), s.index(), env).toBuilder()).build();
+            ProcessSpec.Builder b = def.plan().spec(s.role(), s.index(), env).toBuilder();
+            if (s.role() == ServiceConfig.Role.START) passSockets(b, passed);
+            spec = scope.prepare(b).build();
         } catch (RuntimeException e) {
+            for (Fd fd : passed) fd.close();
             // Contained here so that the machine sees a failed start, not a half-done transition.
             String why = e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
             machine.spawnFailed(s, new SpawnException(name + ": " + s.role().directive + "=" + s.command() + ": " + why, 1, e));
@@ -171,7 +181,7 @@ final class ServiceDriver implements ServiceEffects {
         unanswered++;
         UnitDirectories dirs = directories;
         offThread(() -> {
-            try {
+            try (SpawnCopies copies = new SpawnCopies(passed)) {
                 if (dirs != null) dirs.create();
                 Spawned spawned = ctx.ports().launcher().spawn(spec, openWait,
                         status -> ctx.loop().post(unit.guarded("the exit of a process of " + s.role().directive,
@@ -183,6 +193,45 @@ final class ServiceDriver implements ServiceEffects {
                 ctx.loop().post(unit.guarded("a failed start of " + s.role().directive + "=", () -> launchFailed(launch, failure)));
             }
         });
+    }
+
+    /** The copies of passed sockets, closed once the child has its own. */
+    private record SpawnCopies(List<Fd> fds) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (Fd fd : fds) fd.close();
+        }
+    }
+
+    /**
+     * Socket activation (sd_listen_fds(3)): the sockets of the unit's socket units, or the connection of an
+     * Accept=yes instance, from descriptor 3 on, with LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID (the child's
+     * own pid, written at the exec gate). StandardInput=/StandardOutput=/StandardError=socket take the one
+     * socket. {@code passed} gets jinit's copies, closed after the spawn.
+     */
+    private void passSockets(ProcessSpec.Builder b, List<Fd> passed) {
+        List<String> names = new ArrayList<>();
+        if (unit.connection != null) {
+            passed.add(dev.jinit.linux.Fcntl.dupCloexec(unit.connection.get()));
+            names.add("connection");
+        } else {
+            for (UnitRuntime so : ctx.listener().socketsOf(unit)) {
+                List<Fd> copies = so.socket.duplicates();
+                passed.addAll(copies);
+                for (int i = 0; i < copies.size(); i++) names.add(so.socket.config().fdName(so.name));
+            }
+        }
+        int stdio = unit.def.stdioSocket();
+        if (stdio != 0 && passed.size() != 1)
+            throw new IllegalArgumentException("StandardInput=/StandardOutput=socket needs exactly one socket (an Accept=yes "
+                    + "connection, or one socket unit with one Listen…= line), found " + passed.size());
+        if (passed.isEmpty()) return;
+        for (int i = 0; i < passed.size(); i++) b.fd(3 + i, new dev.jinit.exec.FdSource.OpenFd(passed.get(i).get()));
+        b.putEnv("LISTEN_FDS", Integer.toString(passed.size()));
+        b.putEnv("LISTEN_FDNAMES", String.join(":", names));
+        b.listenPid(true);
+        for (int fd = 0; fd < 3; fd++)
+            if ((stdio & (1 << fd)) != 0) b.fd(fd, new dev.jinit.exec.FdSource.OpenFd(passed.getFirst().get()));
     }
 
     /**

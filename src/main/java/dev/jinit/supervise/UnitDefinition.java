@@ -23,6 +23,9 @@ import java.util.Objects;
  * @param fingerprint changes whenever the unit's files change (compared on daemon-reload)
  * @param conditions  Condition…=/Assert…=, checked when a start job begins
  * @param timer       the [Timer] section of a loaded timer; else null
+ * @param socket      for a loaded socket unit: its sockets and the service it activates; else null
+ * @param stdioSocket for a service: bit 0, 1, 2 set when StandardInput=, StandardOutput=, StandardError= is
+ *                    {@code socket} (the connection of an Accept=yes socket)
  */
 public record UnitDefinition(
         String name,
@@ -38,9 +41,11 @@ public record UnitDefinition(
         List<String> warnings,
         String fingerprint,
         StartConditions conditions,
+        SocketConfig socket,
+        int stdioSocket,
         dev.jinit.unit.TimerUnit.Timer timer) {
 
-    public enum Kind { SERVICE, TARGET, TIMER }
+    public enum Kind { SERVICE, TARGET, SOCKET, TIMER }
 
     /**
      * The [Unit] and [Install] dependency lists, as written (unit names), and DefaultDependencies=.
@@ -128,16 +133,18 @@ public record UnitDefinition(
         conditions = conditions == null ? StartConditions.NONE : conditions;
         if (loadState == LoadState.LOADED && kind == Kind.SERVICE && (service == null || plan == null))
             throw new IllegalArgumentException(name + ": a loaded service needs its configuration and spawn plan");
+        if (loadState == LoadState.LOADED && kind == Kind.SOCKET && socket == null)
+            throw new IllegalArgumentException(name + ": a loaded socket unit needs its sockets");
         if (loadState == LoadState.LOADED && kind == Kind.TIMER && timer == null)
             throw new IllegalArgumentException(name + ": a loaded timer needs its [Timer] settings");
     }
 
-    /** A unit that is no timer. */
+    /** A unit without sockets and no timer. */
     public UnitDefinition(String name, Kind kind, LoadState loadState, String loadError, Path source, String description,
                           Dependencies deps, ServiceConfig service, SpawnPlan plan, Directories directories,
                           List<String> warnings, String fingerprint, StartConditions conditions) {
         this(name, kind, loadState, loadError, source, description, deps, service, plan, directories, warnings,
-                fingerprint, conditions, null);
+                fingerprint, conditions, null, 0, null);
     }
 
     /** A unit without Condition…=/Assert…= checks. */
@@ -162,12 +169,13 @@ public record UnitDefinition(
     /** The same unit with these dependencies and description (a failed unit's readable [Unit]/[Install]). */
     public UnitDefinition withDependencies(String description, Dependencies deps) {
         return new UnitDefinition(name, kind, loadState, loadError, source, description, deps, service, plan,
-                directories, warnings, fingerprint, conditions, timer);
+                directories, warnings, fingerprint, conditions, socket, stdioSocket, timer);
     }
 
     /** A unit that could not be loaded: it shows in status with the reason, and cannot start. */
     public static UnitDefinition failed(String name, LoadState loadState, String error, Path source) {
-        Kind kind = name.endsWith(".target") ? Kind.TARGET : name.endsWith(".timer") ? Kind.TIMER : Kind.SERVICE;
+        Kind kind = name.endsWith(".target") ? Kind.TARGET : name.endsWith(".socket") ? Kind.SOCKET
+                : name.endsWith(".timer") ? Kind.TIMER : Kind.SERVICE;
         return new UnitDefinition(name, kind, loadState, error, source, name, Dependencies.NONE, null, null,
                 Directories.NONE, List.of(), "failed:" + error);
     }

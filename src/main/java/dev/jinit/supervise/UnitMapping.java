@@ -17,6 +17,7 @@ import dev.jinit.unit.LoadState;
 import dev.jinit.unit.LoadedUnit;
 import dev.jinit.unit.Service;
 import dev.jinit.unit.ServiceUnit;
+import dev.jinit.unit.SocketUnit;
 import dev.jinit.unit.SpawnDirective;
 import dev.jinit.unit.TargetUnit;
 import dev.jinit.unit.TimeSpans;
@@ -82,7 +83,9 @@ public final class UnitMapping {
                     if (partial != null) failed = failed.withDependencies(partial.description(), deps(partial));
                     out.add(failed);
                 }
-                case LoadedUnit.Ok ok -> out.add(map(ok.unit(), result.diagnostics(), oomRefusal));
+                case LoadedUnit.Ok ok -> out.add(ok.unit() instanceof SocketUnit su
+                        ? socket(su, result.diagnostics(), instanceFactory(result, oomRefusal))
+                        : map(ok.unit(), result.diagnostics(), oomRefusal));
             }
         }
         return out;
@@ -102,10 +105,11 @@ public final class UnitMapping {
         String fingerprint = fingerprint(files);
         StartConditions conditions = conditions(info.conditions());
         return switch (unit) {
+            case SocketUnit so -> socket(so, diagnostics, null);
             case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, LoadState.LOADED, null, info.source(),
                     info.description(), deps, null, null, null, warnings, fingerprint, conditions);
             case TimerUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TIMER, LoadState.LOADED, null, info.source(),
-                    info.description(), deps, null, null, null, warnings, fingerprint, conditions, t.timer());
+                    info.description(), deps, null, null, null, warnings, fingerprint, conditions, null, 0, t.timer());
             case ServiceUnit su -> {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
@@ -113,13 +117,57 @@ public final class UnitMapping {
                     unfilteredUserNamespace(su.service(), warnings);
                     yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, LoadState.LOADED, null, info.source(),
                             info.description(), deps, config, plan(su, skipOom), directories(su.service()), warnings,
-                            fingerprint, conditions);
+                            fingerprint, conditions, null, stdioSocket(su.service()), null);
                 } catch (IllegalArgumentException e) {
                     yield UnitDefinition.failed(su.name(), LoadState.BAD_SETTING, (info.source() == null ? su.name() : info.source().toString())
                             + ": " + e.getMessage(), info.source());
                 }
             }
         };
+    }
+
+    /** Builds the instances of an Accept=yes socket's template from the files read at this load. */
+    private static java.util.function.Function<String, UnitDefinition> instanceFactory(LoadResult result,
+                                                                                       IntFunction<String> oomRefusal) {
+        return name -> switch (result.instance(name)) {
+            case LoadedUnit.Ok ok -> map(ok.unit(), List.of(), oomRefusal);
+            case LoadedUnit.Failed f -> UnitDefinition.failed(f.name(), f.loadState(), String.join("; ", f.reasons()), f.source());
+        };
+    }
+
+    /**
+     * A socket unit: implicitly ordered before the service it activates (systemd.socket(5)), and with
+     * DefaultDependencies=yes before sockets.target.
+     */
+    static UnitDefinition socket(SocketUnit so, List<Diagnostic> diagnostics,
+                                 java.util.function.Function<String, UnitDefinition> instances) {
+        Unit.UnitInfo info = so.info();
+        List<Path> files = new ArrayList<>();
+        if (info.source() != null) files.add(info.source());
+        files.addAll(info.dropIns());
+        List<String> warnings = new ArrayList<>(diagnostics.stream().filter(d -> files.contains(d.file())).map(Diagnostic::toString).toList());
+        UnitDefinition.Dependencies d = deps(info);
+        List<String> before = new ArrayList<>(d.before());
+        String service = so.serviceName();
+        if (!so.socket().accept() && !before.contains(service)) before.add(service);
+        if (info.defaultDependencies() && !before.contains("sockets.target")) before.add("sockets.target");
+        d = new UnitDefinition.Dependencies(d.requires(), d.wants(), d.bindsTo(), d.after(), before, d.conflicts(),
+                d.wantedBy(), d.requiredBy(), d.requisite(), d.partOf(), d.defaultDependencies(), d.onFailure(), d.onSuccess(),
+                d.upholds(), d.propagatesReloadTo(), d.reloadPropagatedFrom());
+        if (so.socket().accept() && instances == null)
+            return UnitDefinition.failed(so.name(), LoadState.BAD_SETTING, so.name() + ": Accept=yes needs the unit directory", info.source());
+        return new UnitDefinition(so.name(), UnitDefinition.Kind.SOCKET, LoadState.LOADED, null, info.source(),
+                info.description(), d, null, null, null, warnings, fingerprint(files), conditions(info.conditions()),
+                new SocketConfig(so.socket(), service, so.socket().accept() ? instances : null), 0, null);
+    }
+
+    /** Which of stdin, stdout and stderr (bits 0, 1, 2) are the connection of an Accept=yes socket. */
+    private static int stdioSocket(Service s) {
+        int mask = 0;
+        if (s.standardInput().equals("socket")) mask |= 1;
+        if (s.standardOutput().equals("socket")) mask |= 2;
+        if (s.effectiveStandardError().equals("socket")) mask |= 4;
+        return mask;
     }
 
     /** systemd's order: the conditions first (unmet: skipped), then the asserts (unmet: failed). */
@@ -262,7 +310,8 @@ public final class UnitMapping {
             env.putAll(extraEnv);
             ExecCommand.Invocation inv = cmd.expand(env);
             ProcessSpec.Builder b = ProcessSpec.builder(inv.argv()).program(inv.path()).env(env);
-            b.stdin(FdSource.NULL);
+            // StandardInput=socket: a placeholder the driver replaces with the connection (stdioSocket).
+            b.stdin(s.standardInput().startsWith("file:") ? new FdSource.ReadFile(Path.of(s.standardInput().substring(5))) : FdSource.NULL);
             DirectiveState st = new DirectiveState();
             Set<String> dropped = cmd.has(ExecCommand.Prefix.PRIVILEGED) ? PRIVILEGED_DROPS
                     : cmd.has(ExecCommand.Prefix.NO_SETUID) ? NO_SETUID_DROPS : Set.of();
@@ -321,6 +370,7 @@ public final class UnitMapping {
     }
 
     private static FdSource output(String key, String v, String where) {
+        if (v.equals("socket")) return FdSource.NULL; // the connection, put there by the driver (stdioSocket)
         try {
             return Directives.parseOutput(v);
         } catch (IllegalArgumentException e) {

@@ -23,6 +23,14 @@ final class UnitRuntime {
     ServiceMachine machine;
     /** Carries out the machine's actions; null for a target or a unit that did not load. */
     ServiceDriver driver;
+    /** A loaded socket unit's sockets and state; null otherwise. */
+    SocketRuntime socket;
+    /**
+     * An instance started for one connection of an Accept=yes socket: the connection (its stdin/stdout with
+     * StandardInput=socket, and fd 3), and the socket unit that accepted it. The unit is forgotten when it ends.
+     */
+    dev.jinit.linux.Fd connection;
+    String acceptedBy;
     boolean targetUp;
     /** A loaded timer's machine; null otherwise. */
     TimerMachine timer;
@@ -56,9 +64,15 @@ final class UnitRuntime {
         if (d.loaded() && d.kind() == UnitDefinition.Kind.SERVICE) {
             driver = new ServiceDriver(this, context);
             machine = new ServiceMachine(d.service(), context.loop(), driver);
+            socket = null;
+        } else if (d.loaded() && d.kind() == UnitDefinition.Kind.SOCKET) {
+            driver = null;
+            machine = null;
+            socket = new SocketRuntime(this, d.socket(), context, context.listener().socketHost());
         } else {
             driver = null;
             machine = null;
+            socket = null;
         }
         timer = d.loaded() && d.kind() == UnitDefinition.Kind.TIMER && timers != null ? timers.apply(this) : null;
     }
@@ -71,18 +85,21 @@ final class UnitRuntime {
     boolean isInactive() {
         if (machine != null) return machine.state().isInactive();
         if (timer != null) return timer.isInactive();
+        if (socket != null) return socket.state().active == ActiveState.INACTIVE || socket.state().active == ActiveState.FAILED;
         return !targetUp;
     }
 
     boolean isActive() {
         if (machine != null) return machine.isActive();
         if (timer != null) return !timer.isInactive();
+        if (socket != null) return socket.state().active == ActiveState.ACTIVE;
         return targetUp;
     }
 
     ActiveState activeState() {
         if (machine != null) return machine.activeState();
         if (timer != null) return timer.state().active;
+        if (socket != null) return socket.state().active;
         if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) return targetUp ? ActiveState.ACTIVE : ActiveState.INACTIVE;
         return loadFailed ? ActiveState.FAILED : ActiveState.INACTIVE;
     }
@@ -90,6 +107,7 @@ final class UnitRuntime {
     String subState() {
         if (machine != null) return machine.state().word;
         if (timer != null) return timer.state().word;
+        if (socket != null) return socket.state().word;
         if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) return targetUp ? "active" : "dead";
         return loadFailed ? "failed" : "dead";
     }
@@ -97,6 +115,7 @@ final class UnitRuntime {
     String resultWord() {
         if (machine != null) return machine.result().word;
         if (timer != null) return timer.state() == TimerMachine.State.FAILED ? "resources" : "success";
+        if (socket != null) return socket.result();
         return loadFailed ? "resources" : "success";
     }
 
@@ -124,6 +143,15 @@ final class UnitRuntime {
             inactiveEnter = since;
         }
         context.listener().published(new UnitTransition(0, name, oldActive, activeState(), old.word, subState(),
+                resultWord(), since));
+    }
+
+    /** A socket unit's state changed: its times, the console and the transition stream. */
+    void socketChanged(ActiveState oldActive, String oldSub) {
+        since = Instant.now();
+        if (activeState() == ActiveState.ACTIVE && oldActive != ActiveState.ACTIVE) activeEnter = since;
+        if (isInactive() && oldActive != ActiveState.INACTIVE && oldActive != ActiveState.FAILED) inactiveEnter = since;
+        context.listener().published(new UnitTransition(0, name, oldActive, activeState(), oldSub, subState(),
                 resultWord(), since));
     }
 
@@ -156,6 +184,10 @@ final class UnitRuntime {
             result = machine.result().word;
             statusText = machine.statusText();
             execStart = String.join("; ", def.service().start().stream().map(ServiceConfig.Command::toString).toList());
+        } else if (socket != null) {
+            result = socket.result();
+            statusText = "Listen: " + socket.describe() + "; Triggers: " + socket.config().service()
+                    + (socket.config().socket().accept() ? "; Connections: " + socket.connections() : "");
         } else if (loadFailed && !(def.kind() == UnitDefinition.Kind.TARGET && def.loaded())) {
             result = "resources";
         }
@@ -164,7 +196,8 @@ final class UnitRuntime {
         if (driver != null) for (int p : driver.processes()) if (p != pid) procs.add(p);
         List<String> warnings = new ArrayList<>(def.warnings());
         if (pending != null) warnings.add("The unit file changed on disk; the new definition applies at the next start.");
-        if (removed) warnings.add("The unit file was removed; the unit is kept until it stops.");
+        if (removed && acceptedBy == null) warnings.add("The unit file was removed; the unit is kept until it stops.");
+        if (acceptedBy != null) warnings.add("Started for a connection of " + acceptedBy + "; forgotten when it ends.");
         return new UnitSnapshot(name, load, activeState(), subState(), pid, restarts, since, def.description(), result,
                 statusText, lastExitPid, lastExit, def.source() == null ? null : def.source().toString(), def.loadError(),
                 execStart, activeEnter, inactiveEnter, procs, warnings, pending != null,

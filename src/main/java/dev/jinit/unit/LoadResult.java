@@ -89,6 +89,14 @@ public final class LoadResult {
         return units;
     }
 
+    /**
+     * One instance of a template built from the files already read, without loading anything else (the
+     * instances of an Accept=yes socket, one per connection). Never throws: a problem is a {@link LoadedUnit.Failed}.
+     */
+    public LoadedUnit instance(String name) {
+        return source.build(name).unit();
+    }
+
     /** The directory the units came from. */
     public Path dir() {
         return source.dir();

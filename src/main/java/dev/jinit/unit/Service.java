@@ -65,7 +65,7 @@ public record Service(
         List<String> runtimeDirectory, List<String> stateDirectory, List<String> logsDirectory,
         int runtimeDirectoryMode, int stateDirectoryMode, int logsDirectoryMode,
         String standardOutput, String standardError,
-        List<SpawnDirective> spawnDirectives) {
+        List<SpawnDirective> spawnDirectives, String standardInput) {
 
     public Service {
         execStartPre = List.copyOf(execStartPre);
@@ -80,6 +80,7 @@ public record Service(
         stateDirectory = List.copyOf(stateDirectory);
         logsDirectory = List.copyOf(logsDirectory);
         spawnDirectives = List.copyOf(spawnDirectives);
+        if (standardInput == null || standardInput.isEmpty()) standardInput = "null";
         if (type != ServiceType.ONESHOT && execStart.size() != 1)
             throw new BadValueException("Type=" + type.word() + " needs exactly one ExecStart=, found " + execStart.size());
         if (restartSteps < 0) throw new BadValueException("negative RestartSteps=");

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A successfully loaded unit: a {@link ServiceUnit}, a {@link TargetUnit} or a {@link TimerUnit}. Immutable; a reload builds new ones.
+ * A successfully loaded unit: a {@link ServiceUnit}, a {@link TargetUnit}, a {@link SocketUnit} or a {@link TimerUnit}.
+ * Immutable; a reload builds new ones.
  */
-public sealed interface Unit permits ServiceUnit, TargetUnit, TimerUnit {
+public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit, TimerUnit {
     UnitInfo info();
 
     default String name() {
@@ -18,6 +19,7 @@ public sealed interface Unit permits ServiceUnit, TargetUnit, TimerUnit {
             case ServiceUnit s -> UnitKind.SERVICE;
             case TargetUnit t -> UnitKind.TARGET;
             case TimerUnit t -> UnitKind.TIMER;
+            case SocketUnit s -> UnitKind.SOCKET;
         };
     }
 

@@ -90,7 +90,8 @@ public final class UnitBuilder {
     private final List<String> runtimeDirectory = new ArrayList<>(), stateDirectory = new ArrayList<>(),
             logsDirectory = new ArrayList<>();
     private int runtimeDirectoryMode = 0755, stateDirectoryMode = 0755, logsDirectoryMode = 0755;
-    private String standardOutput = "journal", standardError = "inherit";
+    private String standardOutput = "journal", standardError = "inherit", standardInput = "null";
+    private boolean standardOutputSet;
     private final List<SpawnDirective> spawnDirectives = new ArrayList<>();
     /**
      * Spawn directives are checked here, at load, through the same {@link Directives} the supervisor applies
@@ -109,6 +110,9 @@ public final class UnitBuilder {
     private boolean fixedRandomDelay, persistent, wakeSystem, remainAfterElapse = true;
     private String timerUnit;
     private int timerSectionLine;
+    // [Socket]
+    private final SocketSection socketSection = new SocketSection();
+    private int socketSectionLine;
 
     private UnitBuilder(UnitName name, UnitFile file, SystemContext system) {
         this.name = name;
@@ -130,6 +134,7 @@ public final class UnitBuilder {
         diags.addAll(file.diagnostics());
         boolean service = name.kind() == UnitKind.SERVICE;
         boolean timer = name.kind() == UnitKind.TIMER;
+        boolean socket = name.kind() == UnitKind.SOCKET;
         for (UnitFile.Assignment a : file.assignments()) {
             try {
                 // NUL cannot reach a path, an argument or an environment variable; systemd rejects it too.
@@ -151,6 +156,13 @@ public final class UnitBuilder {
                             timerDirective(a);
                         }
                     }
+                    case "Socket" -> {
+                        if (!socket) unknownSection(a);
+                        else {
+                            if (socketSectionLine == 0) socketSectionLine = a.line();
+                            socketDirective(a);
+                        }
+                    }
                     default -> unknownSection(a);
                 }
             } catch (BadValueException | java.nio.file.InvalidPathException e) {
@@ -169,6 +181,9 @@ public final class UnitBuilder {
             if (s != null) unit = new ServiceUnit(info, s);
         } else if (timer) {
             if (t != null) unit = new TimerUnit(info, t);
+        } else if (socket) {
+            Socket sk = finishSocket();
+            if (sk != null) unit = new SocketUnit(info, sk);
         } else {
             unit = new TargetUnit(info);
         }
@@ -184,13 +199,14 @@ public final class UnitBuilder {
      * systemd.target(5)): a service Requires= and is After= sysinit.target and After= basic.target; a timer
      * Requires= and is After= sysinit.target and Before= timers.target (and After= time-set.target and
      * time-sync.target with OnCalendar=); every one of them, targets too, Conflicts= and is Before=
-     * shutdown.target. A timer is always Before= the unit it activates.
+     * shutdown.target. A timer is always Before= the unit it activates. A socket Requires= and is After=
+     * sysinit.target (its Before= sockets.target and its service are added where it is mapped).
      */
     private void defaultDependencies(TimerUnit.Timer t) {
         if (t != null) implicit(before, "Before", t.unit());
         if (!defaultDependencies) return;
         UnitKind k = name.kind();
-        if (k == UnitKind.SERVICE || k == UnitKind.TIMER) {
+        if (k == UnitKind.SERVICE || k == UnitKind.TIMER || k == UnitKind.SOCKET) {
             implicit(requires, "Requires", "sysinit.target");
             implicit(after, "After", "sysinit.target");
         }
@@ -329,8 +345,10 @@ public final class UnitBuilder {
                 execStopPost, restart, restartSec, restartSteps, restartMaxDelay, restartPrevent, restartForce,
                 successExit, start, stop, killMode, killSignal, finalKillSignal, sendSigkill, sendSighup, access,
                 watchdog, environment, environmentFiles, runtimeDirectory, stateDirectory, logsDirectory,
-                runtimeDirectoryMode, stateDirectoryMode, logsDirectoryMode, standardOutput, standardError,
-                spawnDirectives);
+                runtimeDirectoryMode, stateDirectoryMode, logsDirectoryMode,
+                // systemd.exec(5): with StandardInput=socket (or a tty), StandardOutput= defaults to inherit: the same socket.
+                !standardOutputSet && standardInput.equals("socket") ? "socket" : standardOutput, standardError,
+                spawnDirectives, standardInput);
     }
 
     private void unknownSection(UnitFile.Assignment a) {
@@ -502,7 +520,11 @@ public final class UnitBuilder {
             case "RuntimeDirectoryMode" -> runtimeDirectoryMode = v.isEmpty() ? 0755 : mode(v);
             case "StateDirectoryMode" -> stateDirectoryMode = v.isEmpty() ? 0755 : mode(v);
             case "LogsDirectoryMode" -> logsDirectoryMode = v.isEmpty() ? 0755 : mode(v);
-            case "StandardOutput" -> standardOutput = v.isEmpty() ? "journal" : output(a);
+            case "StandardOutput" -> {
+                standardOutput = v.isEmpty() ? "journal" : output(a);
+                standardOutputSet = !v.isEmpty();
+            }
+            case "StandardInput" -> standardInput = v.isEmpty() ? "null" : input(a);
             case "StandardError" -> standardError = v.isEmpty() ? "inherit" : output(a);
             default -> {
                 if (Directives.isSpawnDirective(key)) {
@@ -521,6 +543,177 @@ public final class UnitBuilder {
                 }
             }
         }
+    }
+
+    // ---- [Socket] ----
+
+    /** The [Socket] settings while they are read; {@link #finishSocket} checks them together. */
+    private static final class SocketSection {
+        final List<Socket.Listen> listens = new ArrayList<>();
+        boolean accept;
+        String service;
+        String serviceWhere;
+        int maxConnections = 64;
+        int socketMode = 0666, directoryMode = 0755;
+        String socketUser, socketGroup;
+        int backlog = Socket.DEFAULT_BACKLOG;
+        Socket.BindIPv6Only bindIPv6Only = Socket.BindIPv6Only.DEFAULT;
+        boolean reusePort, freeBind, passCredentials, removeOnStop;
+        int receiveBuffer, sendBuffer;
+        String fileDescriptorName;
+        final List<Path> symlinks = new ArrayList<>();
+    }
+
+    /** systemd.socket(5) settings jinit accepts but does not apply: each said once, never dropped silently. */
+    static final Set<String> SOCKET_NOT_APPLIED = Set.of("PassSecurity", "PassPacketInfo", "Timestamping", "KeepAlive",
+            "KeepAliveTimeSec", "KeepAliveIntervalSec", "KeepAliveProbes", "NoDelay", "Priority", "DeferAcceptSec",
+            "IPTOS", "IPTTL", "Mark", "Transparent", "Broadcast", "PipeSize", "MessageQueueMaxMessages",
+            "MessageQueueMessageSize", "TCPCongestion", "SmackLabel", "SmackLabelIPIn", "SmackLabelIPOut",
+            "SELinuxContextFromNet", "Writable", "FlushPending", "TriggerLimitIntervalSec", "TriggerLimitBurst",
+            "PollLimitIntervalSec", "PollLimitBurst", "MaxConnectionsPerSource", "BindToDevice", "TimeoutSec",
+            "PassFileDescriptorsToExec", "SocketProtocol", "PassPIDFD");
+
+    private void socketDirective(UnitFile.Assignment a) {
+        SocketSection k = socketSection;
+        String v = a.value();
+        switch (a.key()) {
+            case "ListenStream" -> listen(Socket.Kind.STREAM, a);
+            case "ListenDatagram" -> listen(Socket.Kind.DATAGRAM, a);
+            case "ListenSequentialPacket" -> listen(Socket.Kind.SEQPACKET, a);
+            case "ListenFIFO" -> listen(Socket.Kind.FIFO, a);
+            case "ListenNetlink", "ListenSpecial", "ListenMessageQueue", "ListenUSBFunction" ->
+                    throw new BadValueException(a.key() + "= is not supported by jinit (ListenStream=, ListenDatagram=, "
+                            + "ListenSequentialPacket= and ListenFIFO= are)");
+            case "ExecStartPre", "ExecStartPost", "ExecStopPre", "ExecStopPost" ->
+                    throw new BadValueException(a.key() + "= in a socket unit is not supported by jinit");
+            case "Accept" -> k.accept = !v.isEmpty() && bool(v);
+            case "Service" -> {
+                if (v.isEmpty()) {
+                    k.service = null;
+                    return;
+                }
+                String n = specifiers.expand(v);
+                UnitName un = UnitName.parse(n);
+                if (!un.type().equals("service") || un.isTemplate())
+                    throw new BadValueException("Service= must name a service unit that is not a template");
+                k.service = n;
+                k.serviceWhere = a.where();
+            }
+            case "MaxConnections" -> {
+                k.maxConnections = v.isEmpty() ? 64 : nonNegativeInt(v);
+                if (k.maxConnections == 0) throw new BadValueException("must be at least 1");
+            }
+            case "SocketMode" -> k.socketMode = v.isEmpty() ? 0666 : mode(v);
+            case "DirectoryMode" -> k.directoryMode = v.isEmpty() ? 0755 : mode(v);
+            case "SocketUser" -> k.socketUser = v.isEmpty() ? null : userOrGroup(specifiers.expand(v));
+            case "SocketGroup" -> k.socketGroup = v.isEmpty() ? null : userOrGroup(specifiers.expand(v));
+            case "Backlog" -> k.backlog = v.isEmpty() ? Socket.DEFAULT_BACKLOG : nonNegativeInt(v);
+            case "BindIPv6Only" -> k.bindIPv6Only = v.isEmpty() ? Socket.BindIPv6Only.DEFAULT : Socket.BindIPv6Only.parse(v);
+            case "ReusePort" -> k.reusePort = !v.isEmpty() && bool(v);
+            case "FreeBind" -> k.freeBind = !v.isEmpty() && bool(v);
+            case "PassCredentials" -> k.passCredentials = !v.isEmpty() && bool(v);
+            case "RemoveOnStop" -> k.removeOnStop = !v.isEmpty() && bool(v);
+            case "ReceiveBuffer" -> k.receiveBuffer = v.isEmpty() ? 0 : size(v);
+            case "SendBuffer" -> k.sendBuffer = v.isEmpty() ? 0 : size(v);
+            case "FileDescriptorName" -> {
+                String n = specifiers.expand(v);
+                // sd_listen_fds_with_names(3): LISTEN_FDNAMES is colon-separated; systemd's fdname_is_valid.
+                if (n.length() > 255 || n.chars().anyMatch(c -> c == ':' || c < 0x20 || c == 0x7f))
+                    throw new BadValueException("not a valid descriptor name (at most 255 printable characters, no ':')");
+                k.fileDescriptorName = n.isEmpty() ? null : n;
+            }
+            case "Symlinks" -> {
+                if (v.isEmpty()) {
+                    k.symlinks.clear();
+                    return;
+                }
+                for (String w : Words.splitText(v)) {
+                    String p = specifiers.expand(w);
+                    if (!p.startsWith("/")) throw new BadValueException("Symlinks= needs absolute paths: " + p);
+                    k.symlinks.add(Path.of(p).normalize());
+                }
+            }
+            default -> {
+                if (SOCKET_NOT_APPLIED.contains(a.key())) {
+                    unsupported.add(a);
+                    if (!v.isBlank() && reportedUnknown.add("Socket." + a.key()))
+                        diags.add(Diagnostic.warning(a.file(), a.line(), a.key() + "=" + v + " is not applied by jinit; the socket is made without it"));
+                } else {
+                    unknown(a);
+                }
+            }
+        }
+    }
+
+    private void listen(Socket.Kind kind, UnitFile.Assignment a) {
+        if (a.value().isEmpty()) {
+            socketSection.listens.removeIf(l -> l.kind() == kind);
+            return;
+        }
+        String v = specifiers.expand(a.value().strip());
+        Socket.Address address;
+        if (kind == Socket.Kind.FIFO) {
+            if (!v.startsWith("/")) throw new BadValueException("ListenFIFO= needs an absolute path");
+            address = new Socket.Address.FilePath(Path.of(v).normalize());
+        } else {
+            address = Socket.Address.parse(v);
+        }
+        socketSection.listens.add(new Socket.Listen(kind, address, a.where()));
+    }
+
+    private Socket finishSocket() {
+        SocketSection k = socketSection;
+        Path where = file.path();
+        int line = socketSectionLine;
+        if (k.listens.isEmpty()) {
+            diags.add(Diagnostic.error(where, line, "socket unit has no ListenStream=, ListenDatagram=, "
+                    + "ListenSequentialPacket= or ListenFIFO=, refusing"));
+            return null;
+        }
+        if (k.accept) {
+            for (Socket.Listen l : k.listens)
+                if (l.kind() == Socket.Kind.DATAGRAM || l.kind() == Socket.Kind.FIFO) {
+                    diags.add(Diagnostic.error(where, line, "Accept=yes needs stream or sequential-packet sockets, but "
+                            + l + " (" + l.where() + ") accepts no connections"));
+                    return null;
+                }
+            if (k.service != null) {
+                diags.add(Diagnostic.error(where, line, "Service=" + k.service + " (" + k.serviceWhere
+                        + ") cannot be used with Accept=yes (each connection gets an instance of " + name.prefix() + "@.service)"));
+                return null;
+            }
+        }
+        long paths = k.listens.stream().filter(l -> l.address() instanceof Socket.Address.FilePath).count();
+        if (!k.symlinks.isEmpty() && paths != 1) {
+            diags.add(Diagnostic.error(where, line, "Symlinks= needs exactly one file-system socket or FIFO, found " + paths));
+            return null;
+        }
+        return new Socket(k.listens, k.accept, k.service, k.maxConnections, k.socketMode, k.directoryMode,
+                k.socketUser, k.socketGroup, k.backlog, k.bindIPv6Only, k.reusePort, k.freeBind, k.passCredentials,
+                k.receiveBuffer, k.sendBuffer, k.fileDescriptorName, k.removeOnStop, k.symlinks);
+    }
+
+    /** A user or group name (or number), as systemd's valid_user_group_name: resolved only when the socket is made. */
+    private static String userOrGroup(String v) {
+        if (!v.matches("[A-Za-z_][A-Za-z0-9_.-]{0,30}\\$?|[0-9]{1,10}"))
+            throw new BadValueException("not a user or group name");
+        return v;
+    }
+
+    /** ReceiveBuffer=/SendBuffer=: bytes with an optional K, M or G (1024-based) suffix. */
+    private static int size(String v) {
+        String s = v.strip();
+        long mult = 1;
+        char last = s.isEmpty() ? ' ' : Character.toUpperCase(s.charAt(s.length() - 1));
+        if (last == 'K' || last == 'M' || last == 'G') {
+            mult = last == 'K' ? 1024 : last == 'M' ? 1024 * 1024 : 1024L * 1024 * 1024;
+            s = s.substring(0, s.length() - 1);
+        }
+        if (s.isEmpty() || !s.chars().allMatch(Character::isDigit) || s.length() > 10)
+            throw new BadValueException("not a size (bytes, or a number with K, M or G)");
+        long n = Long.parseLong(s) * mult;
+        if (n > Integer.MAX_VALUE) throw new BadValueException("larger than 2 GiB");
+        return (int) n;
     }
 
     private void exec(List<ExecCommand> into, String value) {
@@ -605,9 +798,23 @@ public final class UnitBuilder {
                         + " is treated as inherit (jinit's console: /dev/console in boot mode)"));
                 yield "inherit";
             }
-            case "socket" -> throw new BadValueException(v + " is not supported (journal, inherit, null, tty, console, file:, append:, truncate:)");
+            // The connection of an Accept=yes socket (inetd style); checked against the socket when the unit starts.
+            case "socket" -> v;
             default -> throw new BadValueException("not an output (journal, inherit, null, file:PATH, append:PATH, truncate:PATH)");
         };
+    }
+
+    /** StandardInput=: null, or the connection of an Accept=yes socket, or a file read from the start. */
+    private String input(UnitFile.Assignment a) {
+        String v = specifiers.expand(a.value());
+        if (v.equals("null") || v.equals("socket")) return v;
+        if (v.startsWith("file:")) {
+            if (!v.substring(5).startsWith("/")) throw new BadValueException("file: needs an absolute path");
+            return v;
+        }
+        if (v.equals("tty") || v.equals("tty-force") || v.equals("tty-fail") || v.equals("data") || v.startsWith("fd:"))
+            throw new BadValueException(v + " is not supported by jinit (null, socket, file:PATH)");
+        throw new BadValueException("not an input (null, tty, tty-force, tty-fail, data, file:PATH, socket, fd:NAME)");
     }
 
     private static int mode(String v) {

@@ -64,7 +64,8 @@ final class UnitDirectory {
                 else if (fileName.endsWith(".d")) d.readDropIns(p, fileName.substring(0, fileName.length() - 2));
                 continue;
             }
-            if (fileName.endsWith(".service") || fileName.endsWith(".target") || fileName.endsWith(".timer")) d.readUnit(p, fileName);
+            if (fileName.endsWith(".service") || fileName.endsWith(".target") || fileName.endsWith(".socket")
+                    || fileName.endsWith(".timer")) d.readUnit(p, fileName);
         }
         return d;
     }

@@ -47,7 +47,7 @@ public record UnitName(String name, String prefix, String instance, String type)
 
     /** True for the types jinit runs (service, target, timer). */
     public boolean isSupported() {
-        return type.equals("service") || type.equals("target") || type.equals("timer");
+        return type.equals("service") || type.equals("target") || type.equals("socket") || type.equals("timer");
     }
 
     /** @throws BadValueException when jinit does not run units of this type */

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Boots the jinit image under qemu (TCG here: no /dev/kvm) and drives it through the serial console.
  * Two boots share one image and one ext4 disk: the first writes a file and powers off with SIGUSR2 to
  * PID 1, the second checks the file and powers off with {@code jinit poweroff}; after each, the host
- * checks the filesystem with {@code e2fsck -n -f} and reads the file with {@code debugfs}.
+ * checks the filesystem with {@code e2fsck -n -f} and reads the file with {@code debugfs}. The first boot
+ * has {@code ip=dhcp}: jinit's DHCP client takes qemu's user-network lease, and a unit ordered after
+ * network-online.target serves a page the host fetches through {@code hostfwd}.
  *
  * <p>Deadlines are generous because a TCG guest on a loaded 2-core machine is slow; they bound
  * waits, they do not measure anything.
@@ -40,15 +42,47 @@ class VmBootTest {
     }
 
     static SerialConsole boot(String name, String append) throws Exception {
+        return boot(name, append, List.of());
+    }
+
+    static SerialConsole boot(String name, String append, List<Vm.Forward> forwards) throws Exception {
         VmFixture.Kernel k = VmFixture.kernel();
-        Vm vm = new Vm(k.vmlinuz(), VmFixture.image(), List.of(disk), List.of(), "512M", append, Vm.kvmUsable());
+        Vm vm = new Vm(k.vmlinuz(), VmFixture.image(), List.of(disk), forwards, "512M", append, Vm.kvmUsable());
         return new SerialConsole(vm, VmFixture.WORK.resolve(name + ".console.log"));
+    }
+
+    /** A TCP port free on the host now, for qemu's hostfwd. */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** GET / from the host through the forward, retried until it answers or the deadline passes. */
+    static String fetch(int port, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/"))
+                        .timeout(Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) return response.body();
+                last = new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+            } catch (java.io.IOException e) {
+                last = e; // qemu accepts and closes while nothing listens in the guest yet
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no answer through hostfwd 127.0.0.1:" + port + " within " + timeout, last);
     }
 
     @Test
     @Order(1)
     void firstBootShowsTheStepsRunsTheUnitsAndKeepsWhatWasWrittenAcrossSigusr2Poweroff() throws Exception {
-        try (SerialConsole c = boot("first", "jinit.shell=ttyS0 jinittest.write=one")) {
+        int port = freePort();
+        // ip=dhcp: jinit's own DHCP client gets qemu's user-network lease (10.0.2.15 from 10.0.2.2).
+        try (SerialConsole c = boot("first", "jinit.shell=ttyS0 jinittest.write=one ip=dhcp", List.of(new Vm.Forward(port, 8080)))) {
             c.await("jinit boot: PID 1, the machine's init", BOOT);
             for (String mount : List.of("proc on /proc", "sysfs on /sys", "devtmpfs on /dev", "cgroup2 on /sys/fs/cgroup"))
                 c.await("mounted " + mount, STEP);
@@ -65,6 +99,17 @@ class VmBootTest {
             c.await("stubborn.*stubborn-ready", STEP);
             c.await("data.*data: mounted /dev/vda", STEP);
             c.await("data.*data: wrote /mnt/data/payload-one", STEP);
+
+            // the network: the lease applied by jinit, then the unit ordered after network-online.target,
+            // reached from the host through qemu's hostfwd (which forwards to 10.0.2.15 only)
+            c.await("network: eth0: lease 10\\.0\\.2\\.15/24 from 10\\.0\\.2\\.2, gateway 10\\.0\\.2\\.2", STEP);
+            c.await("Reached target Network is Online", STEP);
+            c.await("web.*web-ready", STEP);
+            String page = fetch(port, STEP);
+            assertTrue(page.startsWith("web-page\n"), page);
+            assertTrue(page.matches("(?s).*inet 10\\.0\\.2\\.15/24 brd 10\\.0\\.2\\.255 .*"), "the unit saw the lease: " + page);
+            assertTrue(page.contains("default via 10.0.2.2 dev eth0"), page);
+            assertTrue(page.contains("nameserver 10.0.2.3"), "resolv.conf from the lease: " + page);
 
             // jinit logs through the console shell (sed marks its lines apart from the console echo)
             c.await("built-in shell \\(ash\\)", STEP); // the shell itself is up and reads the console

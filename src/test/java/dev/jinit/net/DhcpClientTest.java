@@ -103,6 +103,12 @@ class DhcpClientTest {
         throw new AssertionError("no " + type.getSimpleName() + " within " + seconds + " s");
     }
 
+    private java.util.Map<String, Integer> delivered(DhcpClient c) throws Exception {
+        CompletableFuture<java.util.Map<String, Integer>> f = new CompletableFuture<>();
+        loop.post(() -> f.complete(c.delivered()));
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
     private JsonObject addressOf(String ip) {
         for (JsonElement l : client.ipJson("addr", "show", "dev", "c0"))
             for (JsonElement a : l.getAsJsonObject().get("addr_info").getAsJsonArray())
@@ -135,9 +141,13 @@ class DhcpClientTest {
             assertEquals("10.99.0.1", def.get("gateway").getAsString(), def.toString());
             assertEquals(1024, def.get("metric").getAsInt());
 
+            // udhcpd answers a client without an address by broadcast (OFFER and ACK, maybe retransmitted ones).
+            assertTrue(delivered(c).getOrDefault("broadcast", 0) >= 2 && !delivered(c).containsKey("unicast"), delivered(c).toString());
+
             // T1 is 4 s of an 8 s lease: the renewal is a unicast REQUEST answered by an ACK for the same address.
             Event.Bound renewed = await(Event.Bound.class, 30);
             assertEquals(lease.address(), renewed.lease().address());
+            assertTrue(delivered(c).getOrDefault("udp", 0) >= 1, "the renewal's ACK came to the bound UDP socket: " + delivered(c));
             assertTrue(udhcpd.alive(), udhcpd.log());
             stopClient(c, true);
             Event.Unbound gone = await(Event.Unbound.class, 10);
@@ -162,6 +172,8 @@ class DhcpClientTest {
             String log = dnsmasq.log();
             assertTrue(log.contains("DHCPACK(s0) " + lease.address()), log);
             assertTrue(log.contains("jinit-test"), "host name sent: " + log);
+            // dnsmasq answers by unicast to the offered address before the client has it: the packet socket takes it.
+            assertTrue(delivered(c).getOrDefault("unicast", 0) >= 2 && !delivered(c).containsKey("broadcast"), delivered(c).toString());
             stopClient(c, false);
         }
     }

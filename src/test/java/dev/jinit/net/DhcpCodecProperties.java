@@ -74,7 +74,7 @@ class DhcpCodecProperties {
         DhcpMachine m = new DhcpMachine(new DhcpSettings(mac, DhcpSettings.macClientId(mac), null), r);
         DhcpMachine.Effect.Send discover = (DhcpMachine.Effect.Send) m.start(0, null).getFirst();
         DhcpMessage offer = DhcpMachineProperties.answer(discover.message(),
-                new DhcpMachineProperties.Step(DhcpMachineProperties.Behaviour.ANSWER, 0, 600, 5));
+                new DhcpMachineProperties.Step(DhcpMachineProperties.Behaviour.ANSWER, 0, 600, 5, false));
         byte[] wire = DhcpCodec.encode(offer);
         int flips = 1 + r.nextInt(6);
         for (int i = 0; i < flips; i++) wire[r.nextInt(wire.length)] = (byte) r.nextInt(256);

@@ -27,14 +27,15 @@ class DhcpMachineProperties {
     static final Ipv4 SERVER = Ipv4.parse("10.0.0.1");
 
     /** How the server behaves for a while, and for how long the test lets time run. */
-    record Step(Behaviour behaviour, long advanceMillis, long leaseSeconds, int hostByte) {}
+    record Step(Behaviour behaviour, long advanceMillis, long leaseSeconds, int hostByte, boolean carrierBack) {}
 
     enum Behaviour { ANSWER, SILENT, NAK, GARBAGE }
 
     @Provide
     Arbitrary<Step> steps() {
         return Combinators.combine(Arbitraries.of(Behaviour.class), Arbitraries.longs().between(0, 400_000),
-                Arbitraries.longs().between(1, 600), Arbitraries.integers().between(2, 9)).as(Step::new);
+                Arbitraries.longs().between(1, 600), Arbitraries.integers().between(2, 9),
+                Arbitraries.of(false, false, false, true)).as(Step::new);
     }
 
     /** A server: answers what the machine sends according to the current behaviour. */
@@ -95,6 +96,20 @@ class DhcpMachineProperties {
         applied.apply(m.start(now, remembered ? Ipv4.parse("10.0.0.7") : null), outbox);
         for (Step step : steps) {
             long end = now + step.advanceMillis();
+            if (step.carrierBack()) {
+                // The link lost and regained its carrier: INIT-REBOOT with the lease kept meanwhile.
+                Lease before = m.lease();
+                applied.apply(m.carrierBack(now), outbox);
+                assertEquals(before, m.lease(), "a carrier coming back keeps the lease until the server says otherwise");
+                if (before != null) {
+                    assertEquals(DhcpMachine.State.REBOOTING, m.state());
+                    DhcpMessage req = outbox.getLast();
+                    assertEquals(DhcpMessage.REQUEST, req.type());
+                    assertEquals(before.address(), req.options().address(DhcpOptions.REQUESTED_IP).orElseThrow());
+                    assertTrue(req.ciaddr().isAny() && !req.options().has(DhcpOptions.SERVER_ID), "INIT-REBOOT as table 5 has it");
+                }
+                check(m, applied, now);
+            }
             while (true) {
                 // The server answers at once (in the same millisecond) what was sent.
                 while (!outbox.isEmpty()) {
@@ -152,7 +167,7 @@ class DhcpMachineProperties {
     @Test
     void renewsByUnicastAndRebindsByBroadcast() {
         DhcpMachine m = new DhcpMachine(new DhcpSettings(MAC, DhcpSettings.macClientId(MAC), null), new Random(2));
-        Step answer = new Step(Behaviour.ANSWER, 0, 1000, 5);
+        Step answer = new Step(Behaviour.ANSWER, 0, 1000, 5, false);
         List<DhcpMessage> out = new ArrayList<>();
         Applied applied = new Applied();
         applied.apply(m.start(0, null), out);

@@ -41,8 +41,14 @@ class NetworkRunTest {
     }
 
     private Process startJinit(Path log) throws IOException {
+        return startJinit(log, List.of());
+    }
+
+    /** jinit run in the client namespace, {@code prefix} (e.g. unshare --uts) before it. */
+    private Process startJinit(Path log, List<String> prefix) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(client.exec(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(client.exec(java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.jinit.cli.Main", "run",
                 "--units", root.resolve("units").toString(), "--state", root.resolve("state").toString(),
                 "--runtime-base", root.toString(), "--state-base", root.toString(), "--logs-base", root.toString(), "--no-cgroup"));
@@ -144,6 +150,123 @@ class NetworkRunTest {
                 stop(again);
             }
         }
+    }
+
+    /**
+     * network-online.target as systemd has it: with no DHCP server yet, a unit not ordered after it
+     * runs at once while the one ordered after it waits; once a server answers, the lease is bound and
+     * the waiting unit starts and sees it.
+     */
+    @Test
+    void onlyUnitsOrderedAfterNetworkOnlineWaitForTheNetwork() throws Exception {
+        Path units = root.resolve("units");
+        Files.writeString(units.resolve("c0.network"), """
+                [Match]
+                Name=c0
+
+                [Network]
+                DHCP=yes
+                """);
+        Path early = root.resolve("early"), late = root.resolve("late");
+        Files.writeString(units.resolve("early.service"), """
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'ip -4 -o addr show dev c0 > %s; echo done >> %s'
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(early, early));
+        Files.writeString(units.resolve("late.service"), """
+                [Unit]
+                Wants=network-online.target
+                After=network-online.target
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'ip -4 -o addr show dev c0 > %s'
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(late));
+        Path log = root.resolve("jinit.log");
+        Process jinit = startJinit(log);
+        try {
+            await("the unit not ordered after network-online.target", () -> read(early).contains("done"), log);
+            assertEquals("done\n", read(early), "it ran before any address was configured");
+            assertTrue(!Files.exists(late), "the unit ordered after network-online.target waits for the network\n" + read(log));
+            String status = jinitCommand("status", "network-online.target");
+            assertTrue(status.contains("Active: inactive"), status);
+            try (DhcpServer dnsmasq = DhcpServer.dnsmasq(server, "s0", "10.98.0.50,10.98.0.60,255.255.255.0,2m")) {
+                await("the unit ordered after network-online.target", () -> read(late).contains("inet 10.98.0."), log);
+                assertTrue(read(log).contains("Reached target Network is Online."), read(log));
+            }
+        } finally {
+            stop(jinit);
+        }
+    }
+
+    /**
+     * UseHostname=yes said in the file: jinit run (in a UTS namespace of its own here) takes the lease's
+     * host name; {@code jinit status} shows the lease under the unit table.
+     */
+    @Test
+    void useHostnameGivenSetsTheLeasesHostNameAndStatusShowsTheLease() throws Exception {
+        String mac = client.ipJson("link", "show", "c0").get(0).getAsJsonObject().get("address").getAsString();
+        Path units = root.resolve("units");
+        Files.writeString(units.resolve("c0.network"), """
+                [Match]
+                Name=c0
+
+                [Network]
+                DHCP=yes
+
+                [DHCPv4]
+                UseHostname=yes
+                """);
+        Path seen = root.resolve("seen");
+        Files.writeString(units.resolve("probe.service"), """
+                [Unit]
+                Wants=network-online.target
+                After=network-online.target
+
+                [Service]
+                Type=oneshot
+                RemainAfterExit=yes
+                ExecStart=/bin/sh -c 'hostname > %s.tmp; mv %s.tmp %s'
+
+                [Install]
+                WantedBy=multi-user.target
+                """.formatted(seen, seen, seen));
+        Path log = root.resolve("jinit.log");
+        try (DhcpServer dnsmasq = DhcpServer.dnsmasq(server, "s0", "10.98.0.50,10.98.0.60,255.255.255.0,2m",
+                "--dhcp-host=" + mac + ",leased-name")) {
+            Process jinit = startJinit(log, List.of("unshare", "--uts"));
+            try {
+                await("the probe unit's output", () -> read(seen).contains("\n"), log);
+                assertEquals("leased-name\n", read(seen), read(log));
+                assertTrue(read(log).contains("c0: host name set to leased-name (from the lease)"), read(log));
+                String status = jinitCommand("status");
+                assertTrue(status.matches("(?s).*\nnetwork: online; c0 10\\.98\\.0\\.[0-9]+/24 from 10\\.98\\.0\\.1, lease left [0-9]+ s\n.*"),
+                        status);
+            } finally {
+                stop(jinit);
+            }
+        }
+    }
+
+    /** A jinit control command against the running jinit (its output, whatever its exit status). */
+    private String jinitCommand(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.jinit.cli.Main"));
+        cmd.add(args[0]);
+        cmd.addAll(List.of("--state", root.resolve("state").toString()));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
     }
 
     private static int count(String text, String what) {

@@ -97,6 +97,47 @@ class ManagerTest {
     }
 
     @Test
+    void aHeldTargetDelaysOnlyTheUnitsOrderedAfterIt() throws Exception {
+        java.util.concurrent.CompletableFuture<String> online = new java.util.concurrent.CompletableFuture<>();
+        manager.holdTarget("network-online.target", "Network is Online", List.of("network.target"), online).get(10, TimeUnit.SECONDS);
+        UnitDefinition web = simple("web", deps(List.of(), List.of("network-online.target"), List.of(),
+                List.of("network-online.target"), List.of(), List.of("multi-user.target")));
+        UnitDefinition local = simple("local", wantedByMultiUser());
+        // No unit file defines network-online.target: the manager has it built in.
+        manager.load(List.of(web, local)).get(10, TimeUnit.SECONDS);
+        var startup = manager.startup();
+        await("the unit not ordered after the network started", () -> fake.count("/bin/local") == 1);
+        assertEquals(0, fake.count("/bin/web"), "the unit ordered after network-online.target waits");
+        assertEquals(ActiveState.INACTIVE, status("network-online.target").active());
+        assertFalse(startup.isDone());
+        online.complete("online after 12 ms");
+        assertTrue(startup.get(10, TimeUnit.SECONDS).stream().allMatch(JobOutcome::ok));
+        assertEquals(1, fake.count("/bin/web"));
+        assertEquals(ActiveState.ACTIVE, status("network-online.target").active());
+        assertEquals("Network is Online", status("network-online.target").description());
+    }
+
+    @Test
+    void aHeldTargetIsReachedWhenWhatItWaitsForFailsAndIsNotAddedWhenAFileDefinesIt() throws Exception {
+        java.util.concurrent.CompletableFuture<String> online = new java.util.concurrent.CompletableFuture<>();
+        manager.holdTarget("network-online.target", "Network is Online", List.of(), online).get(10, TimeUnit.SECONDS);
+        UnitDefinition target = new UnitDefinition("network-online.target", UnitDefinition.Kind.TARGET, LoadState.LOADED, null,
+                null, "From a file", UnitDefinition.Dependencies.NONE, null, null, null, List.of(), "file");
+        UnitDefinition web = simple("web", deps(List.of(), List.of("network-online.target"), List.of(),
+                List.of("network-online.target"), List.of(), List.of()));
+        manager.load(List.of(target, web)).get(10, TimeUnit.SECONDS);
+        var started = manager.start("web");
+        await("the target's job runs", () -> !started.isDone() && sub("network-online.target").equals("dead"));
+        assertEquals(0, fake.count("/bin/web"));
+        online.completeExceptionally(new IllegalStateException("not online after 120 s"));
+        assertTrue(started.get(10, TimeUnit.SECONDS).ok());
+        assertEquals(1, fake.count("/bin/web"));
+        assertEquals("From a file", status("network-online.target").description());
+        assertTrue(consoleBytes.toString().contains("network-online.target: what it waits for failed (not online after 120 s); reached anyway."),
+                consoleBytes.toString());
+    }
+
+    @Test
     void afterWaitsForReadinessOfANotifyUnit() throws Exception {
         UnitDefinition db = service("db", ServiceConfig.builder("db", ServiceType.NOTIFY).start(Command.of("/bin/db")),
                 UnitDefinition.Dependencies.NONE);

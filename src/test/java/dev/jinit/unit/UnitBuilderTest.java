@@ -282,7 +282,7 @@ class UnitBuilderTest {
                 Environment=NOEQUALS
                 RuntimeDirectory=/abs
                 RuntimeDirectoryMode=999
-                StandardOutput=socket
+                StandardOutput=nowhere
                 ExecStartPre=/bin/x "unterminated
                 PIDFile=%z
                 """;
@@ -304,7 +304,7 @@ class UnitBuilderTest {
                 "/u/t.service:15: Environment=NOEQUALS: not a VAR=VALUE assignment: NOEQUALS",
                 "/u/t.service:16: RuntimeDirectory=/abs: directory /abs must be a relative path",
                 "/u/t.service:17: RuntimeDirectoryMode=999: not an octal file mode",
-                "/u/t.service:18: StandardOutput=socket: socket is not supported (journal, inherit, null, tty, console, file:, append:, truncate:)",
+                "/u/t.service:18: StandardOutput=nowhere: not an output (journal, inherit, null, file:PATH, append:PATH, truncate:PATH)",
                 "/u/t.service:19: ExecStartPre=/bin/x \"unterminated: unterminated \" quote",
                 "/u/t.service:20: PIDFile=%z: unknown specifier %z (write %% for a literal %)"), e);
     }

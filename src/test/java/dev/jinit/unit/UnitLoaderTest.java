@@ -31,7 +31,7 @@ class UnitLoaderTest {
         write("bad.service", "[Service]\nExecStart=/bin/true\nRestart=sometimes\nKillSignal=NOPE\n");
         write("warned.service", "[Service]\nExecStart=/bin/true\nIPAddressDeny=any\nIPAddressDeny=10.0.0.0/8\n");
         write("grouping.target", "[Unit]\nDescription=group\n");
-        write("ignored.socket", "[Socket]\nListenStream=1\n");
+        write("ignored.automount", "[Automount]\nWhere=/mnt\n");
         LoadResult r = load();
         assertEquals(List.of("bad.service", "good.service", "grouping.target", "warned.service"), Fixtures.own(r, r.units().keySet()));
         assertEquals(LoadState.LOADED, r.units().get("good.service").loadState());
