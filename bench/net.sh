@@ -41,6 +41,11 @@ run_jinit() {
         --runtime-base "$d" --state-base "$d" --logs-base "$d" --no-cgroup >"$d/out" 2>&1 & local pid=$!
     while ! grep -q "jinit: supervising" "$d/out" 2>/dev/null; do sleep 0.01; done
     local t1; t1=$(date +%s%N)
+    # The part no longer holds back "supervising" (only network-online.target waits): for the RSS with
+    # the lease held, wait for the network to be online first (bounded).
+    if [ -n "$net" ]; then
+        for _ in $(seq 600); do grep -q "network: online after" "$d/out" 2>/dev/null && break; sleep 0.05; done
+    fi
     sleep 0.5
     local jpid; jpid=$(pgrep -P $pid java || echo $pid)
     local rss; rss=$(awk '/VmRSS/ {print $2}' /proc/$jpid/status)

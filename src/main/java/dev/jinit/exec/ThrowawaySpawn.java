@@ -27,7 +27,7 @@ import java.util.concurrent.CountDownLatch;
  * <p>For a gated spawn the thread stays inside posix_spawn (CLONE_VFORK) until the caller releases
  * the gate; the caller finds the child through {@link #tid()}.
  */
-final class ThrowawaySpawn implements Runnable {
+final class ThrowawaySpawn implements Runnable, ExecGate.Spawning {
     /**
      * jinit's dumpable flag before any spawn changed it. A credential change (ours on the spawn
      * thread, the child's RESETIDS while it still shares jinit's memory) resets the flag of the
@@ -109,7 +109,8 @@ final class ThrowawaySpawn implements Runnable {
         java.lang.foreign.MemorySegment.copy(digits, 0, slot, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, digits.length);
     }
 
-    boolean isAlive() {
+    @Override
+    public boolean isAlive() {
         return thread.isAlive();
     }
 

@@ -116,6 +116,13 @@ class VmBootTest {
             int typed = c.length();
             c.type("jinit logs hello.service | sed 's/^/LOGS> /'");
             c.await("^LOGS> .*hello-from-unit", typed, STEP);
+            // the lease as jinit network and jinit status show it (boot mode: state in /run/jinit)
+            typed = c.length();
+            c.type("jinit network | sed 's/^/NET> /'");
+            c.await("^NET> eth0: configured, carrier, DHCP BOUND 10\\.0\\.2\\.15/24 via 10\\.0\\.2\\.2 from 10\\.0\\.2\\.2, dns 10\\.0\\.2\\.3, renew in [0-9]+ s", typed, STEP);
+            typed = c.length();
+            c.type("jinit status | sed 's/^/STATUS> /'");
+            c.await("^STATUS> network: online; eth0 10\\.0\\.2\\.15/24 from 10\\.0\\.2\\.2, lease left [0-9]+ s", typed, STEP);
             // PID 1's JVM maps the runtime's CDS archive (a mismatch would make it silently load every class)
             typed = c.length();
             c.type("grep -q /jre/lib/server/classes.jsa /proc/1/maps && echo CDS-MAPPED");
