@@ -15,6 +15,12 @@ arrives within microseconds of the service starting. Figures:
   crash   SIGKILL of a running service until its new instance wrote its line, zero restart delay
   log     one service writing BYTES as fast as it can, through each tool's logger, until the
           last line is in the log file
+  idle    N services running and nothing happening: the context switches (voluntary and not) of
+          every thread of every process of the supervisor tree over IDLE seconds, i.e. how often
+          the supervisor wakes up when it has nothing to do
+
+jinit runs with the JVM command line its launcher (./jinit) would use for `run` with the same unit
+directory (JINIT_PRINT_JAVA=1), so heap sizing and JVM flags are the ones users get.
 
 Rounds rotate the order of the tools so machine noise hits them alike; medians are printed.
 The driver is a child subreaper: whatever a tool leaves behind comes back to it and is killed.
@@ -148,6 +154,29 @@ def supervisor_tree(root):
     return [p for p in [root] + desc if p in table and not service(table[p][1])], table
 
 
+def thread_switches(pids):
+    """(pid, tid) -> (thread name, voluntary + nonvoluntary context switches) of every thread of pids."""
+    out = {}
+    for pid in pids:
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                    name = f.read().strip()
+                count = 0
+                with open(f"/proc/{pid}/task/{tid}/status") as f:
+                    for line in f:
+                        if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                            count += int(line.split()[1])
+            except OSError:
+                continue
+            out[(pid, tid)] = (name, count)
+    return out
+
+
 def tree_cost(root):
     pids, table = supervisor_tree(root)
     tick = os.sysconf("SC_CLK_TCK")
@@ -162,7 +191,7 @@ class Bench:
     def __init__(self, args):
         self.args = args
         self.java = os.path.join(args.java_home, "bin", "java")
-        self.jar = os.path.abspath("target/jinit.jar")
+        self.launcher = os.path.abspath("jinit")
         self.aot = os.path.abspath(args.aot_file) if args.aot_file else None
         self.root = tempfile.mkdtemp(prefix="jinit-bench-")
         self.fifo = Fifo(os.path.join(self.root, "ready"))
@@ -201,11 +230,8 @@ class Bench:
                 with open(os.path.join(units, f"{n}.service"), "w") as f:
                     f.write(f"[Unit]\nStartLimitIntervalSec=0\n[Service]\nType=simple\nExecStart={self.scripts}/{n}\n"
                             f"Restart=always\nRestartSec=0\n{out}[Install]\nWantedBy=multi-user.target\n")
-            # the launcher's command line for run mode (see ./jinit), without the launcher's own checks
-            aot = [f"-XX:AOTCache={self.aot}", "-Xlog:aot*=off,cds*=off"] if self.aot and os.path.exists(self.aot) \
-                else ["-Xshare:auto"]
-            return [self.java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", *aot, *self.args.jinit_opt, "-jar", self.jar,
-                    "run", "--units", units, "--state", os.path.join(run_dir, "state"), *self.args.jinit_arg], logfile
+            run = ["run", "--units", units, "--state", os.path.join(run_dir, "state"), *self.args.jinit_arg]
+            return self.jinit_java(run) + run, logfile
         if tool in ("runit", "s6"):
             scan = os.path.join(run_dir, "service")
             os.makedirs(scan)
@@ -247,6 +273,21 @@ class Bench:
                         f.write(f"stdout_logfile={logfile}\nstdout_logfile_maxbytes=8MB\nstdout_logfile_backups=4\n")
             return ["supervisord", "-n", "-c", conf], logfile
         raise ValueError(tool)
+
+    def jinit_java(self, run_args):
+        """The JVM command (java, options, -jar JAR) that ./jinit runs for these arguments, plus --jinit-opt."""
+        env = dict(os.environ, JINIT_PRINT_JAVA="1", JAVA_HOME=self.args.java_home)
+        out = subprocess.run([self.launcher, *run_args], env=env, check=True, stdout=subprocess.PIPE,
+                             stdin=subprocess.DEVNULL).stdout.decode()
+        argv = out.splitlines()
+        if len(argv) < 3 or argv[-2] != "-jar":
+            raise RuntimeError(f"{self.launcher} printed no JVM command line: {out!r}")
+        java, opts, jar = argv[0], argv[1:-2], argv[-1]
+        if self.args.aot_file is not None:  # replace the launcher's choice of class-data cache
+            opts = [o for o in opts if not o.startswith(("-XX:AOTCache=", "-Xshare:", "-Xlog:aot"))]
+            opts += [f"-XX:AOTCache={self.aot}", "-Xlog:aot*=off,cds*=off"] if self.aot and os.path.exists(self.aot) \
+                else ["-Xshare:auto"]
+        return [java, *opts, *self.args.jinit_opt, "-jar", jar]
 
     # ---- process management -------------------------------------------------------------
     def launch(self, argv, run_dir):
@@ -403,6 +444,45 @@ class Bench:
             self.stop(tool, p)
             shutil.rmtree(run_dir, ignore_errors=True)
 
+    def idle_round(self, tool, rnd):
+        """Context switches of every thread of the supervisor tree while N services run and nothing happens."""
+        n = self.args.idle_n
+        names = [f"svc{i:04d}" for i in range(n)]
+        for name in names:
+            self.script(name)
+        run_dir = os.path.join(self.root, f"idle-{tool}-{rnd}")
+        argv, _ = self.setup(tool, names, run_dir)
+        old = time.time() - 10
+        os.utime(run_dir, (old, old))
+        for d in os.listdir(run_dir):
+            os.utime(os.path.join(run_dir, d), (old, old))
+        self.fifo.drain()
+        p = self.launch(argv, run_dir)
+        try:
+            took, _ = self.wait_running(names, self.args.timeout, now())
+            if took is None:
+                log(f"{tool} idle: not all services running after {self.args.timeout} s; see {run_dir}/supervisor.out")
+                return None
+            time.sleep(self.args.idle_settle)
+            pids, _ = supervisor_tree(p.pid)
+            before = thread_switches(pids)
+            t0 = now()
+            time.sleep(self.args.idle_seconds)
+            after = thread_switches(pids)
+            secs = now() - t0
+            per_thread = {}
+            for key, (name, count) in after.items():
+                # a thread born during the window counts from 0 (one that ended in it is not seen)
+                d = count - before[key][1] if key in before else count
+                if d > 0:
+                    per_thread[name] = per_thread.get(name, 0) + d
+            total = sum(per_thread.values())
+            return {"switches": total, "per_s": total / secs, "seconds": secs, "threads": len(after),
+                    "procs": len(pids), "by_thread": dict(sorted(per_thread.items(), key=lambda kv: -kv[1]))}
+        finally:
+            self.stop(tool, p)
+            shutil.rmtree(run_dir, ignore_errors=True)
+
     def close(self):
         self.fifo.close()
         shutil.rmtree(self.root, ignore_errors=True)
@@ -424,7 +504,12 @@ def main():
     ap.add_argument("--log-rounds", type=int, default=3)
     ap.add_argument("--timeout", type=float, default=240)
     ap.add_argument("--settle", type=float, default=2.0)
-    ap.add_argument("--aot-file", default="target/jinit.aot", help="AOT cache for jinit's JVM ('' for none)")
+    ap.add_argument("--aot-file", default=None,
+                    help="AOT cache for jinit's JVM instead of the launcher's choice ('' for none: default CDS)")
+    ap.add_argument("--idle-n", type=int, default=100, help="services running during the idle part")
+    ap.add_argument("--idle-seconds", type=float, default=60)
+    ap.add_argument("--idle-settle", type=float, default=15,
+                    help="seconds after all services run before the idle window (start-up's short-lived threads end)")
     ap.add_argument("--parts", default="start,crash,log")
     ap.add_argument("--jinit-opt", action="append", default=[], help="extra JVM option for jinit (repeatable)")
     ap.add_argument("--jinit-arg", action="append", default=[], help="extra argument to jinit run, e.g. --no-cgroup")
@@ -437,7 +522,7 @@ def main():
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         sys.exit("prctl(PR_SET_CHILD_SUBREAPER) failed")
     b = Bench(args)
-    results = {"start": {}, "crash": {}, "log": {}, "loadavg_start": open("/proc/loadavg").read().split()[:3]}
+    results = {"start": {}, "crash": {}, "log": {}, "idle": {}, "loadavg_start": open("/proc/loadavg").read().split()[:3]}
     try:
         if "start" in parts:
             for n in [int(x) for x in args.ns.split(",")]:
@@ -463,6 +548,12 @@ def main():
                     r = b.log_round(tool, mode, rnd)
                     log(f"log round {rnd} {tool}/{mode}: {r}")
                     results["log"].setdefault(f"{tool}/{mode}", []).append(r)
+        if "idle" in parts:
+            for rnd in range(args.rounds):
+                for tool in tools[rnd % len(tools):] + tools[:rnd % len(tools)]:
+                    r = b.idle_round(tool, rnd)
+                    log(f"idle round {rnd} {tool}: {r}")
+                    results["idle"].setdefault(tool, []).append(r)
     finally:
         b.sweep()
         b.close()
@@ -492,6 +583,29 @@ def report(res, tools, args):
                       f"{med([r['cpu_s'] for r in rs]):6.2f}  {len(rs)}"
                       + (f"   SIGTERM to exit (all units stopped): {med([r['stop_s'] for r in rs if r.get('stop_s')]):.2f} s"
                          if tool == "jinit" else ""))
+        if "runit" in tools or len(ns) > 1:
+            print("\nPSS (median) against the peers at each N, and jinit's growth per extra unit:")
+            for i, n in enumerate(ns):
+                j = med([r["pss_kib"] for r in res["start"].get(f"jinit/{n}", []) if r])
+                peers = "  ".join(f"{t} {j / med([r['pss_kib'] for r in res['start'].get(f'{t}/{n}', []) if r]):.2f}x"
+                                  for t in tools if t != "jinit" and any(res["start"].get(f"{t}/{n}", [])))
+                grow = ""
+                if i > 0:
+                    p = ns[i - 1]
+                    jp = med([r["pss_kib"] for r in res["start"].get(f"jinit/{p}", []) if r])
+                    grow = f"  growth {p}->{n}: {(j - jp) / (n - p):.1f} KiB/unit"
+                print(f"  N={n:5d} jinit PSS {j / 1024:7.1f} MiB  jinit/peer: {peers}{grow}")
+    if res["idle"]:
+        print(f"\n## idle: context switches of every supervisor thread, {args.idle_n} services, "
+              f"{args.idle_seconds:.0f} s with nothing happening (median of rounds)")
+        for tool in tools:
+            rs = [r for r in res["idle"].get(tool, []) if r]
+            if not rs:
+                continue
+            mid = sorted(rs, key=lambda r: r["switches"])[len(rs) // 2]
+            top = ", ".join(f"{k} {v}" for k, v in list(mid["by_thread"].items())[:6])
+            print(f"{tool:12s} {med([r['switches'] for r in rs]):7.0f} switches  {med([r['per_s'] for r in rs]):6.2f}/s  "
+                  f"threads {mid['threads']} in {mid['procs']} procs  rounds {len(rs)}  (median round: {top})")
     if res["crash"]:
         print(f"\n## crash (SIGKILL) to restarted, zero restart delay (median of all kills)")
         for tool in tools:

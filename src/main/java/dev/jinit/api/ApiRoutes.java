@@ -90,14 +90,15 @@ final class ApiRoutes {
 
     /**
      * The same document as {@code jinit status --json}; with {@code ?resources=1} each unit also has
-     * cpu_seconds and memory_bytes (one more question to the manager per unit, for its processes).
+     * cpu_seconds and memory_bytes (processes listed and measured on this thread, not the manager's).
      */
     private JsonObject units(boolean resources) {
         JsonObject o = new JsonObject();
         JsonArray a = new JsonArray();
-        for (UnitStatus u : backend.control().list()) {
-            JsonObject j = Protocol.unit(u);
-            if (resources) addResources(j, backend.control().status(u.name()).orElse(u));
+        for (UnitStatus u : resources ? backend.control().listDetailed() : backend.control().list()) {
+            // the list's own objects: details (the processes asked for the figures) stay out of it
+            JsonObject j = Protocol.unit(resources ? u.withoutDetails() : u);
+            if (resources) addResources(j, u);
             a.add(j);
         }
         o.add("units", a);

@@ -5,16 +5,20 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
- * The HTTP server: Jetty 12's core server (no servlets) on one connector at the address asked for,
- * every request on a virtual thread. Holds no state of jinit's: everything goes through {@link Backend}.
+ * The HTTP server: Jetty 12's core server (no servlets) on one connector at the address asked for
+ * (HTTPS when a certificate and key are given), every request on a virtual thread. Holds no state of jinit's: everything goes through {@link Backend}.
  */
 public final class ApiServer implements AutoCloseable {
     /** The file in the state directory naming the URL actually bound (port 0 picks one). */
@@ -46,7 +50,11 @@ public final class ApiServer implements AutoCloseable {
     static ApiServer start(ApiOptions options, Backend backend, Path stateDir, PrintStream out) throws Exception {
         ApiToken token;
         if (options.tokenFile() != null) token = ApiToken.read(options.tokenFile());
-        else if (options.address().isLoopback()) token = null;
+        else if (options.token() != null) {
+            token = ApiToken.of(options.token(), "jinit.api=...,token=");
+            out.println("jinit: http-api: the token is on the kernel command line, which every process here can read"
+                    + " (/proc/cmdline); a token_file= in the image keeps it private");
+        } else if (options.address().isLoopback()) token = null;
         else {
             token = ApiToken.readOrCreate(stateDir);
             out.println("jinit: http-api: " + options.address() + " is not loopback: a token is required, see "
@@ -62,7 +70,21 @@ public final class ApiServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         // One acceptor and one selector: a handful of clients, and every platform thread costs PID 1 memory.
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        ServerConnector connector;
+        if (options.tls() == null) {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        } else {
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStore(TlsFiles.load(options.tls()));
+            tls.setKeyStorePassword(TlsFiles.STORE_PASSWORD);
+            // Jetty's defaults: TLS 1.2 and 1.3 only, no weak suites. A client may reach the machine by an
+            // address the certificate does not name (a VM through hostfwd): it decides, not the server.
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            http.addCustomizer(secure);
+            connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+                    new HttpConnectionFactory(http));
+        }
         connector.setHost(options.address().host());
         connector.setPort(options.address().port());
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
@@ -83,7 +105,7 @@ public final class ApiServer implements AutoCloseable {
             throw e;
         }
         String host = options.address().host();
-        String url = "http://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + connector.getLocalPort();
+        String url = options.scheme() + "://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + connector.getLocalPort();
         Path addressFile = stateDir.resolve(ADDRESS_FILE);
         try {
             // Written aside and renamed: a reader (a test, a script) never sees a half-written file.

@@ -38,7 +38,8 @@ public final class ApiToken {
     /** Reads a token from a file (first line, surrounding blanks trimmed). */
     public static ApiToken read(Path file) {
         try {
-            String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
+            // resolved on purpose, then opened without following links, non-blocking, fstat'd regular
+            String text = new String(dev.jinit.linux.RegularFile.read(file.toRealPath(), 4096), StandardCharsets.US_ASCII).strip();
             int nl = text.indexOf('\n');
             if (nl >= 0) text = text.substring(0, nl).strip();
             return new ApiToken(text);
@@ -68,6 +69,15 @@ public final class ApiToken {
             throw new UncheckedIOException("API token file " + file + ": " + e.getMessage(), e);
         }
         return new ApiToken(token);
+    }
+
+    /** A token given as text (boot mode's {@code jinit.api=...,token=}), checked as a file's would be. */
+    static ApiToken of(String text, String where) {
+        try {
+            return new ApiToken(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /** Constant-time comparison of what a client presented. */

@@ -42,7 +42,7 @@ public final class HttpApiPart implements Part {
         if (System.getProperty("slf4j.internal.verbosity") == null)
             System.setProperty("slf4j.internal.verbosity", "WARN"); // not even SLF4J's note that it uses the no-op
         Backend backend = new Backend(new ManagerControl(s.manager(), s.logs(), s::reload), s.logs(), s.manager()::subscribe,
-                bootMode ? s::requestStop : null, dev.jinit.exec.Cgroups.find().orElse(null));
+                bootMode ? s::requestStop : null, dev.jinit.exec.Cgroups.find().orElse(null), s.reaper());
         AtomicReference<ApiServer> server = new AtomicReference<>();
         Object lock = new Object();
         boolean[] closed = {false};

@@ -98,10 +98,9 @@ final class HttpEntry extends Handler.Abstract {
         access.authorize(Request.getRemoteAddr(request), Credentials.presented(request, false, List.of()));
         if (path.equals("/metrics")) {
             allow(method, path, "GET");
-            List<UnitStatus> units = backend.control().list().stream()
-                    .map(u -> backend.control().status(u.name()).orElse(u)).toList();
+            List<UnitStatus> units = backend.control().listDetailed();
             text(response, callback, 200, MetricsPage.CONTENT_TYPE, metrics.render(units, u -> UnitResources.of(u.name(),
-                    u.details() == null ? List.of() : u.details().processes(), backend.cgroups())));
+                    u.details() == null ? List.of() : u.details().processes(), backend.cgroups()), backend.counters()));
             return;
         }
         if (path.startsWith(ApiRoutes.PREFIX)) {

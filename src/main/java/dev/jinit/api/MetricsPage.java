@@ -1,30 +1,53 @@
 package dev.jinit.api;
 
 import dev.jinit.control.UnitStatus;
+import dev.jinit.log.LogPump;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
  * {@code GET /metrics} in Prometheus' text exposition format (version 0.0.4), written by hand: the
  * format is a few lines of text, and a client library would cost PID 1 more classes than this file.
- * Per unit: state, restarts, CPU seconds and memory; for jinit itself: heap, threads, fds, uptime.
+ * Per unit: state, restarts, CPU seconds, memory, log lines and bytes; for jinit itself: heap,
+ * threads, fds, uptime, processes reaped.
  */
 final class MetricsPage {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final long startedNanos = System.nanoTime();
+    /** When this process started (from /proc/self/stat through ProcessHandle), or null when unknown. */
+    private final Instant processStart = ProcessHandle.current().info().startInstant().orElse(null);
     private final SocketCounters sockets;
 
     MetricsPage(SocketCounters sockets) {
         this.sockets = sockets;
     }
 
+    /**
+     * jinit's own counters besides the units' states.
+     *
+     * @param reaped        children reaped since the start, or -1 when unknown
+     * @param reapedUnowned of them, the exits no unit owned (orphans), or -1
+     * @param logs          per unit: lines and bytes its log took in
+     */
+    record Counters(long reaped, long reapedUnowned, SortedMap<String, LogPump.Counts> logs) {
+        static final Counters NONE = new Counters(-1, -1, new TreeMap<>());
+    }
+
     String render(List<UnitStatus> units, Function<UnitStatus, UnitResources> resources) {
+        return render(units, resources, Counters.NONE);
+    }
+
+    String render(List<UnitStatus> units, Function<UnitStatus, UnitResources> resources, Counters counters) {
         StringBuilder b = new StringBuilder(4096);
         header(b, "jinit_unit_active", "gauge", "1 when the unit's ACTIVE state is the one in the state label");
         for (UnitStatus u : units)
@@ -54,8 +77,20 @@ final class MetricsPage {
         value(b, "jinit_threads", countEntries("/proc/self/task"));
         header(b, "jinit_open_fds", "gauge", "open file descriptors of jinit");
         value(b, "jinit_open_fds", countEntries("/proc/self/fd"));
-        header(b, "jinit_uptime_seconds", "gauge", "seconds since the API started in this jinit");
-        value(b, "jinit_uptime_seconds", (System.nanoTime() - startedNanos) / 1e9);
+        header(b, "jinit_uptime_seconds", "gauge", "seconds since jinit started");
+        value(b, "jinit_uptime_seconds", uptimeSeconds());
+        if (counters.reaped() >= 0) {
+            header(b, "jinit_processes_reaped_total", "counter", "child processes jinit reaped (waitid), of units and orphans alike");
+            value(b, "jinit_processes_reaped_total", counters.reaped());
+        }
+        if (counters.reapedUnowned() >= 0) {
+            header(b, "jinit_orphans_reaped_total", "counter", "reaped processes no unit owned (re-parented orphans, daemons' forked parents)");
+            value(b, "jinit_orphans_reaped_total", counters.reapedUnowned());
+        }
+        header(b, "jinit_unit_log_lines_total", "counter", "lines logged for the unit (stdout, stderr, pieces of over-long lines, jinit's notes)");
+        counters.logs().forEach((unit, c) -> sample(b, "jinit_unit_log_lines_total", unit, c.lines()));
+        header(b, "jinit_unit_log_bytes_total", "counter", "bytes read from the unit's stdout and stderr pipes");
+        counters.logs().forEach((unit, c) -> sample(b, "jinit_unit_log_bytes_total", unit, c.bytes()));
         header(b, "jinit_api_websockets", "gauge", "WebSockets open (log follows and event streams)");
         value(b, "jinit_api_websockets", sockets.open.get());
         header(b, "jinit_api_websockets_dropped_total", "counter", "WebSockets cut off because the client stopped reading");
@@ -63,6 +98,12 @@ final class MetricsPage {
         header(b, "jinit_units", "gauge", "units known to jinit");
         value(b, "jinit_units", units.size());
         return b.toString();
+    }
+
+    /** Since the process started; since this page was made when that cannot be read. */
+    private double uptimeSeconds() {
+        if (processStart != null) return Math.max(0, Duration.between(processStart, Instant.now()).toMillis() / 1e3);
+        return (System.nanoTime() - startedNanos) / 1e9;
     }
 
     private static void header(StringBuilder b, String name, String type, String help) {

@@ -51,7 +51,8 @@ final class BootParts {
         }
         options.api().ifPresent(value -> {
             try {
-                parts.add(new HttpApiPart(ApiOptions.parse(value, null), true));
+                // The machine's image may hold the token (/etc/jinit/api.token); jinit boot shares the host's /etc.
+                parts.add(new HttpApiPart(ApiOptions.boot(value, machine ? ApiOptions.IMAGE_TOKEN_FILE : null), true));
             } catch (IllegalArgumentException e) {
                 console.println("jinit: jinit.api=" + value + ": " + e.getMessage() + "; no HTTP API");
             }

@@ -31,7 +31,7 @@ import java.util.Map;
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
             + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN] [--load-timeout SECONDS] [--control-max-clients N] "
-            + "[--control-idle-timeout SECONDS] [--api HOST:PORT [--api-token-file FILE]]";
+            + "[--control-idle-timeout SECONDS] [--api HOST:PORT [--api-token-file FILE] [--api-tls-cert FILE --api-tls-key FILE]]";
 
     /** The parsed command line. */
     record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
@@ -45,7 +45,7 @@ final class RunCommand {
             Duration loadTimeout = UnitFilesReader.DEFAULT_DEADLINE;
             int maxClients = ClientLimits.DEFAULTS.maxConnections();
             Duration clientIdle = ClientLimits.DEFAULTS.idleTimeout();
-            String api = null, apiToken = null;
+            String api = null, apiToken = null, apiCert = null, apiKey = null;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -70,6 +70,8 @@ final class RunCommand {
                     case "--logs-base" -> log = Path.of(value);
                     case "--api" -> api = value;
                     case "--api-token-file" -> apiToken = value;
+                    case "--api-tls-cert" -> apiCert = value;
+                    case "--api-tls-key" -> apiKey = value;
                     case "--load-timeout" -> loadTimeout = Duration.ofSeconds(positive(a, value));
                     case "--control-max-clients" -> maxClients = (int) positive(a, value);
                     case "--control-idle-timeout" -> clientIdle = Duration.ofSeconds(positive(a, value));
@@ -78,9 +80,10 @@ final class RunCommand {
                 }
             }
             if (units == null) throw new IllegalArgumentException("--units DIR is required");
-            if (apiToken != null && api == null) throw new IllegalArgumentException("--api-token-file needs --api HOST:PORT");
+            if ((apiToken != null || apiCert != null || apiKey != null) && api == null)
+                throw new IllegalArgumentException("--api-token-file, --api-tls-cert and --api-tls-key need --api HOST:PORT");
             return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout, loadTimeout,
-                    new ClientLimits(maxClients, clientIdle), api == null ? null : ApiOptions.parse(api, apiToken));
+                    new ClientLimits(maxClients, clientIdle), api == null ? null : ApiOptions.parse(api, apiToken, apiCert, apiKey));
         }
 
         /** A positive whole number (seconds, or a count), for the limits tests make small. */

@@ -26,6 +26,14 @@ public interface ControlHandler {
     List<UnitStatus> list();
 
     /**
+     * Every known unit with its details, as {@link #status} gives them one by one (the HTTP API's
+     * metrics and resource figures). An implementation may take all the states in one question.
+     */
+    default List<UnitStatus> listDetailed() {
+        return list().stream().map(u -> status(u.name()).orElse(u)).toList();
+    }
+
+    /**
      * One unit with its details, or empty when no unit has that name. The details' recent log
      * lines may be left empty: the server fills them from {@link #logs} with the count asked for.
      */

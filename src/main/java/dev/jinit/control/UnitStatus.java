@@ -39,6 +39,11 @@ public record UnitStatus(String name, LoadState load, ActiveState active, String
         description = description == null ? "" : description;
     }
 
+    /** This unit as a row of the list: the same state, no details. */
+    public UnitStatus withoutDetails() {
+        return details == null ? this : new UnitStatus(name, load, active, sub, pid, restarts, since, description, null);
+    }
+
     /** The same row without details (what the list shows). */
     public UnitStatus summary() {
         return details == null ? this : new UnitStatus(name, load, active, sub, pid, restarts, since, description, null);

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -67,6 +68,9 @@ public final class Reaper implements AutoCloseable {
      */
     static final Duration SAFETY_NET = Duration.ofSeconds(1);
 
+    /** How long {@link #reapWaiting} waits for the reaper thread or a spawn to let go, at most. */
+    static final Duration DRAIN_LOCK_WAIT = Duration.ofMillis(20);
+
     private final long holdNanos;
     private final int maxHeld;
 
@@ -86,12 +90,27 @@ public final class Reaper implements AutoCloseable {
     private boolean closed;
     /** Incremented each time waitid reports ECHILD: lets {@link #awaitNoChildren} see a fresh observation. */
     private long childlessObservations;
+    /** Children reaped, and of them the exits no owner registered within the hold (orphans): for metrics. */
+    private final AtomicLong reapedCount = new AtomicLong(), unownedCount = new AtomicLong();
     private final Thread thread;
 
     private Reaper(Duration hold, int maxHeld) {
         this.holdNanos = hold.toNanos();
         this.maxHeld = maxHeld;
         thread = Thread.ofPlatform().name("jinit-reaper").daemon(true).unstarted(this::loop);
+    }
+
+    /** Children reaped since the start (every exit waitid collected, owned or not). */
+    public long reaped() {
+        return reapedCount.get();
+    }
+
+    /**
+     * Of {@link #reaped}, the exits nobody registered for within {@link #HOLD} (orphans re-parented
+     * to jinit, daemons' forked parents): those handed to {@link #onUnowned}.
+     */
+    public long reapedUnowned() {
+        return unownedCount.get();
     }
 
     /**
@@ -163,6 +182,7 @@ public final class Reaper implements AutoCloseable {
             lock.unlock();
         }
         if (stale != null) {
+            unownedCount.incrementAndGet();
             ExitStatus old = stale;
             run(() -> unownedHandler.accept(pid, old));
         }
@@ -304,6 +324,41 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /**
+     * Reaps, on the calling thread and without waiting, the exits that are already there, and
+     * delivers each to its owner on this thread (owners post to their own queue, so this is quick).
+     * For a supervisor that was stalled (SIGSTOP, a long pause): before it judges a timeout it
+     * takes the exits that happened in time, whether or not the reaper thread has run since.
+     *
+     * <p>Never blocks on a spawn: while one holds the reaper ({@link #hold()}) for longer than
+     * {@link #DRAIN_LOCK_WAIT} it returns, and the reaper thread delivers those exits when the spawn
+     * is done. At most {@code max} exits.
+     *
+     * @return how many exits were reaped here
+     */
+    public int reapWaiting(int max) {
+        int n = 0;
+        while (n < max) {
+            Wait.Child next = Wait.waitid(Wait.P_ALL, 0, Wait.WEXITED | Wait.WNOWAIT | Wait.WNOHANG);
+            if (next == null) break;
+            ReentrantReadWriteLock.WriteLock write = spawning.writeLock();
+            try {
+                // The reaper thread holds it for one waitid; a spawn for one posix_spawn: a short wait.
+                if (!write.tryLock(DRAIN_LOCK_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            try {
+                if (!reap(next.pid())) break;
+            } finally {
+                write.unlock();
+            }
+            n++;
+        }
+        return n;
+    }
+
     /** Reaps one child seen by the WNOWAIT peek and delivers its exit. False once closed. */
     private boolean reap(int pid) {
         Consumer<ExitStatus> owner;
@@ -311,6 +366,7 @@ public final class Reaper implements AutoCloseable {
         List<Map.Entry<Integer, ExitStatus>> expired;
         BiConsumer<Integer, ExitStatus> unownedHandler;
         // Never while a spawner holds: its child must stay a zombie until its pidfd is open.
+        // (Reentrant: reapWaiting holds it already.)
         ReentrantReadWriteLock.WriteLock write = spawning.writeLock();
         write.lock();
         lock.lock();
@@ -319,6 +375,7 @@ public final class Reaper implements AutoCloseable {
             // null: somebody else reaped it first (glibc's posix_spawn does after a failed exec).
             if (child == null) return !closed;
             status = decode(child);
+            reapedCount.incrementAndGet();
             owner = owners.remove(pid);
             if (owner == null) held.put(pid, new Held(status, System.nanoTime()));
             expired = expireHeld();
@@ -329,6 +386,7 @@ public final class Reaper implements AutoCloseable {
             write.unlock();
         }
         if (owner != null) run(() -> owner.accept(status));
+        unownedCount.addAndGet(expired.size());
         for (var e : expired) run(() -> unownedHandler.accept(e.getKey(), e.getValue()));
         return true;
     }
@@ -359,6 +417,7 @@ public final class Reaper implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        unownedCount.addAndGet(expired.size());
         for (var e : expired) run(() -> unownedHandler.accept(e.getKey(), e.getValue()));
         return true;
     }

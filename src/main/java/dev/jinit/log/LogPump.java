@@ -67,6 +67,8 @@ public final class LogPump implements AutoCloseable {
         final CopyOnWriteArrayList<Subscription> subscribers = new CopyOnWriteArrayList<>();
         LogFile file;
         int attached;
+        /** Written by the pump thread only, read by anyone (metrics): lines logged, bytes read from the unit's pipes. */
+        volatile long lines, bytes;
 
         UnitLog(String name) {
             this.name = name;
@@ -194,6 +196,19 @@ public final class LogPump implements AutoCloseable {
     }
 
     /** The last {@code n} lines of a unit from memory, oldest first. */
+    /**
+     * What one unit's log has taken in since jinit started: lines logged (its stdout and stderr lines,
+     * pieces of over-long lines, and jinit's notes about it) and bytes read from its pipes.
+     */
+    public record Counts(long lines, long bytes) {}
+
+    /** {@link Counts} of every unit that has logged anything, by unit name (sorted). */
+    public java.util.SortedMap<String, Counts> counts() {
+        java.util.SortedMap<String, Counts> out = new java.util.TreeMap<>();
+        for (UnitLog u : units.values()) out.put(u.name, new Counts(u.lines, u.bytes));
+        return out;
+    }
+
     public List<LogLine> tail(String unit, int n) {
         UnitLog u = units.get(unit);
         return u == null ? List.of() : u.ring.tail(n);
@@ -368,6 +383,7 @@ public final class LogPump implements AutoCloseable {
     }
 
     private void consume(Source s, byte[] chunk, int n) {
+        s.unit().bytes += n; // the pump thread is the only writer
         begin(s.unit(), s.stream(), Instant.now());
         s.splitter().feed(chunk, 0, n, sink);
         publish(s.unit());
@@ -396,6 +412,7 @@ public final class LogPump implements AutoCloseable {
     /** The splitter's sink: one line of the current pipe (or note). */
     private void line(byte[] b, int off, int len, boolean cut) {
         UnitLog u = currentUnit;
+        u.lines++; // the pump thread is the only writer
         if (cut) u.file().append(cutHeader, cutHeaderLength, b, off, len);
         else u.file().append(header, headerLength, b, off, len);
         batch.add(new LogLine(currentTime, u.name, currentStream, LogFormat.text(b, off, len), cut));

@@ -79,6 +79,12 @@ public final class ManagerControl implements ControlHandler {
         return await(manager.snapshot()).stream().map(s -> status(s, false)).toList();
     }
 
+    /** One question to the manager for every state; processes and recent logs read on this thread. */
+    @Override
+    public List<UnitStatus> listDetailed() {
+        return await(manager.snapshot()).stream().map(s -> status(s, true)).toList();
+    }
+
     @Override
     public Optional<UnitStatus> status(String unit) {
         UnitSnapshot s = await(manager.snapshot(unit));
@@ -182,7 +188,7 @@ public final class ManagerControl implements ControlHandler {
         if (details) {
             List<LogLine> recent = logs.history(s.name(), STATUS_LOG_LINES);
             d = new UnitDetails(s.fragmentPath(), s.loadError(), s.result(), s.execStart(), s.lastExitPid(), s.lastExit(),
-                    s.statusText(), s.activeEnter(), s.inactiveEnter(), s.processes(), s.warnings(), recent);
+                    s.statusText(), s.activeEnter(), s.inactiveEnter(), s.listProcesses().get(), s.warnings(), recent);
         }
         return new UnitStatus(s.name(), s.load(), s.active(), s.sub(), s.mainPid(),
                 s.restarts(), s.since(), s.description(), d);

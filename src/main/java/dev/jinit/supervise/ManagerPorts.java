@@ -1,9 +1,12 @@
 package dev.jinit.supervise;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Every port the manager uses (see {@link Ports}), in one value: the real ones for {@code jinit run}
@@ -33,9 +36,16 @@ public record ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Por
      * never another unit's spawn (a downcall would pin a virtual thread's carrier the same way).
      */
     public static ExecutorService spawnExecutor() {
-        // Idle threads end after a minute (the pool's keep-alive), so an unused executor costs nothing.
-        return Executors.newCachedThreadPool(Thread.ofPlatform().name("jinit-spawner-", 0).daemon(true).factory());
+        // Idle threads end after SPAWNER_KEEP_ALIVE, so an unused executor costs nothing. A start of many
+        // units makes dozens of them (one per spawn in progress); each holds its stack and the C
+        // library's per-thread caches, and their exits wake the JVM's housekeeping threads, so they
+        // should not outlive the burst by a minute (the JDK's cached pool) before jinit is idle.
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, SPAWNER_KEEP_ALIVE.toNanos(), TimeUnit.NANOSECONDS,
+                new SynchronousQueue<>(), Thread.ofPlatform().name("jinit-spawner-", 0).daemon(true).factory());
     }
+
+    /** How long an idle spawner thread waits for the next spawn before it ends. */
+    static final Duration SPAWNER_KEEP_ALIVE = Duration.ofSeconds(5);
 
     /**
      * The kernel's processes, and scopes as {@code options} ask: a cgroup per unit under the cgroup
@@ -44,15 +54,24 @@ public record ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Por
     public static ManagerPorts kernel(Manager.Options options, Ports.Launcher launcher, Ports.ExitWatcher exits,
                                       Ports.LogSink logs) {
         ScopeWatcher watcher = new ScopeWatcher(System.err);
-        Ports.Scopes scopes = unit -> {
-            if (options.cgroupParent() != null) {
-                try {
-                    return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(unit), watcher);
-                } catch (RuntimeException e) {
-                    logs.note(unit, "No cgroup for " + unit + " (" + e.getMessage() + "); using process groups.");
+        java.util.Set<Integer> groupRoots = new java.util.HashSet<>(); // shared by the Groups scopes, manager thread only
+        Ports.Scopes scopes = new Ports.Scopes() {
+            @Override
+            public ProcessScope create(String unit) {
+                if (options.cgroupParent() != null) {
+                    try {
+                        return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(unit), watcher);
+                    } catch (RuntimeException e) {
+                        logs.note(unit, "No cgroup for " + unit + " (" + e.getMessage() + "); using process groups.");
+                    }
                 }
+                return new ProcessScope.Groups(watcher, groupRoots);
             }
-            return new ProcessScope.Groups(watcher);
+
+            @Override
+            public void drain() {
+                watcher.drain();
+            }
         };
         return new ManagerPorts(launcher, exits, logs, KernelProcesses.INSTANCE, scopes, spawnExecutor());
     }

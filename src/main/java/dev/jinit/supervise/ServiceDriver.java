@@ -87,9 +87,12 @@ final class ServiceDriver implements ServiceEffects {
         this.name = unit.name;
     }
 
-    /** The unit's live processes other than those the machine knows, for {@code status}. */
-    List<Integer> processes() {
-        return scope == null ? List.of() : scope.pids();
+    /**
+     * The unit's live processes, for {@code status}: a question prepared on the manager thread and
+     * asked later on the caller's (see {@link ProcessScope#pidsLater}).
+     */
+    java.util.function.Supplier<List<Integer>> processesLater() {
+        return scope == null ? List::of : scope.pidsLater();
     }
 
     /** Whether a process (seen when its message was received) belongs to this unit's current run. */
@@ -316,7 +319,7 @@ final class ServiceDriver implements ServiceEffects {
         watching.add(pid);
         if (scope != null) {
             try {
-                scope.adopt(pid, handle);
+                scope.adoptSpawned(pid, handle);
             } catch (RuntimeException e) {
                 note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
             }

@@ -161,9 +161,15 @@ final class UnitRuntime {
         } else if (loadFailed && !(def.kind() == UnitDefinition.Kind.TARGET && def.loaded())) {
             result = "resources";
         }
-        List<Integer> procs = new ArrayList<>();
-        if (pid != 0) procs.add(pid);
-        if (driver != null) for (int p : driver.processes()) if (p != pid) procs.add(p);
+        // What to read is decided here; the reads happen on the asker's thread (UnitSnapshot.listProcesses).
+        int mainPid = pid;
+        java.util.function.Supplier<List<Integer>> others = driver == null ? List::of : driver.processesLater();
+        java.util.function.Supplier<List<Integer>> procs = () -> {
+            List<Integer> all = new ArrayList<>();
+            if (mainPid != 0) all.add(mainPid);
+            for (int p : others.get()) if (p != mainPid) all.add(p);
+            return all;
+        };
         List<String> warnings = new ArrayList<>(def.warnings());
         if (pending != null) warnings.add("The unit file changed on disk; the new definition applies at the next start.");
         if (removed && acceptedBy == null) warnings.add("The unit file was removed; the unit is kept until it stops.");

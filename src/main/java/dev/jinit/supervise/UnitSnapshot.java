@@ -5,20 +5,25 @@ import dev.jinit.state.ActiveState;
 import dev.jinit.unit.LoadState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * A unit's state at one moment, copied off the manager thread for status output.
  *
  * @param since         when ACTIVE last changed (null if it never did)
  * @param changedOnDisk the unit file changed since it was loaded; the change applies at the next start
+ * @param listProcesses the unit's live processes (main first), read from /proc or cgroupfs when called:
+ *                      call it on the asker's thread, never the manager's. The snapshot itself reads
+ *                      nothing, so listing 1000 units costs the manager thread no file access.
  */
 public record UnitSnapshot(String name, LoadState load, ActiveState active, String sub, int mainPid, int restarts,
                            Instant since, String description, String result, String statusText, int lastExitPid,
                            ExitStatus lastExit, String fragmentPath, String loadError, String execStart,
-                           Instant activeEnter, Instant inactiveEnter, List<Integer> processes,
+                           Instant activeEnter, Instant inactiveEnter, Supplier<List<Integer>> listProcesses,
                            List<String> warnings, boolean changedOnDisk) {
     public UnitSnapshot {
-        processes = List.copyOf(processes);
+        Objects.requireNonNull(listProcesses, "listProcesses");
         warnings = List.copyOf(warnings);
     }
 

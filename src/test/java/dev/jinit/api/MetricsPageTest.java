@@ -17,8 +17,16 @@ class MetricsPageTest {
                 null, "", null);
         UnitStatus ok = new UnitStatus("web.service", LoadState.of("loaded"), ActiveState.of("active"), "running", 42, 0,
                 null, "", null);
+        var logs = new java.util.TreeMap<String, dev.jinit.log.LogPump.Counts>();
+        logs.put("web.service", new dev.jinit.log.LogPump.Counts(12, 3456));
         String text = new MetricsPage(new SocketCounters()).render(List.of(odd, ok),
-                u -> u.pid() > 0 ? new UnitResources(1.5, 4096, "proc") : UnitResources.NONE);
+                u -> u.pid() > 0 ? new UnitResources(1.5, 4096, "proc") : UnitResources.NONE,
+                new MetricsPage.Counters(7, 2, logs));
+        assertTrue(text.contains("\njinit_processes_reaped_total 7\n"), text);
+        assertTrue(text.contains("\njinit_orphans_reaped_total 2\n"), text);
+        assertTrue(text.contains("\njinit_unit_log_lines_total{unit=\"web.service\"} 12\n"), text);
+        assertTrue(text.contains("\njinit_unit_log_bytes_total{unit=\"web.service\"} 3456\n"), text);
+        assertTrue(text.contains("# TYPE jinit_unit_log_bytes_total counter\n"), text);
         assertTrue(text.contains("jinit_unit_active{unit=\"we\\\"ird\\\\name.service\",state=\"failed\",sub=\"failed\"} 1\n"), text);
         assertTrue(text.contains("jinit_unit_restarts_total{unit=\"we\\\"ird\\\\name.service\"} 3\n"), text);
         assertTrue(text.contains("jinit_unit_cpu_seconds_total{unit=\"web.service\"} 1.500000\n"), text);

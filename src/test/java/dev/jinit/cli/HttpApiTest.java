@@ -205,6 +205,11 @@ class HttpApiTest {
             assertTrue(m.matches("(?s).*\\njinit_heap_used_bytes [1-9][0-9]*\\n.*"), m);
             assertTrue(m.matches("(?s).*\\njinit_threads [1-9][0-9]*\\n.*"), m);
             assertTrue(m.matches("(?s).*\\njinit_open_fds [1-9][0-9]*\\n.*"), m);
+            assertTrue(m.matches("(?s).*\\njinit_unit_log_lines_total\\{unit=\"ticker.service\"} [1-9][0-9]*\\n.*"), m);
+            assertTrue(m.matches("(?s).*\\njinit_unit_log_bytes_total\\{unit=\"ticker.service\"} [1-9][0-9]*\\n.*"), m);
+            // the sleeper was stopped and restarted above: its processes were reaped
+            assertTrue(m.matches("(?s).*\\njinit_processes_reaped_total [1-9][0-9]*\\n.*"), m);
+            assertTrue(m.matches("(?s).*\\njinit_orphans_reaped_total [0-9]+\\n.*"), m);
 
             // the status page and its files come from the jar
             Reply page = get(base + "/");

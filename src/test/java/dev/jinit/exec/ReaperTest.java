@@ -73,9 +73,12 @@ class ReaperTest {
 
     @Test
     void deliversExitCodes() throws Exception {
+        long reapedBefore = reaper.reaped();
         assertEquals(ExitStatus.exited(7), exitOf(spawn("/bin/sh", "-c", "exit 7")));
         assertEquals(ExitStatus.exited(0), exitOf(spawn("/bin/true")));
         assertEquals(ExitStatus.exited(255), exitOf(spawn("/bin/sh", "-c", "exit 255")));
+        // (>=: exits of other tests' children may be reaped meanwhile; the reaper is shared)
+        assertTrue(reaper.reaped() - reapedBefore >= 3, "each exit counted (metrics)");
     }
 
     @Test
@@ -143,11 +146,14 @@ class ReaperTest {
 
     @Test
     void unregisteredExitIsReapedAndGoesToUnownedAfterTheHold() throws Exception {
+        long reapedBefore = reaper.reaped(), unownedBefore = reaper.reapedUnowned();
         int pid = spawn("/bin/sh", "-c", "exit 9");
         long deadline = System.nanoTime() + HOLD.toNanos() + TimeUnit.SECONDS.toNanos(30);
         while (!unowned.containsKey(pid) && System.nanoTime() < deadline) Thread.sleep(20);
         assertEquals(ExitStatus.exited(9), unowned.get(pid), "unowned exits: " + unowned);
         assertEquals(List.of(), children(), "the child is reaped although nobody registered it or woke the reaper");
+        assertTrue(reaper.reaped() - reapedBefore >= 1, "counted as reaped (metrics)");
+        assertTrue(reaper.reapedUnowned() - unownedBefore >= 1, "counted as unowned (metrics)");
     }
 
     @Test

@@ -125,6 +125,13 @@ class LogPumpTest {
         assertTrue(ring.get(0).format().contains(" stdout+ xxx"), ring.get(0).format());
         await(WAIT, () -> lines(pump.logFile("long.service")).size() == 5, () -> "file");
         assertTrue(lines(pump.logFile("long.service")).get(0).contains(" stdout+ " + "x".repeat(64)));
+
+        // the metrics' counters: every line logged (pieces of a cut one each), every byte read
+        assertEquals(new LogPump.Counts(3, "a\nb\nno newline at the end".length()), pump.counts().get("p.service"));
+        assertEquals(new LogPump.Counts(5, 200 + 1 + "short\n".length()), pump.counts().get("long.service"));
+        pump.note("p.service", "a note\nof two lines");
+        await(WAIT, () -> pump.counts().get("p.service").lines() == 5, () -> pump.counts().toString());
+        assertEquals(25, pump.counts().get("p.service").bytes(), "jinit's notes are lines, not bytes from the unit");
     }
 
     @Test

@@ -36,6 +36,8 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
     final Map<Integer, String> programOf = new ConcurrentHashMap<>();
     final Map<Integer, Consumer<ExitStatus>> watchers = new ConcurrentHashMap<>();
     final Set<Integer> alive = ConcurrentHashMap.newKeySet();
+    /** How often a unit's processes were listed, by the name of the thread that listed them. */
+    final Map<String, java.util.concurrent.atomic.AtomicInteger> listings = new ConcurrentHashMap<>();
     final List<Sent> signals = Collections.synchronizedList(new ArrayList<>());
     final List<String> notes = Collections.synchronizedList(new ArrayList<>());
     final Set<String> failing = ConcurrentHashMap.newKeySet();
@@ -199,7 +201,20 @@ final class FakeKernel implements Ports.Launcher, Ports.ExitWatcher, Ports.LogSi
 
         @Override
         public List<Integer> pids() {
-            return pids.stream().filter(alive::contains).toList();
+            return live(pids);
+        }
+
+        /** As a cgroup scope does: the set is fixed now, the (fake) listing happens when asked. */
+        @Override
+        public java.util.function.Supplier<List<Integer>> pidsLater() {
+            Set<Integer> now = Set.copyOf(pids);
+            return () -> live(now);
+        }
+
+        private List<Integer> live(Set<Integer> of) {
+            listings.computeIfAbsent(Thread.currentThread().getName(), t -> new java.util.concurrent.atomic.AtomicInteger())
+                    .incrementAndGet();
+            return of.stream().filter(alive::contains).toList();
         }
 
         @Override

@@ -96,6 +96,34 @@ class ManagerTest {
         assertEquals(0, fake.count("/bin/c"));
     }
 
+    /**
+     * {@code jinit status} and the HTTP API's unit list ask for snapshots of every unit: the manager
+     * thread copies its own state and lists no processes (cgroup.procs or a /proc scan per unit used
+     * to be read on it); one unit's processes are listed on the asker's thread, when asked.
+     */
+    @Test
+    void snapshotsListNoProcessesOnTheManagerThread() throws Exception {
+        manager.load(List.of(simple("a", UnitDefinition.Dependencies.NONE), simple("b", UnitDefinition.Dependencies.NONE)))
+                .get(10, TimeUnit.SECONDS);
+        assertTrue(manager.start("a").get(10, TimeUnit.SECONDS).ok());
+        assertTrue(manager.start("b").get(10, TimeUnit.SECONDS).ok());
+        int before = listingsOnManagerThread();
+        List<UnitSnapshot> all = manager.snapshot().get(10, TimeUnit.SECONDS);
+        UnitSnapshot a = status("a");
+        assertEquals(2, all.size());
+        assertEquals(before, listingsOnManagerThread(), "processes were listed on the manager thread");
+        int pid = fake.pidOf.get("/bin/a");
+        assertEquals(pid, a.mainPid());
+        assertEquals(List.of(pid), a.listProcesses().get());
+        assertEquals(before, listingsOnManagerThread());
+        assertEquals(1, fake.listings.get(Thread.currentThread().getName()).get());
+    }
+
+    private int listingsOnManagerThread() {
+        var n = fake.listings.get("test-manager");
+        return n == null ? 0 : n.get();
+    }
+
     @Test
     void aHeldTargetDelaysOnlyTheUnitsOrderedAfterIt() throws Exception {
         java.util.concurrent.CompletableFuture<String> online = new java.util.concurrent.CompletableFuture<>();
