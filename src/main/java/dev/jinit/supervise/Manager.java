@@ -424,6 +424,15 @@ public final class Manager implements AutoCloseable {
         });
     }
 
+    /**
+     * Posts the scope events (a cgroup emptied, a process of a unit without cgroup exited) that the
+     * kernel has signalled but the watcher thread has not passed on yet. On the manager thread, as
+     * a {@link EventLoop#beforeTimers} drain: a stop timeout is judged on what happened in time.
+     */
+    public void drainScopeEvents() {
+        driverContext.ports().scopes().drain();
+    }
+
     /** A notify-socket message whose sender credentials the receiver checked. */
     public void notifyMessage(int pid, Map<String, String> fields) {
         // Where the sender lives is read now, on the receiving thread: a sender such as systemd-notify

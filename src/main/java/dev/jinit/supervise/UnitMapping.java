@@ -53,7 +53,7 @@ public final class UnitMapping {
 
     private static Set<String> privilegedDrops() {
         Set<String> drops = new java.util.HashSet<>(Set.of("User", "Group", "SupplementaryGroups", "RootDirectory",
-                "NoNewPrivileges", "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
+                "NoNewPrivileges", "CapabilityBoundingSet", "AmbientCapabilities", "PrivateNetwork", "PrivateTmp", "ProtectHostname",
                 "PrivateIPC", "PrivateMounts", "PrivatePIDs", "PrivateUsers"));
         drops.addAll(Directives.sandboxNames());
         return Set.copyOf(drops);

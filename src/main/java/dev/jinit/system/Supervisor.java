@@ -208,9 +208,14 @@ public final class Supervisor implements AutoCloseable {
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
             notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
-            // Before a watchdog, start or stop timeout fires, what the units sent in time is read (EventLoop).
+            // Before a watchdog, start or stop timeout fires, what the units sent in time is read, the
+            // exits that happened in time are reaped, and emptied cgroups are seen (EventLoop), in
+            // this order (a process says STOPPING=1, then exits; then its cgroup is empty).
             EventLoop managerLoop = loop;
+            Reaper exitsInTime = reaper;
             managerLoop.beforeTimers(() -> drainNotify(notify, manager, err));
+            managerLoop.beforeTimers(() -> exitsInTime.reapWaiting(10_000));
+            managerLoop.beforeTimers(manager::drainScopeEvents);
         } catch (RuntimeException e) {
             if (s != null) s.close();
             else {

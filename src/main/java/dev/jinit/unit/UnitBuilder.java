@@ -241,7 +241,7 @@ public final class UnitBuilder {
      * occurrence is reported as not enforced, with its value, rather than as an unknown directive.
      */
     static final Set<String> NOT_ENFORCED = Set.of("IPAddressAllow", "IPAddressDeny", "IPIngressFilterPath",
-            "IPEgressFilterPath", "DeviceAllow", "DevicePolicy", "AmbientCapabilities", "SecureBits", "KeyringMode",
+            "IPEgressFilterPath", "DeviceAllow", "DevicePolicy", "SecureBits", "KeyringMode",
             "RemoveIPC", "RestrictFileSystems", "RestrictNetworkInterfaces", "SocketBindAllow", "SocketBindDeny",
             "NoExecPaths", "ExecPaths", "SystemCallLog", "DynamicUser", "MountFlags", "SELinuxContext",
             "AppArmorProfile", "SmackProcessLabel", "RootImage", "MountAPIVFS", "MemoryMax",
