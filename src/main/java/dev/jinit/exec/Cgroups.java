@@ -110,8 +110,15 @@ public record Cgroups(Path mount) {
 
     /** Moves a process into the group, creating the group when missing. */
     public void place(Path group, int pid) {
-        Path procs = create(group).resolve("cgroup.procs");
-        writeFile(procs, Integer.toString(pid));
+        Path procs = resolve(group).resolve("cgroup.procs");
+        try {
+            // The group is usually there (the unit's scope made it): one open and one write.
+            writeFile(procs, Integer.toString(pid));
+        } catch (LinuxException e) {
+            if (e.errno() != Errno.ENOENT) throw e;
+            create(group);
+            writeFile(procs, Integer.toString(pid));
+        }
     }
 
     /** The pids directly in the group (not in its children). */
@@ -177,12 +184,36 @@ public record Cgroups(Path mount) {
 
     /** The group and its descendant groups, parents before children; empty when it does not exist. */
     private static List<Path> tree(Path dir) {
-        if (!Files.isDirectory(dir)) return List.of();
+        // Most groups have no children (cgroup.stat says so): one small read instead of a stat of
+        // every control file in the directory.
+        int descendants = descendants(dir);
+        if (descendants == 0) return List.of(dir);
+        if (descendants < 0 && !Files.isDirectory(dir)) return List.of();
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isDirectory).toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list cgroup " + dir, e);
         }
+    }
+
+    /**
+     * nr_descendants from the group's cgroup.stat: 0 for a group without children, -1 when the
+     * file cannot be read (no group there, or no such line).
+     */
+    private static int descendants(Path dir) {
+        byte[] stat;
+        try {
+            stat = Files.readAllBytes(dir.resolve("cgroup.stat"));
+        } catch (IOException e) {
+            return -1;
+        }
+        String text = new String(stat, StandardCharsets.US_ASCII);
+        int at = text.startsWith("nr_descendants ") ? 0 : text.indexOf("\nnr_descendants ") + 1;
+        if (at <= 0 && !text.startsWith("nr_descendants ")) return -1;
+        int from = at + "nr_descendants ".length();
+        int end = from;
+        while (end < text.length() && Character.isDigit(text.charAt(end))) end++;
+        return end == from ? -1 : Integer.parseInt(text, from, end, 10);
     }
 
     /** Writes a cgroup control file in one write(2), so the kernel's error reaches us as an errno. */

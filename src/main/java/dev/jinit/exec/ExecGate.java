@@ -28,6 +28,11 @@ import java.util.concurrent.locks.LockSupport;
  * to the gate directory, so the gate works inside a chroot or under a private /tmp too.
  */
 final class ExecGate implements AutoCloseable {
+    /** A spawn in progress: its thread is inside posix_spawn until the child has exec'd or died. */
+    interface Spawning {
+        boolean isAlive();
+    }
+
     private final Path dir;
     private final String name;
 
@@ -67,6 +72,11 @@ final class ExecGate implements AutoCloseable {
         return name;
     }
 
+    /** The FIFO's absolute path. */
+    String path() {
+        return dir.resolve(name).toString();
+    }
+
     /**
      * The pid of the spawn thread's child, read from /proc/self/task/TID/children; -1 when the
      * thread ended without leaving a child there (the spawn failed before the gate).
@@ -93,7 +103,7 @@ final class ExecGate implements AutoCloseable {
      * is cloned, before glibc's RESETIDS has given it its ids, and a prlimit that relies on matching
      * ids must not see it half way. Returns false when the spawn thread ended first.
      */
-    static boolean awaitIds(int pid, Credentials c, ThrowawaySpawn spawn) {
+    static boolean awaitIds(int pid, Credentials c, Spawning spawn) {
         Path status = Path.of("/proc/" + pid + "/status");
         String uids = "Uid:\t" + c.uid() + "\t" + c.uid() + "\t" + c.uid() + "\t" + c.uid() + "\n";
         String gids = "Gid:\t" + c.gid() + "\t" + c.gid() + "\t" + c.gid() + "\t" + c.gid() + "\n";
@@ -110,27 +120,29 @@ final class ExecGate implements AutoCloseable {
     }
 
     /** Lets the child go on to exec: open the FIFO for writing (it then has its reader), close it. */
-    void release(ThrowawaySpawn spawn) {
+    void release(Spawning spawn) {
         String path = dir.resolve(name).toString();
         for (int round = 0; ; round++) {
-            try {
-                // O_NONBLOCK: a writer open fails with ENXIO instead of blocking while the child has
-                // not reached its open yet, so a child that died on the way cannot hang jinit.
-                Posix.open(path, Posix.O_WRONLY | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0).close();
+            // O_NONBLOCK: a writer open fails with ENXIO instead of blocking while the child has
+            // not reached its open yet, so a child that died on the way cannot hang jinit.
+            int fd = Posix.tryOpen(path, Posix.O_WRONLY | Posix.O_NONBLOCK | Posix.O_CLOEXEC, 0);
+            if (fd >= 0) {
+                Posix.close(fd);
                 return;
-            } catch (LinuxException e) {
-                if (e.errno() != Errno.ENXIO) throw e;
             }
+            if (-fd != Errno.ENXIO) throw new LinuxException("open", path, -fd);
             if (!spawn.isAlive()) return;
             pause(round);
         }
     }
 
-    /** Spins briefly (the child is usually microseconds away), then parks 50 µs per round. */
-    private static void pause(int round) {
-        if (round < 64) Thread.onSpinWait();
-        else if (round < 128) Thread.yield();
-        else LockSupport.parkNanos(50_000);
+    /**
+     * Yields a few times (the child is usually microseconds away), then parks 10 µs per round. No
+     * spinning: on a busy machine the thread that spins takes the CPU the child needs to get here.
+     */
+    static void pause(int round) {
+        if (round < 4) Thread.yield();
+        else LockSupport.parkNanos(10_000);
     }
 
     /**

@@ -57,6 +57,41 @@ final class Preflight {
         }
     }
 
+    /**
+     * What a gated spawn without per-thread attributes checks against and that does not change while
+     * jinit runs: the capabilities of the threads that call the Spawner (jinit changes capabilities
+     * only on throwaway spawn threads), the cgroup2 mount (null when none was found: looked for
+     * again on each spawn that asks for a cgroup) and whether the gate's /proc file exists.
+     */
+    record Facts(Capabilities.Sets caps, Cgroups cgroups, boolean gateSupported) {
+        static Facts find() {
+            return new Facts(Capabilities.current(), Cgroups.find().orElse(null), Preflight.gateSupported());
+        }
+    }
+
+    /**
+     * {@link #check} for a spec whose only special attributes are the gate's ({@link
+     * ProcessSpec#needsThrowawayThread()} false): the same refusals, with what {@code facts} holds
+     * instead of reading /proc on every spawn.
+     */
+    static Plan checkGated(ProcessSpec spec, String program, Facts facts) {
+        if (spec.needsThrowawayThread()) throw new IllegalArgumentException("spec needs a throwaway thread");
+        Capabilities.Sets caps = facts.caps();
+        Cgroups cgroups = null;
+        if (spec.cgroup() != null) {
+            cgroups = facts.cgroups() != null ? facts.cgroups() : Cgroups.find().orElseThrow(() -> refuse(
+                    "cgroup " + spec.cgroup() + ": no cgroup2 file system is mounted (none in /proc/self/mountinfo)"));
+        }
+        Path cgroup = checkCgroup(spec, cgroups);
+        checkAffinity(spec);
+        checkNice(spec, caps);
+        List<String> warnings = new ArrayList<>();
+        Map<Rlimit, Rlimit.Limit> rlimits = closestLimits(spec, caps, warnings);
+        checkOomScore(spec, caps);
+        if (spec.needsGate() && !facts.gateSupported()) checkGateSupport();
+        return new Plan(program, spec.argv(), 0, cgroups, cgroup, caps, List.of(), null, rlimits, warnings, null);
+    }
+
     static SpawnException refuse(String message) {
         return new SpawnException(message, 2);
     }
@@ -86,6 +121,9 @@ final class Preflight {
         String exec = program;
         List<String> argv = spec.argv();
         if (spec.namespaces().contains(Namespace.USER)) {
+            if (spec.ambientCapabilities() != null)
+                throw refuse("AmbientCapabilities= with PrivateUsers= is not supported by jinit (the user namespace is made "
+                        + "by util-linux unshare, after which the capabilities would be lost)");
             if (spec.rootDirectory() != null)
                 throw refuse("a user namespace cannot be created inside a chroot (RootDirectory=" + spec.rootDirectory()
                         + "): the kernel refuses CLONE_NEWUSER there");
@@ -275,6 +313,10 @@ final class Preflight {
         String why = OomScorePrivilege.refusal(spec.oomScoreAdjust(), caps.has(Capabilities.CAP_SYS_RESOURCE),
                 OomScorePrivilege.own());
         if (why != null) throw refuse(why);
+    }
+
+    private static boolean gateSupported() {
+        return Files.exists(Path.of("/proc/self/task/" + ThreadIds.gettid() + "/children"));
     }
 
     private static void checkGateSupport() {

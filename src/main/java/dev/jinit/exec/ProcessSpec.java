@@ -205,6 +205,8 @@ public record ProcessSpec(
         public Builder env(Map<String, String> v) { env = new LinkedHashMap<>(v); return this; }
         public Builder putEnv(String k, String v) { env.put(k, v); return this; }
         public Builder unsetEnv(String k) { env.remove(k); return this; }
+        /** The value the environment has for {@code k} so far, or null. */
+        public String envValue(String k) { return env.get(k); }
         public Builder workingDirectory(Path v) { workingDirectory = v; return this; }
         public Builder fds(List<FdSource> v) { fds = new ArrayList<>(v); return this; }
         /** Sets entry {@code childFd} of the fd table, growing it with {@link FdSource.Null} as needed. */

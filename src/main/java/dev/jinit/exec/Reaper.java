@@ -68,6 +68,9 @@ public final class Reaper implements AutoCloseable {
      */
     static final Duration SAFETY_NET = Duration.ofSeconds(1);
 
+    /** How long {@link #reapWaiting} waits for the reaper thread or a spawn to let go, at most. */
+    static final Duration DRAIN_LOCK_WAIT = Duration.ofMillis(20);
+
     private final long holdNanos;
     private final int maxHeld;
 
@@ -321,6 +324,41 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /**
+     * Reaps, on the calling thread and without waiting, the exits that are already there, and
+     * delivers each to its owner on this thread (owners post to their own queue, so this is quick).
+     * For a supervisor that was stalled (SIGSTOP, a long pause): before it judges a timeout it
+     * takes the exits that happened in time, whether or not the reaper thread has run since.
+     *
+     * <p>Never blocks on a spawn: while one holds the reaper ({@link #hold()}) for longer than
+     * {@link #DRAIN_LOCK_WAIT} it returns, and the reaper thread delivers those exits when the spawn
+     * is done. At most {@code max} exits.
+     *
+     * @return how many exits were reaped here
+     */
+    public int reapWaiting(int max) {
+        int n = 0;
+        while (n < max) {
+            Wait.Child next = Wait.waitid(Wait.P_ALL, 0, Wait.WEXITED | Wait.WNOWAIT | Wait.WNOHANG);
+            if (next == null) break;
+            ReentrantReadWriteLock.WriteLock write = spawning.writeLock();
+            try {
+                // The reaper thread holds it for one waitid; a spawn for one posix_spawn: a short wait.
+                if (!write.tryLock(DRAIN_LOCK_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) break;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            try {
+                if (!reap(next.pid())) break;
+            } finally {
+                write.unlock();
+            }
+            n++;
+        }
+        return n;
+    }
+
     /** Reaps one child seen by the WNOWAIT peek and delivers its exit. False once closed. */
     private boolean reap(int pid) {
         Consumer<ExitStatus> owner;
@@ -328,6 +366,7 @@ public final class Reaper implements AutoCloseable {
         List<Map.Entry<Integer, ExitStatus>> expired;
         BiConsumer<Integer, ExitStatus> unownedHandler;
         // Never while a spawner holds: its child must stay a zombie until its pidfd is open.
+        // (Reentrant: reapWaiting holds it already.)
         ReentrantReadWriteLock.WriteLock write = spawning.writeLock();
         write.lock();
         lock.lock();

@@ -49,6 +49,10 @@ public final class Spawner {
     private final Path gateBase;
     private final Path unshare;
     private final AtomicLong gateSerial = new AtomicLong();
+    /** The long-lived spawn threads of gated spawns without per-thread attributes. */
+    private final SpawnThreads spawnThreads = new SpawnThreads();
+    /** What {@link Preflight#checkGated} needs that does not change while jinit runs, found once. */
+    private volatile Preflight.Facts facts;
     /** The exec gate directory, made on the first gated spawn. */
     private volatile Path gateDirectory;
 
@@ -108,6 +112,8 @@ public final class Spawner {
      * naming it after. Meant for a spawner thread, never for one that must not block.
      */
     public Spawned spawn(ProcessSpec spec, Duration openWait, Reaper reaper, Consumer<ExitStatus> onExit) {
+        if (spec.needsGate() && !spec.needsThrowawayThread() && !spec.listenPid() && spawnThreads.servesCaller())
+            return spawnGated(spec, openWait, reaper, onExit);
         if (spec.needsThrowawayThread() || spec.needsGate()) return spawnIsolated(spec, openWait, reaper, onExit);
         String program = resolveProgram(spec);
         List<Fd> parentCopies = new ArrayList<>();
@@ -169,6 +175,49 @@ public final class Spawner {
         }
     }
 
+    /**
+     * A spec that needs the exec gate and nothing per-thread: spawned by one of the long-lived
+     * {@link SpawnThreads} while this thread finds the child, applies the gated settings and
+     * releases it, exactly as for a throwaway thread.
+     */
+    private Spawned spawnGated(ProcessSpec spec, Duration openWait, Reaper reaper, Consumer<ExitStatus> onExit) {
+        String program = resolveProgram(spec);
+        Preflight.Plan plan = Preflight.checkGated(spec, program, facts());
+        List<Fd> parentCopies = new ArrayList<>();
+        Map<Integer, Fd> pipes = new HashMap<>();
+        ExecGate gate = null;
+        boolean started = false;
+        try {
+            int[] sources = openSources(spec, parentCopies, pipes, openWait);
+            gate = ExecGate.create(gateDirectory(), "gate-" + ProcessHandle.current().pid() + "-" + gateSerial.incrementAndGet(), null);
+            SpawnThreads.Worker worker = spawnThreads.acquire();
+            try (Reaper.Hold held = hold(reaper)) {
+                int[] before = worker.children();
+                SpawnThreads.Job job = worker.submit(spec, plan, sources, gate.path());
+                passGate(spec, plan, gate, job, () -> worker.awaitChild(before, job), job::join);
+                int pid = job.join();
+                Fd pidfd = own(pid, reaper, onExit);
+                started = true;
+                return new Spawned(pid, pidfd, pipes, plan.warnings());
+            } finally {
+                spawnThreads.release(worker);
+            }
+        } catch (LinuxException e) {
+            throw new SpawnException("cannot start " + program + ": " + e.getMessage(), 1, e);
+        } finally {
+            for (Fd fd : parentCopies) fd.close();
+            if (gate != null) gate.close();
+            if (!started) for (Fd fd : pipes.values()) fd.close();
+        }
+    }
+
+    /** The cgroup2 mount and the gate's /proc support, found on the first gated spawn that needs them. */
+    private Preflight.Facts facts() {
+        Preflight.Facts f = facts;
+        if (f == null) facts = f = Preflight.Facts.find();
+        return f;
+    }
+
     /** The throwaway-thread path, with the exec gate when the spec needs it. */
     private Spawned spawnIsolated(ProcessSpec spec, Duration openWait, Reaper reaper, Consumer<ExitStatus> onExit) {
         String program = resolveProgram(spec);
@@ -185,7 +234,7 @@ public final class Spawner {
             try (Reaper.Hold held = hold(reaper)) {
                 ThrowawaySpawn spawn = new ThrowawaySpawn(spec, plan, sources, gate);
                 spawn.start();
-                if (gate != null) passGate(spec, plan, gate, spawn);
+                if (gate != null) passGate(spec, plan, gate, spawn, () -> ExecGate.awaitChild(spawn), spawn::join);
                 int pid = spawn.join();
                 pidfd = own(pid, reaper, onExit);
                 started = true;
@@ -207,17 +256,18 @@ public final class Spawner {
      * A spawn that failed by itself (its child died before the gate, so the settings found no
      * process) has the truer message, which {@code spawn.join()} then throws instead.
      */
-    private static void passGate(ProcessSpec spec, Preflight.Plan plan, ExecGate gate, ThrowawaySpawn spawn) {
-        int child = ExecGate.awaitChild(spawn);
+    private static void passGate(ProcessSpec spec, Preflight.Plan plan, ExecGate gate, ExecGate.Spawning spawn,
+                                 java.util.function.IntSupplier findChild, Runnable join) {
+        int child = findChild.getAsInt();
         if (child <= 0) return;
         try {
             if (spec.credentials() != null && !ExecGate.awaitIds(child, spec.credentials(), spawn)) return;
             ExecGate.apply(spec, plan, child);
-            if (spec.listenPid()) spawn.writeListenPid(child);
+            if (spec.listenPid()) ((ThrowawaySpawn) spawn).writeListenPid(child); // never pooled (spawn())
             gate.release(spawn);
         } catch (RuntimeException e) {
             Posix.kill(child, Signals.SIGKILL);
-            spawn.join();
+            join.run();
             Wait.waitid(Wait.P_PID, child, Wait.WEXITED);
             if (e instanceof SpawnException se) throw se;
             throw new SpawnException("cannot pass the exec gate of pid " + child + " (" + spec.program() + "): " + e.getMessage(), 1, e);

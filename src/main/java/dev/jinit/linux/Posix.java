@@ -26,6 +26,8 @@ public final class Posix {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
     private static final MethodHandle READ = Native.errnoCall("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD = Native.errnoCall("pread",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle WRITE = Native.errnoCall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle KILL = Native.errnoCall("kill",
@@ -39,6 +41,20 @@ public final class Posix {
             MemorySegment st = Native.callState();
             int fd = (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode);
             return Fd.adopt(Native.check(fd, st, "open", path));
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /**
+     * open(2) for a caller that expects some failures and retries: the descriptor (owned by the
+     * caller), or minus the error number, without an exception's cost.
+     */
+    public static int tryOpen(String path, int flags, int mode) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment st = Native.callState();
+            int fd = (int) OPEN.invokeExact(st, arena.allocateFrom(path), flags, mode);
+            return fd >= 0 ? fd : -Native.errno(st);
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -78,6 +94,23 @@ public final class Posix {
                 if (errno == Errno.EINTR) continue;
                 if (errno == Errno.EAGAIN) return -1;
                 throw new LinuxException("read", "fd " + fd, errno);
+            }
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** pread(2) into a native buffer at {@code offset}; returns bytes read, 0 at end of file, -1 on EAGAIN. */
+    public static long pread(int fd, MemorySegment buffer, long count, long offset) {
+        try {
+            MemorySegment st = Native.callState();
+            while (true) {
+                long n = (long) PREAD.invokeExact(st, fd, buffer, count, offset);
+                if (n >= 0) return n;
+                int errno = Native.errno(st);
+                if (errno == Errno.EINTR) continue;
+                if (errno == Errno.EAGAIN) return -1;
+                throw new LinuxException("pread", "fd " + fd, errno);
             }
         } catch (Throwable t) {
             throw Native.rethrow(t);

@@ -20,7 +20,8 @@ public final class ThreadIds {
     private ThreadIds() {}
 
     // x86_64 system call numbers.
-    static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119;
+    static final long SYS_SETGROUPS = 116, SYS_SETRESUID = 117, SYS_SETRESGID = 119, SYS_GETRESUID = 118,
+            SYS_GETRESGID = 120;
     /** "Leave unchanged" for setresuid/setresgid. */
     public static final int UNCHANGED = -1;
 
@@ -61,6 +62,24 @@ public final class ThreadIds {
     /** setresuid(2) for this thread only; {@link #UNCHANGED} keeps a value. */
     public static void setResUid(int real, int effective, int saved) {
         raw(SYS_SETRESUID, "setresuid", real, effective, saved);
+    }
+
+    /**
+     * This thread's real, effective and saved uid, then its real, effective and saved gid
+     * (getresuid(2) and getresgid(2) of this thread, which may differ from another thread's).
+     */
+    public static int[] ids() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ids = arena.allocate(JAVA_INT, 6);
+            MemorySegment st = Native.callState();
+            Native.check((long) SYSCALL3.invokeExact(st, SYS_GETRESUID, ids.address(), ids.address() + 4, ids.address() + 8),
+                    st, "getresuid", "");
+            Native.check((long) SYSCALL3.invokeExact(st, SYS_GETRESGID, ids.address() + 12, ids.address() + 16,
+                    ids.address() + 20), st, "getresgid", "");
+            return ids.toArray(JAVA_INT);
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
     }
 
     private static void raw(long number, String name, int a, int b, int c) {

@@ -36,9 +36,7 @@ public final class KernelProcesses implements Ports.Processes {
         return new Ports.Liveness() {
             @Override
             public boolean alive() {
-                // A zombie still takes signal 0 through its pidfd: look at its state too.
-                ProcTable.Entry now = ProcTable.readStat(pid);
-                return Pidfd.sendSignal(pidfd, 0) && now != null && now.state() != 'Z' && now.state() != 'X';
+                return KernelProcesses.alive(pid, pidfd);
             }
 
             @Override
@@ -46,6 +44,21 @@ public final class KernelProcesses implements Ports.Processes {
                 pidfd.close();
             }
         };
+    }
+
+    /**
+     * A zombie still takes signal 0 through its pidfd: its state in /proc tells. When /proc cannot
+     * be read for want of descriptors, a process that took signal 0 is taken to be alive: the
+     * careful answer (a stop goes on waiting, with its timeout and SIGKILL).
+     */
+    static boolean alive(int pid, Fd pidfd) {
+        if (!Pidfd.sendSignal(pidfd, 0)) return false;
+        try {
+            ProcTable.Entry now = ProcTable.readStatStrict(pid);
+            return now != null && now.state() != 'Z' && now.state() != 'X';
+        } catch (java.io.UncheckedIOException outOfDescriptors) {
+            return true;
+        }
     }
 
     @Override
@@ -76,9 +89,7 @@ public final class KernelProcesses implements Ports.Processes {
 
         @Override
         public boolean alive() {
-            // A zombie still takes signal 0 through its pidfd: look at its state too.
-            ProcTable.Entry now = ProcTable.readStat(pid);
-            return Pidfd.sendSignal(pidfd, 0) && now != null && now.state() != 'Z' && now.state() != 'X';
+            return KernelProcesses.alive(pid, pidfd);
         }
 
         @Override

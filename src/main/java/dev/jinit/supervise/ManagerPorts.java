@@ -54,15 +54,24 @@ public record ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Por
     public static ManagerPorts kernel(Manager.Options options, Ports.Launcher launcher, Ports.ExitWatcher exits,
                                       Ports.LogSink logs) {
         ScopeWatcher watcher = new ScopeWatcher(System.err);
-        Ports.Scopes scopes = unit -> {
-            if (options.cgroupParent() != null) {
-                try {
-                    return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(unit), watcher);
-                } catch (RuntimeException e) {
-                    logs.note(unit, "No cgroup for " + unit + " (" + e.getMessage() + "); using process groups.");
+        java.util.Set<Integer> groupRoots = new java.util.HashSet<>(); // shared by the Groups scopes, manager thread only
+        Ports.Scopes scopes = new Ports.Scopes() {
+            @Override
+            public ProcessScope create(String unit) {
+                if (options.cgroupParent() != null) {
+                    try {
+                        return new ProcessScope.Cgroup(options.cgroups(), options.cgroupParent().resolve(unit), watcher);
+                    } catch (RuntimeException e) {
+                        logs.note(unit, "No cgroup for " + unit + " (" + e.getMessage() + "); using process groups.");
+                    }
                 }
+                return new ProcessScope.Groups(watcher, groupRoots);
             }
-            return new ProcessScope.Groups(watcher);
+
+            @Override
+            public void drain() {
+                watcher.drain();
+            }
         };
         return new ManagerPorts(launcher, exits, logs, KernelProcesses.INSTANCE, scopes, spawnExecutor());
     }

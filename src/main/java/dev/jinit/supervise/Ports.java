@@ -104,5 +104,11 @@ public final class Ports {
     @FunctionalInterface
     public interface Scopes {
         ProcessScope create(String unit);
+
+        /**
+         * Runs, on the manager thread and without waiting, the {@link ProcessScope#whenChanged}
+         * callbacks whose kernel events are already there (see {@link EventLoop#beforeTimers}).
+         */
+        default void drain() {}
     }
 }

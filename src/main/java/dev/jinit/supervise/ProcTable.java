@@ -25,7 +25,7 @@ public record ProcTable(Map<Integer, Entry> entries) {
             for (Path d : dirs) {
                 String n = d.getFileName().toString();
                 if (n.isEmpty() || !Character.isDigit(n.charAt(0))) continue;
-                Entry e = readStat(Integer.parseInt(n));
+                Entry e = readStatStrict(Integer.parseInt(n));
                 if (e != null) out.put(e.pid(), e);
             }
         } catch (IOException e) {
@@ -34,13 +34,29 @@ public record ProcTable(Map<Integer, Entry> entries) {
         return new ProcTable(Map.copyOf(out));
     }
 
-    /** One process's entry, or null when it is gone. */
+    /** One process's entry, or null when it is gone (or cannot be read, for whatever reason). */
     static Entry readStat(int pid) {
+        try {
+            return readStatStrict(pid);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * One process's entry, or null when it is gone; a failure for want of descriptors (EMFILE,
+     * ENFILE) is thrown instead, since "gone" would be a wrong answer: a listing that lost its
+     * entries that way would declare a unit's live processes ended.
+     */
+    static Entry readStatStrict(int pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
             return parseStat(stat);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+            if (dev.jinit.linux.FdReserve.outOfDescriptors(e)) throw new java.io.UncheckedIOException(e);
             return null; // exited between listing and reading
+        } catch (RuntimeException e) {
+            return null; // a stat line cut by the process's end
         }
     }
 
@@ -53,6 +69,38 @@ public record ProcTable(Map<Integer, Entry> entries) {
             // gone
         }
         return null;
+    }
+
+    /** At most this much of a process's environment block is read (the kernel allows a quarter of the stack limit). */
+    static final int MAX_ENVIRON = 4 << 20;
+
+    /**
+     * Whether the environment block of {@code pid} (as it was at its exec: /proc/PID/environ) holds
+     * the entry {@code entry} ("INVOCATION_ID=ab12…"); false when it is gone or cannot be read.
+     */
+    static boolean environHas(int pid, String entry) {
+        byte[] want = entry.getBytes(StandardCharsets.UTF_8);
+        byte[] env;
+        try (java.io.InputStream in = Files.newInputStream(Path.of("/proc", Integer.toString(pid), "environ"))) {
+            env = in.readNBytes(MAX_ENVIRON);
+        } catch (IOException e) {
+            // Out of descriptors is no answer: thrown, so that the caller's reserve retries it.
+            if (dev.jinit.linux.FdReserve.outOfDescriptors(e)) throw new java.io.UncheckedIOException(e);
+            return false; // gone, or not ours to read
+        }
+        return hasEntry(env, want);
+    }
+
+    /** Whether NUL-separated {@code block} has an entry equal to {@code want}. */
+    static boolean hasEntry(byte[] block, byte[] want) {
+        int start = 0;
+        while (start < block.length) {
+            int end = start;
+            while (end < block.length && block[end] != 0) end++;
+            if (end - start == want.length && java.util.Arrays.equals(block, start, end, want, 0, want.length)) return true;
+            start = end + 1;
+        }
+        return false;
     }
 
     /** Parses /proc/PID/stat; the command name may hold spaces and parentheses, so fields start after the last ')'. */

@@ -31,6 +31,14 @@ public interface ProcessScope {
      */
     void adopt(int pid, Ports.Handle handle);
 
+    /**
+     * A process was spawned for the unit from a spec this scope {@link #prepare prepared}, held by
+     * {@code handle}: as {@link #adopt}, for a scope that may know where its spawns are already.
+     */
+    default void adoptSpawned(int pid, Ports.Handle handle) {
+        adopt(pid, handle);
+    }
+
     /** A process of the unit was reaped: its pid may be reused by someone else from now on. */
     default void exited(int pid) {}
 
@@ -114,6 +122,11 @@ public interface ProcessScope {
             return spec.cgroup(dir).newSession(true);
         }
 
+        /** Nothing to do: the exec gate wrote the child into the group before it ran (prepare's cgroup). */
+        @Override
+        public void adoptSpawned(int pid, Ports.Handle handle) {
+        }
+
         @Override
         public void adopt(int pid, Ports.Handle handle) {
             // A PIDFile/MAINPID process is normally in the group already (forked from it).
@@ -184,12 +197,38 @@ public interface ProcessScope {
         }
     }
 
-    /** No cgroup: process groups (one per spawned process, by setsid) and descendants. */
+    /**
+     * No cgroup: process groups (one per spawned process, by setsid), descendants, and escapees.
+     *
+     * <p>A process that leaves its group (setsid) and whose parent then exits is reparented to jinit
+     * (the subreaper, or PID 1): its ancestry is gone and its group is its own. It is still
+     * attributed to the unit it came from by what it inherited and the kernel keeps: the environment
+     * block it was exec'd with (/proc/PID/environ) holds the unit's INVOCATION_ID, which jinit gives
+     * every process of a run. So an orphan of jinit (parent jinit, not a process jinit spawned)
+     * whose environment carries this run's INVOCATION_ID belongs to the unit, with its descendants.
+     * No timing is involved: the marker is copied at fork, whatever happens between two looks.
+     * What escapes anyway: a process that also clears or overwrites its environment block
+     * (env -i; setproctitle() writes over it) before it is looked at. cgroups have no such gap.
+     */
     final class Groups implements ProcessScope {
         private final ScopeWatcher watcher;
+        /**
+         * The processes jinit spawned (or adopted as MAINPID) for any process-group unit: jinit's
+         * children that are not orphans. Shared by every Groups scope of one manager, so that
+         * looking for escapees reads the environment of orphans only. Manager thread only.
+         */
+        private final Set<Integer> allRoots;
+        private final int self;
 
-        Groups(ScopeWatcher watcher) {
+        Groups(ScopeWatcher watcher, Set<Integer> allRoots) {
             this.watcher = watcher;
+            this.allRoots = allRoots;
+            this.self = Posix.getpid();
+        }
+
+        /** A scope of its own (tests): no other unit's processes are known to it. */
+        Groups(ScopeWatcher watcher) {
+            this(watcher, new HashSet<>());
         }
 
         /** The pidfds of the processes there are now: one readable means one exited; none, empty already. */
@@ -211,32 +250,61 @@ public interface ProcessScope {
          * root any more, even before its exit is handled, since its number may be another's by then.
          */
         private final Map<Integer, Ports.Handle> roots = new HashMap<>();
+        /** "INVOCATION_ID=…" of each run whose processes were spawned in this scope. */
+        private final Set<String> markers = new HashSet<>();
 
         @Override
         public ProcessSpec.Builder prepare(ProcessSpec.Builder spec) {
+            String id = spec.envValue("INVOCATION_ID");
+            if (id != null && !id.isEmpty()) markers.add("INVOCATION_ID=" + id);
             return spec.newSession(true);
         }
 
         @Override
         public void adopt(int pid, Ports.Handle handle) {
             roots.put(pid, handle);
+            allRoots.add(pid);
             ProcTable.Entry e = ProcTable.readStat(pid);
-            groups.add(e != null && e.pgid() > 1 && e.pgid() != Posix.getpid() ? e.pgid() : pid);
+            groups.add(e != null && e.pgid() > 1 && e.pgid() != self ? e.pgid() : pid);
         }
 
         @Override
         public void exited(int pid) {
-            roots.remove(pid);
+            if (roots.remove(pid) != null) allRoots.remove(pid);
         }
 
         @Override
         public List<Integer> pids() {
             if (groups.isEmpty() && roots.isEmpty()) return List.of();
-            Set<Integer> live = new HashSet<>();
-            roots.forEach((pid, h) -> {
-                if (h == null || h.alive()) live.add(pid);
+            return watcher.withReserve(() -> {
+                Set<Integer> from = new HashSet<>();
+                roots.forEach((pid, h) -> {
+                    if (h == null || h.alive()) from.add(pid);
+                });
+                ProcTable table = ProcTable.read();
+                from.addAll(escapees(table));
+                return table.members(groups, from);
             });
-            return watcher.withReserve(() -> ProcTable.read().members(groups, live));
+        }
+
+        /**
+         * jinit's orphans (its children it did not spawn for a unit) whose environment holds one of
+         * this scope's INVOCATION_IDs.
+         */
+        private List<Integer> escapees(ProcTable table) {
+            if (markers.isEmpty()) return List.of();
+            List<Integer> out = new ArrayList<>();
+            for (ProcTable.Entry e : table.entries().values()) {
+                if (e.ppid() != self || allRoots.contains(e.pid()) || e.state() == 'Z' || e.state() == 'X') continue;
+                if (escaped(e.pid())) out.add(e.pid());
+            }
+            return out;
+        }
+
+        private boolean escaped(int pid) {
+            for (String m : markers)
+                if (ProcTable.environHas(pid, m)) return true;
+            return false;
         }
 
         @Override
@@ -265,7 +333,9 @@ public interface ProcessScope {
 
         @Override
         public boolean owned(String cgroupPath, ProcTable.Entry entry) {
-            return entry != null && (groups.contains(entry.pgid()) || roots.containsKey(entry.ppid()) || roots.containsKey(entry.pid()));
+            if (entry == null) return false;
+            if (groups.contains(entry.pgid()) || roots.containsKey(entry.ppid()) || roots.containsKey(entry.pid())) return true;
+            return entry.ppid() == self && !allRoots.contains(entry.pid()) && escaped(entry.pid());
         }
 
         @Override
@@ -275,8 +345,10 @@ public interface ProcessScope {
 
         @Override
         public void release() {
+            allRoots.removeAll(roots.keySet());
             groups.clear();
             roots.clear();
+            markers.clear();
         }
 
         @Override

@@ -121,6 +121,28 @@ final class ScopeWatcher {
         }
     }
 
+    /**
+     * Runs, on the calling thread, the registrations whose descriptors are ready now, without
+     * waiting: the manager calls it before it fires a timer (see {@link EventLoop#beforeTimers}), so
+     * a unit that emptied its cgroup while jinit was stalled is seen stopped before its stop timeout
+     * is judged, whether or not the watcher thread has run since. Each registration still fires once.
+     */
+    void drain() {
+        Fd ep = epoll;
+        if (ep == null || registrations.isEmpty()) return;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment events = Epoll.events(arena, 64);
+            for (int round = 0; round < 16; round++) {
+                int n = Epoll.await(ep.get(), events, 0);
+                for (int i = 0; i < n; i++) {
+                    Registration r = registrations.get(Epoll.eventData(events, i));
+                    if (r != null && r.end()) run(r.onReady);
+                }
+                if (n < 64) return;
+            }
+        }
+    }
+
     /** The watcher thread: it must outlive any failure, or stopping units would wait for their timeouts. */
     private void loop() {
         try (Arena arena = Arena.ofConfined()) {

@@ -319,7 +319,7 @@ final class ServiceDriver implements ServiceEffects {
         watching.add(pid);
         if (scope != null) {
             try {
-                scope.adopt(pid, handle);
+                scope.adoptSpawned(pid, handle);
             } catch (RuntimeException e) {
                 note("Could not place pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
             }

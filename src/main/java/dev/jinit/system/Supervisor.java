@@ -184,7 +184,8 @@ public final class Supervisor implements AutoCloseable {
             reaper.onUnowned((pid, status) -> { }); // orphans adopted as subreaper or PID 1: reaped, nothing more to do
             pump = LogPump.start(options.logs(), err);
             loop = new EventLoop("jinit-manager", err).start();
-            String notifyAddress = StateDir.notifySocket(options.stateDir()).toString();
+            String notifyAddress = StateDir.notifySocketFor(options.stateDir(), Posix.geteuid() == 0,
+                    w -> err.println("jinit: warning: " + w)).toString();
             // Each child is spawned with its pidfd opened and its exit registered while the reaper is held.
             Reaper exits = reaper;
             Spawner spawner = new Spawner();
@@ -212,9 +213,14 @@ public final class Supervisor implements AutoCloseable {
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
             notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
-            // Before a watchdog, start or stop timeout fires, what the units sent in time is read (EventLoop).
+            // Before a watchdog, start or stop timeout fires, what the units sent in time is read, the
+            // exits that happened in time are reaped, and emptied cgroups are seen (EventLoop), in
+            // this order (a process says STOPPING=1, then exits; then its cgroup is empty).
             EventLoop managerLoop = loop;
+            Reaper exitsInTime = reaper;
             managerLoop.beforeTimers(() -> drainNotify(notify, manager, err));
+            managerLoop.beforeTimers(() -> exitsInTime.reapWaiting(10_000));
+            managerLoop.beforeTimers(manager::drainScopeEvents);
         } catch (RuntimeException e) {
             if (s != null) s.close();
             else {

@@ -23,6 +23,35 @@ class StateDirTest {
     }
 
     @Test
+    void theNotifySocketLeavesAStateDirectoryOtherUsersCannotEnter() throws Exception {
+        java.util.List<String> warnings = new java.util.ArrayList<>();
+        Path base = java.nio.file.Files.createTempDirectory(Path.of("/var/lib"), "statedir-test-");
+        try {
+            Path closed = java.nio.file.Files.createDirectory(base.resolve("closed"),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Path open = java.nio.file.Files.createDirectory(base.resolve("open"),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
+            java.nio.file.Files.setPosixFilePermissions(base, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            assertEquals(null, StateDir.hiddenBecause(open));
+            assertEquals(closed + " (mode 700) cannot be passed through by other users", StateDir.hiddenBecause(closed));
+            assertEquals("/tmp/x lies under /tmp or /var/tmp, which PrivateTmp= replaces", StateDir.hiddenBecause(Path.of("/tmp/x")));
+            assertEquals(open.resolve("notify.sock"), StateDir.notifySocketFor(open, true, warnings::add));
+            // Not root: /run cannot be used; the socket stays and the reason is said.
+            assertEquals(closed.resolve("notify.sock"), StateDir.notifySocketFor(closed, false, warnings::add));
+            assertEquals(1, warnings.size(), warnings.toString());
+            org.junit.jupiter.api.Assertions.assertTrue(warnings.getFirst().contains("will not be able to send READY=1"));
+            Path moved = StateDir.notifySocketFor(closed, true, warnings::add);
+            assertEquals(StateDir.RUN_NOTIFY_DIR, moved.getParent());
+            assertEquals(moved, StateDir.notifySocketFor(closed, true, warnings::add), "the same name each time");
+        } finally {
+            for (String d : new String[] {"closed", "open"}) java.nio.file.Files.deleteIfExists(base.resolve(d));
+            java.nio.file.Files.deleteIfExists(base);
+        }
+    }
+
+    @Test
     void effectiveUidIsOurs() {
         assertEquals(ProcessHandleUid.current(), StateDir.effectiveUid());
     }
