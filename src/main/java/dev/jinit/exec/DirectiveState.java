@@ -33,6 +33,8 @@ public final class DirectiveState {
     final Map<String, String> environment = new LinkedHashMap<>();
     /** Null: CapabilityBoundingSet= never given (the bounding set is left alone). */
     Long capabilityBoundingSet;
+    /** Null: AmbientCapabilities= never given. */
+    Long ambientCapabilities;
     /** Null or empty: CPUAffinity= not given or reset. */
     BitSet cpuAffinity;
     String workingDirectory;

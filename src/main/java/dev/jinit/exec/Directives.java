@@ -40,7 +40,8 @@ public final class Directives {
     private static final Set<String> NAMES = Set.of("User", "Group", "SupplementaryGroups", "WorkingDirectory",
             "Environment", "UMask", "RootDirectory", "Nice", "OOMScoreAdjust", "CPUAffinity", "NoNewPrivileges",
             "CapabilityBoundingSet", "PrivateNetwork", "PrivateTmp", "ProtectHostname", "PrivateIPC",
-            "PrivateMounts", "PrivatePIDs", "PrivateUsers", "StandardOutput", "StandardError", "Slice");
+            "PrivateMounts", "PrivatePIDs", "PrivateUsers", "StandardOutput", "StandardError", "Slice",
+            "AmbientCapabilities");
 
     /** Whether {@code key} is a directive this class applies (names are case-sensitive, as in systemd). */
     public static boolean isSpawnDirective(String key) {
@@ -160,6 +161,7 @@ public final class Directives {
             }
             case "NoNewPrivileges" -> b.noNewPrivileges(DirectiveValues.parseBoolean(v));
             case "CapabilityBoundingSet" -> st.capabilityBoundingSet = mergeCapabilities(st.capabilityBoundingSet, v);
+            case "AmbientCapabilities" -> st.ambientCapabilities = v.isBlank() ? null : mergeCapabilities(st.ambientCapabilities, v);
             case "PrivateNetwork" -> st.namespaces.put(Namespace.NET, DirectiveValues.parseBoolean(v));
             case "PrivateTmp" -> b.privateTmp(DirectiveValues.parseBoolean(v));
             case "ProtectHostname" -> {
@@ -232,6 +234,12 @@ public final class Directives {
             b.capabilityBoundingSet(keep & ~dropped);
         } else if (st.capabilityBoundingSet != null) {
             b.capabilityBoundingSet(st.capabilityBoundingSet);
+        }
+        // AmbientCapabilities= (systemd.exec(5)): kept across the change to User= and raised for the program;
+        // a capability outside the bounding set cannot be had, as in systemd.
+        if (st.ambientCapabilities != null && st.ambientCapabilities != 0) {
+            long bounding = st.capabilityBoundingSet != null ? st.capabilityBoundingSet : DirectiveValues.ALL_CAPABILITIES;
+            b.ambientCapabilities(st.ambientCapabilities & bounding & ~dropped);
         }
         if (st.cpuAffinity != null && !st.cpuAffinity.isEmpty()) b.cpuAffinity((BitSet) st.cpuAffinity.clone());
         st.namespaces.forEach((ns, on) -> {

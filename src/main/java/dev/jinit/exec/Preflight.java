@@ -121,6 +121,9 @@ final class Preflight {
         String exec = program;
         List<String> argv = spec.argv();
         if (spec.namespaces().contains(Namespace.USER)) {
+            if (spec.ambientCapabilities() != null)
+                throw refuse("AmbientCapabilities= with PrivateUsers= is not supported by jinit (the user namespace is made "
+                        + "by util-linux unshare, after which the capabilities would be lost)");
             if (spec.rootDirectory() != null)
                 throw refuse("a user namespace cannot be created inside a chroot (RootDirectory=" + spec.rootDirectory()
                         + "): the kernel refuses CLONE_NEWUSER there");

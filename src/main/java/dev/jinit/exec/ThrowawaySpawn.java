@@ -217,7 +217,27 @@ final class ThrowawaySpawn implements Runnable, ExecGate.Spawning {
                 setUp("CapabilityBoundingSet", this::dropBoundingSet);
             if (spec.noNewPrivileges()) setUp("NoNewPrivileges", Prctl::setNoNewPrivileges);
             Credentials c = spec.credentials();
-            if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {
+            boolean ambient = c != null && c.uid() != 0 && spec.ambientCapabilities() != null;
+            if (ambient) setUp("uid " + c.uid() + " gid " + c.gid() + " with AmbientCapabilities=", () -> {
+                // The child must keep some capabilities across the change to a non-zero uid, which RESETIDS
+                // (a seteuid in the child) would clear, ambient set included. So this thread takes every target id
+                // itself with SECBIT_KEEP_CAPS (PR_SET_KEEPCAPS, this thread only): the kernel keeps its permitted
+                // set and clears its effective and ambient sets, which are raised again here. The child, spawned
+                // without RESETIDS, copies these ids and sets; KEEP_CAPS ends at execve, and the program's
+                // capabilities are then the ambient set, as systemd's exec_child leaves them.
+                Prctl.prctl(8 /* PR_SET_KEEPCAPS */, 1, 0, 0, 0);
+                ThreadIds.setGroups(c.groups());
+                ThreadIds.setResGid(c.gid(), c.gid(), c.gid());
+                ThreadIds.setResUid(c.uid(), c.uid(), c.uid());
+                long permitted = dev.jinit.linux.Capabilities.permitted();
+                long wanted = spec.ambientCapabilities();
+                if ((wanted & ~permitted) != 0)
+                    throw new SpawnException("AmbientCapabilities=: jinit does not hold " + dev.jinit.linux.Capabilities.name(
+                            Long.numberOfTrailingZeros(wanted & ~permitted)) + " itself", 1, null);
+                dev.jinit.linux.Capabilities.setThread(permitted, permitted, wanted);
+                for (int cap = 0; cap < 64; cap++) if ((wanted & (1L << cap)) != 0) dev.jinit.linux.Capabilities.raiseAmbient(cap);
+            });
+            else if (c != null) setUp("uid " + c.uid() + " gid " + c.gid(), () -> {
                 // This thread only. Real and saved ids become the target, the effective uid stays 0
                 // so the thread keeps its capabilities; POSIX_SPAWN_RESETIDS then sets the child's
                 // effective uid to its real one (glibc: setresuid(-1, getuid(), -1)), so every uid
@@ -229,7 +249,7 @@ final class ThrowawaySpawn implements Runnable, ExecGate.Spawning {
 
             try (Spawn.Request request = new Spawn.Request()) {
                 Spawner.addProcessAttributes(request, spec);
-                if (c != null) request.flag(Spawn.POSIX_SPAWN_RESETIDS);
+                if (c != null && !ambient) request.flag(Spawn.POSIX_SPAWN_RESETIDS);
                 String workingDirectory = workingDirectory();
                 if (gate != null) describeGatedActions(request, workingDirectory, oldCwd);
                 else {

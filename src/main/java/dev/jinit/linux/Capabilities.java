@@ -38,6 +38,47 @@ public final class Capabilities {
         throw new IllegalArgumentException("not a capability: " + text);
     }
 
+    private static final long SYS_CAPSET = 126;
+    private static final int LINUX_CAPABILITY_VERSION_3 = 0x20080522, PR_CAP_AMBIENT = 47, PR_CAP_AMBIENT_RAISE = 2;
+    private static final java.lang.invoke.MethodHandle SYSCALL2 = Native.errnoCall("syscall",
+            java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG,
+                    java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_LONG),
+            java.lang.foreign.Linker.Option.firstVariadicArg(1));
+
+    /**
+     * capset(2) for the calling thread only (pid 0): its effective, permitted and inheritable sets. A
+     * thread may lower its permitted set, and raise effective and inheritable within it (inheritable
+     * beyond the bounding set needs CAP_SETPCAP).
+     */
+    public static void setThread(long effective, long permitted, long inheritable) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment header = arena.allocate(8);
+            header.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, LINUX_CAPABILITY_VERSION_3);
+            header.set(java.lang.foreign.ValueLayout.JAVA_INT, 4, 0);
+            java.lang.foreign.MemorySegment data = arena.allocate(24);
+            long[] sets = {effective, permitted, inheritable};
+            for (int half = 0; half < 2; half++)
+                for (int k = 0; k < 3; k++)
+                    data.set(java.lang.foreign.ValueLayout.JAVA_INT, half * 12L + k * 4L, (int) (sets[k] >>> (32 * half)));
+            java.lang.foreign.MemorySegment st = Native.callState();
+            long r = (long) SYSCALL2.invokeExact(st, SYS_CAPSET, header.address(), data.address());
+            Native.check(r, st, "capset", "effective " + Long.toHexString(effective) + " permitted "
+                    + Long.toHexString(permitted) + " inheritable " + Long.toHexString(inheritable));
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** PR_CAP_AMBIENT_RAISE for the calling thread (the capability must be permitted and inheritable). */
+    public static void raiseAmbient(int capability) {
+        Prctl.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, capability, 0, 0);
+    }
+
+    /** The calling thread's permitted set, as the kernel reports it. */
+    public static long permitted() {
+        return current().permitted();
+    }
+
     /** A thread's sets, bit N = capability N. */
     public record Sets(long effective, long permitted, long bounding) {
         public boolean has(int capability) {
