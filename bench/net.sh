@@ -13,7 +13,7 @@ ROUNDS=${ROUNDS:-5}
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 JAVA="$JAVA_HOME/bin/java"
 mvn -q -B -o test-compile >/dev/null 2>&1 || { echo "bench/net.sh: mvn test-compile failed" >&2; exit 1; }
-CP="target/classes:$(ls target/lib/*.jar 2>/dev/null | tr '\n' ':')$HOME/.m2/repository/com/google/code/gson/gson/2.13.2/gson-2.13.2.jar"
+CP="target/classes:$( (ls target/lib/*.jar 2>/dev/null || true) | tr '\n' ':')$HOME/.m2/repository/com/google/code/gson/gson/2.13.2/gson-2.13.2.jar"
 out=$PWD/bench/out/net
 rm -rf "$out" && mkdir -p "$out"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

@@ -18,6 +18,9 @@ public final class Main {
                    jinit vm --kernel FILE --image FILE [--disk FILE]... [--forward HOSTPORT:GUESTPORT]... [--memory M] [--append ARGS]
                    jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
                    jinit security [--units DIR] UNIT...   (the protections jinit enforces, as systemd-analyze security)
+                   jinit is-active|is-failed UNIT...      jinit list-timers   (ask a running jinit)
+                   jinit cat|is-enabled|enable|disable|mask|unmask [--units DIR] UNIT...
+                   jinit list-unit-files [--units DIR]    jinit verify [--units DIR] FILE...   (unit files; no jinit needed)
                    jinit poweroff|reboot|halt
                          (talks to a running jinit; jinit status --help for more)
                    jinit network [--state DIR] [--json]   (links and DHCP leases of a running jinit)
@@ -36,7 +39,9 @@ public final class Main {
     /** The first words that name a mode or client command (anything else makes PID 1 boot). */
     static final java.util.Set<String> COMMANDS = java.util.Set.of("exec", "run", "boot", "security", "-h", "--help", "help",
             "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
-            "poweroff", "reboot", "halt");
+            "poweroff", "reboot", "halt",
+            "cat", "list-unit-files", "is-enabled", "enable", "disable", "mask", "unmask", "verify",
+            "is-active", "is-failed", "list-timers");
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, System.getenv(), out, err);
@@ -61,6 +66,10 @@ public final class Main {
             case "boot" -> BootCommand.run(rest, err);
             case "network" -> NetworkCommand.run(rest, env, out, err);
             case "security" -> SecurityCommand.run(rest, out, err);
+            case "cat", "list-unit-files", "is-enabled", "enable", "disable", "mask", "unmask", "verify" ->
+                    UnitFileCommands.run(args[0], rest, out, err);
+            case "is-active", "is-failed", "list-timers" ->
+                    new QueryCommands(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
             case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
                  "poweroff", "reboot", "halt" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);

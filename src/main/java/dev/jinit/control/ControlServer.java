@@ -368,7 +368,8 @@ public final class ControlServer implements AutoCloseable {
                 UnitDetails d = u.details();
                 List<LogLine> recent = r.lines() == 0 ? List.of() : handler.logs(name, r.lines()).orElse(List.of());
                 d = new UnitDetails(d.fragmentPath(), d.loadError(), d.result(), d.execStart(), d.lastExitPid(),
-                        d.lastExit(), d.statusText(), d.activeEnter(), d.inactiveEnter(), d.processes(), d.warnings(), recent);
+                        d.lastExit(), d.statusText(), d.activeEnter(), d.inactiveEnter(), d.processes(), d.warnings(), recent,
+                        d.triggers(), d.nextElapse(), d.lastTrigger());
                 u = new UnitStatus(u.name(), u.load(), u.active(), u.sub(), u.pid(), u.restarts(), u.since(),
                         u.description(), d);
             }

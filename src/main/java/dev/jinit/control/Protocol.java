@@ -115,6 +115,12 @@ public final class Protocol {
         o.add("processes", procs);
         o.add("warnings", strings(d.warnings()));
         o.add("recent_logs", array(d.recentLogs(), Protocol::line));
+        // Timers only: absent for every other unit, so the status of a service stays as short as before.
+        if (d.triggers() != null) {
+            o.addProperty("triggers", d.triggers());
+            o.add("next_elapse", instant(d.nextElapse()));
+            o.add("last_trigger", instant(d.lastTrigger()));
+        }
         return o;
     }
 
@@ -165,7 +171,8 @@ public final class Protocol {
                 optionalString(o, "result"), optionalString(o, "exec_start"), (int) optionalLong(o, "last_exit_pid", 0),
                 exit, optionalString(o, "status_text"), optionalInstant(o, "active_enter"),
                 optionalInstant(o, "inactive_enter"), procs, stringList(o, "warnings"),
-                list(o, "recent_logs", Protocol::line));
+                list(o, "recent_logs", Protocol::line), optionalString(o, "triggers"), optionalInstant(o, "next_elapse"),
+                optionalInstant(o, "last_trigger"));
     }
 
     static LogLine line(JsonObject o) {

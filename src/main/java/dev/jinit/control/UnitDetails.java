@@ -21,6 +21,9 @@ import java.util.List;
  * @param processes         every process of the unit now, main first
  * @param warnings          notes about the unit file (unsupported directives with file:line)
  * @param recentLogs        the last lines of the unit's output
+ * @param triggers          for a timer: the unit it activates; else null
+ * @param nextElapse        for a timer: when it elapses next, or null
+ * @param lastTrigger       for a timer: when it last elapsed, or null
  */
 public record UnitDetails(
         String fragmentPath,
@@ -34,7 +37,18 @@ public record UnitDetails(
         Instant inactiveEnter,
         List<Integer> processes,
         List<String> warnings,
-        List<LogLine> recentLogs) {
+        List<LogLine> recentLogs,
+        String triggers,
+        Instant nextElapse,
+        Instant lastTrigger) {
+    /** A unit that is no timer. */
+    public UnitDetails(String fragmentPath, String loadError, String result, String execStart, int lastExitPid,
+                       ExitStatus lastExit, String statusText, Instant activeEnter, Instant inactiveEnter,
+                       List<Integer> processes, List<String> warnings, List<LogLine> recentLogs) {
+        this(fragmentPath, loadError, result, execStart, lastExitPid, lastExit, statusText, activeEnter, inactiveEnter,
+                processes, warnings, recentLogs, null, null, null);
+    }
+
     public UnitDetails {
         if (lastExitPid < 0) throw new IllegalArgumentException("negative pid " + lastExitPid);
         processes = List.copyOf(processes);

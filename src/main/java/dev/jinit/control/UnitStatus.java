@@ -22,12 +22,12 @@ import java.util.Set;
 public record UnitStatus(String name, LoadState load, ActiveState active, String sub, int pid, int restarts,
         Instant since, String description, UnitDetails details) {
 
-    /** systemd's service, target and socket sub-states. */
+    /** systemd's service, target, socket and timer sub-states. */
     public static final Set<String> SUB_STATES = Set.of("dead", "condition", "start-pre", "start", "start-post",
             "running", "exited", "reload", "reload-signal", "reload-notify", "stop", "stop-watchdog", "stop-sigterm",
             "stop-sigkill", "stop-post", "final-watchdog", "final-sigterm", "final-sigkill", "failed",
             "dead-before-auto-restart", "failed-before-auto-restart", "auto-restart", "auto-restart-queued",
-            "cleaning", "active", "listening");
+            "cleaning", "active", "listening", "waiting", "elapsed");
 
     public UnitStatus {
         if (name == null || name.isEmpty()) throw new IllegalArgumentException("unit status without a name");

@@ -297,6 +297,11 @@ final class JobQueue {
             finish(rt.name, JobOutcome.Kind.DONE, "");
             return;
         }
+        if (rt.timer != null) {
+            rt.timer.start();
+            finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
         if (rt.socket != null) {
             // Answered by socketSettled once the sockets are made (on the executor) or failed.
             rt.socket.start();
@@ -331,6 +336,11 @@ final class JobQueue {
     }
 
     private void beginStop(UnitRuntime rt) {
+        if (rt.timer != null) {
+            rt.timer.stop();
+            finish(rt.name, JobOutcome.Kind.DONE, "");
+            return;
+        }
         if (rt.socket != null) {
             rt.socket.stop();
             finish(rt.name, JobOutcome.Kind.DONE, "");

@@ -76,6 +76,13 @@ public final class Manager implements AutoCloseable {
     /** The stop of everything in progress, once asked; its deadline timer. */
     private CompletableFuture<List<JobOutcome>> stoppingAll;
     private Clock.Timer stopAllDeadline;
+    /** What timers measure with: the wall clock, its zone, the stamps of Persistent= timers; see {@link #timerClock}. */
+    private java.util.function.LongSupplier wallMillis = System::currentTimeMillis;
+    private java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+    private TimerMachine.Stamps stamps;
+    private final java.util.Random random = new java.util.Random();
+    /** The manager's start on the loop's clock: OnStartupSec= counts from here. */
+    private final long startupMillis;
 
     /** With the kernel's processes and scopes as {@code options} ask ({@link ManagerPorts#kernel}). */
     public Manager(EventLoop loop, Options options, Ports.Launcher launcher, Ports.ExitWatcher exits,
@@ -88,6 +95,9 @@ public final class Manager implements AutoCloseable {
         this.console = console;
         this.jobs = new JobQueue(units, loop, console);
         this.transaction = new Transaction(units, jobs, console);
+        this.startupMillis = loop.millis();
+        this.stamps = options.stateBase() == null ? TimerMachine.Stamps.NONE
+                : new TimerStamps(options.stateBase().resolve("jinit").resolve("timers"), loop, console);
         this.driverContext = new ServiceDriver.Context(loop, options, ports, console, new ServiceDriver.Listener() {
             @Override
             public void published(UnitTransition change) {
@@ -230,6 +240,18 @@ public final class Manager implements AutoCloseable {
     // Public API: callable from any thread.
     // =========================================================================================
 
+    /**
+     * What timers read the wall clock and its zone from, and where Persistent= timers keep their stamps (tests give
+     * a fake wall clock beside the loop's fake monotonic one). Call before {@link #load}.
+     */
+    public void timerClock(java.util.function.LongSupplier wallMillis, java.time.ZoneId zone, TimerMachine.Stamps stamps) {
+        loop.post(() -> {
+            this.wallMillis = wallMillis;
+            this.zone = zone;
+            this.stamps = stamps;
+        });
+    }
+
     /** Loads (first time) or re-reads (daemon-reload) the unit set; returns a line per change. */
     public CompletableFuture<List<String>> load(List<UnitDefinition> definitions) {
         return loop.call(() -> applyDefinitions(definitions));
@@ -347,11 +369,37 @@ public final class Manager implements AutoCloseable {
             if (rt.machine == null) return JobOutcome.failed(unit, "Job type reload is not applicable for unit " + unit + ".");
             try {
                 rt.machine.reload();
-                return JobOutcome.done(unit);
             } catch (IllegalStateException e) {
                 return JobOutcome.failed(unit, e.getMessage());
             }
+            propagateReload(rt);
+            return JobOutcome.done(unit);
         });
+    }
+
+    /**
+     * PropagatesReloadTo= / ReloadPropagatedFrom=: the units that follow a reload of {@code rt} and are up reload
+     * too (once each, also transitively); one that cannot reload says why in its log.
+     */
+    private void propagateReload(UnitRuntime rt) {
+        java.util.Set<String> done = new HashSet<>(List.of(rt.name));
+        Deque<UnitRuntime> todo = new ArrayDeque<>(List.of(rt));
+        while (!todo.isEmpty()) {
+            UnitRuntime from = todo.poll();
+            java.util.Set<String> to = new java.util.LinkedHashSet<>(from.def.deps().propagatesReloadTo());
+            for (UnitRuntime o : units.all()) if (o.def.deps().reloadPropagatedFrom().contains(from.name)) to.add(o.name);
+            for (String n : to) {
+                UnitRuntime o = units.get(n);
+                if (o == null || !done.add(n) || o.machine == null || !o.isActive()) continue;
+                try {
+                    o.note("Reloading " + n + ": its reload follows " + from.name + ".");
+                    o.machine.reload();
+                    todo.add(o);
+                } catch (IllegalStateException e) {
+                    o.note("Reload propagated from " + from.name + " failed: " + e.getMessage());
+                }
+            }
+        }
     }
 
     /** Clears failed state and counters of one unit, or of all when {@code unit} is null. */
@@ -361,6 +409,7 @@ public final class Manager implements AutoCloseable {
                 for (UnitRuntime rt : units.all()) {
                     rt.loadFailed = false;
                     if (rt.machine != null) rt.machine.resetFailed();
+                    if (rt.timer != null) rt.timer.resetFailed();
                     if (rt.socket != null) rt.socket.resetFailed();
                 }
                 return JobOutcome.done("");
@@ -369,6 +418,7 @@ public final class Manager implements AutoCloseable {
             if (rt == null) return notFound(unit);
             rt.loadFailed = false;
             if (rt.machine != null) rt.machine.resetFailed();
+            if (rt.timer != null) rt.timer.resetFailed();
             if (rt.socket != null) rt.socket.resetFailed();
             return JobOutcome.done(unit);
         });
@@ -515,7 +565,7 @@ public final class Manager implements AutoCloseable {
             seen.add(def.name());
             UnitRuntime rt = units.get(def.name());
             if (rt == null) {
-                units.put(new UnitRuntime(def, driverContext));
+                units.put(new UnitRuntime(def, driverContext, this::newTimer));
                 if (!def.loaded()) report.add(def.name() + ": " + def.loadState().word() + ": " + def.loadError());
                 continue;
             }
@@ -552,10 +602,110 @@ public final class Manager implements AutoCloseable {
     // Consequences of state changes
     // =========================================================================================
 
+    /** The machine of a loaded timer, measuring on the loop's clock and the wall clock. */
+    private TimerMachine newTimer(UnitRuntime rt) {
+        return new TimerMachine(rt.name, rt.def.timer(), loop, wallMillis, zone, startupMillis, random, stamps,
+                new TimerMachine.Host() {
+                    @Override
+                    public void elapse(TimerMachine timer) {
+                        timerElapsed(rt, timer);
+                    }
+
+                    @Override
+                    public void changed(TimerMachine timer, TimerMachine.State old) {
+                        rt.timerChanged(old);
+                    }
+
+                    @Override
+                    public long unitActivated(String unit) {
+                        UnitRuntime u = units.get(unit);
+                        return u == null ? -1 : u.activatedMillis;
+                    }
+
+                    @Override
+                    public long unitDeactivated(String unit) {
+                        UnitRuntime u = units.get(unit);
+                        return u == null ? -1 : u.deactivatedMillis;
+                    }
+
+                    @Override
+                    public boolean unitDown(String unit) {
+                        UnitRuntime u = units.get(unit);
+                        return u == null || (u.isInactive() && !jobs.has(unit));
+                    }
+                });
+    }
+
+    /** A timer elapsed: its unit is started like a {@code jinit start} of it; a start that cannot be queued fails the timer. */
+    private void timerElapsed(UnitRuntime rt, TimerMachine timer) {
+        String unit = timer.config().unit();
+        rt.note("Triggering " + unit + ".");
+        UnitRuntime target = units.get(unit);
+        if (shuttingDown || target == null || !target.def.loaded()) {
+            String why = shuttingDown ? "jinit is shutting down" : target == null ? "Unit " + unit + " not found."
+                    : "Unit " + unit + " is not loaded properly (" + target.def.loadState().word() + ").";
+            rt.note("Failed to queue unit startup job: " + why);
+            console.println("jinit: " + rt.name + ": failed to start " + unit + ": " + why);
+            loop.post(timer::elapseFailed);
+            return;
+        }
+        CompletableFuture<JobOutcome> f = transaction.start(unit);
+        jobs.dispatch();
+        f.whenComplete((o, e) -> loop.post(() -> {
+            if (rt.timer == timer) timer.startAnswered();
+        }));
+    }
+
+    /**
+     * What follows from a unit's change beyond its job: timers that count from it or wait for it, OnFailure= and
+     * OnSuccess= units, and the units anyone Upholds=.
+     */
+    private void consequences(UnitRuntime rt, Action.StateChanged c) {
+        boolean wasDown = c.from().isInactive(), isDown = c.to().isInactive();
+        if (wasDown && !isDown) rt.activatedMillis = loop.millis();
+        if (!wasDown && isDown) rt.deactivatedMillis = loop.millis();
+        if (wasDown != isDown || c.to() == ServiceState.FAILED) {
+            for (UnitRuntime t : units.all())
+                if (t.timer != null && t.timer.config().unit().equals(rt.name)) t.timer.unitChanged();
+        }
+        if (shuttingDown) return;
+        if (c.to() == ServiceState.FAILED && c.from() != ServiceState.FAILED) triggerAll(rt, rt.def.deps().onFailure(), "OnFailure");
+        if (c.to() == ServiceState.DEAD && !wasDown && c.result() == ServiceResult.SUCCESS)
+            triggerAll(rt, rt.def.deps().onSuccess(), "OnSuccess");
+        if (isDown) upheld();
+    }
+
+    private void triggerAll(UnitRuntime rt, List<String> names, String directive) {
+        if (names.isEmpty()) return;
+        rt.note("Triggering " + directive + "= dependencies: " + String.join(" ", names) + ".");
+        for (String n : names) {
+            if (units.get(n) == null) {
+                rt.note("Failed to enqueue " + directive + "= job " + n + ": Unit " + n + " not found.");
+                continue;
+            }
+            transaction.start(n);
+        }
+    }
+
+    /** Upholds=: while a unit is up, what it upholds is started again whenever it is down without a job. */
+    private void upheld() {
+        if (shuttingDown) return;
+        for (UnitRuntime u : units.all()) {
+            if (u.def.deps().upholds().isEmpty() || !u.isActive()) continue;
+            for (String n : u.def.deps().upholds()) {
+                UnitRuntime o = units.get(n);
+                if (o == null || !o.def.loaded() || !o.isInactive() || jobs.has(n)) continue;
+                o.note("Starting " + n + ": " + u.name + " upholds it.");
+                transaction.start(n);
+            }
+        }
+    }
+
     /** A unit's machine settled in these states: its job, BindsTo= dependents, and its removal. */
     private void settled(UnitRuntime rt, List<Action.StateChanged> batch) {
         for (Action.StateChanged c : batch) {
             jobs.settled(rt, c.to(), c.result());
+            consequences(rt, c);
             if (c.to().isInactive()) {
                 // BindsTo=: units bound to this one go down when it does, however it went down.
                 for (UnitRuntime o : units.named(units.graph().boundBy(rt.name))) {

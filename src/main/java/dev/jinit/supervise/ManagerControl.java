@@ -188,7 +188,9 @@ public final class ManagerControl implements ControlHandler {
         if (details) {
             List<LogLine> recent = logs.history(s.name(), STATUS_LOG_LINES);
             d = new UnitDetails(s.fragmentPath(), s.loadError(), s.result(), s.execStart(), s.lastExitPid(), s.lastExit(),
-                    s.statusText(), s.activeEnter(), s.inactiveEnter(), s.listProcesses().get(), s.warnings(), recent);
+                    s.statusText(), s.activeEnter(), s.inactiveEnter(), s.listProcesses().get(), s.warnings(), recent,
+                    s.timer() == null ? null : s.timer().activates(), s.timer() == null ? null : s.timer().next(),
+                    s.timer() == null ? null : s.timer().last());
         }
         return new UnitStatus(s.name(), s.load(), s.active(), s.sub(), s.mainPid(),
                 s.restarts(), s.since(), s.description(), d);

@@ -42,6 +42,8 @@ final class Transaction {
         if (!target.def.loaded()) {
             // Shown as failed where it was asked to start, until reset-failed or a reload fixes it.
             target.loadFailed = true;
+            if (target.def.loadState() == dev.jinit.unit.LoadState.MASKED)
+                return CompletableFuture.completedFuture(JobOutcome.failed(name, "Unit " + name + " is masked."));
             return CompletableFuture.completedFuture(JobOutcome.failed(name, "Unit " + name + " is not loaded properly ("
                     + target.def.loadState().word() + "): " + target.def.loadError()));
         }

@@ -22,6 +22,7 @@ import java.util.Objects;
  * @param warnings    notes shown by {@code status UNIT} (unsupported directives with file:line)
  * @param fingerprint changes whenever the unit's files change (compared on daemon-reload)
  * @param conditions  Condition…=/Assert…=, checked when a start job begins
+ * @param timer       the [Timer] section of a loaded timer; else null
  * @param socket      for a loaded socket unit: its sockets and the service it activates; else null
  * @param stdioSocket for a service: bit 0, 1, 2 set when StandardInput=, StandardOutput=, StandardError= is
  *                    {@code socket} (the connection of an Accept=yes socket)
@@ -41,9 +42,10 @@ public record UnitDefinition(
         String fingerprint,
         StartConditions conditions,
         SocketConfig socket,
-        int stdioSocket) {
+        int stdioSocket,
+        dev.jinit.unit.TimerUnit.Timer timer) {
 
-    public enum Kind { SERVICE, TARGET, SOCKET }
+    public enum Kind { SERVICE, TARGET, SOCKET, TIMER }
 
     /**
      * The [Unit] and [Install] dependency lists, as written (unit names), and DefaultDependencies=.
@@ -52,7 +54,8 @@ public record UnitDefinition(
     public record Dependencies(List<String> requires, List<String> wants, List<String> bindsTo, List<String> after,
                                List<String> before, List<String> conflicts, List<String> wantedBy,
                                List<String> requiredBy, List<String> requisite, List<String> partOf,
-                               boolean defaultDependencies) {
+                               boolean defaultDependencies, List<String> onFailure, List<String> onSuccess,
+                               List<String> upholds, List<String> propagatesReloadTo, List<String> reloadPropagatedFrom) {
         public static final Dependencies NONE = new Dependencies(List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(), List.of(), List.of());
 
@@ -67,6 +70,20 @@ public record UnitDefinition(
             requiredBy = List.copyOf(requiredBy);
             requisite = List.copyOf(requisite);
             partOf = List.copyOf(partOf);
+            onFailure = List.copyOf(onFailure);
+            onSuccess = List.copyOf(onSuccess);
+            upholds = List.copyOf(upholds);
+            propagatesReloadTo = List.copyOf(propagatesReloadTo);
+            reloadPropagatedFrom = List.copyOf(reloadPropagatedFrom);
+        }
+
+        /** Without OnFailure=, OnSuccess=, Upholds= and reload propagation. */
+        public Dependencies(List<String> requires, List<String> wants, List<String> bindsTo, List<String> after,
+                            List<String> before, List<String> conflicts, List<String> wantedBy,
+                            List<String> requiredBy, List<String> requisite, List<String> partOf,
+                            boolean defaultDependencies) {
+            this(requires, wants, bindsTo, after, before, conflicts, wantedBy, requiredBy, requisite, partOf,
+                    defaultDependencies, List.of(), List.of(), List.of(), List.of(), List.of());
         }
 
         /** Without Requisite=/PartOf=, with DefaultDependencies=yes. */
@@ -78,7 +95,7 @@ public record UnitDefinition(
         /** The same lists with DefaultDependencies= set to {@code on}. */
         public Dependencies withDefaultDependencies(boolean on) {
             return new Dependencies(requires, wants, bindsTo, after, before, conflicts, wantedBy, requiredBy, requisite,
-                    partOf, on);
+                    partOf, on, onFailure, onSuccess, upholds, propagatesReloadTo, reloadPropagatedFrom);
         }
     }
 
@@ -118,14 +135,16 @@ public record UnitDefinition(
             throw new IllegalArgumentException(name + ": a loaded service needs its configuration and spawn plan");
         if (loadState == LoadState.LOADED && kind == Kind.SOCKET && socket == null)
             throw new IllegalArgumentException(name + ": a loaded socket unit needs its sockets");
+        if (loadState == LoadState.LOADED && kind == Kind.TIMER && timer == null)
+            throw new IllegalArgumentException(name + ": a loaded timer needs its [Timer] settings");
     }
 
-    /** A unit without sockets. */
+    /** A unit without sockets and no timer. */
     public UnitDefinition(String name, Kind kind, LoadState loadState, String loadError, Path source, String description,
                           Dependencies deps, ServiceConfig service, SpawnPlan plan, Directories directories,
                           List<String> warnings, String fingerprint, StartConditions conditions) {
         this(name, kind, loadState, loadError, source, description, deps, service, plan, directories, warnings,
-                fingerprint, conditions, null, 0);
+                fingerprint, conditions, null, 0, null);
     }
 
     /** A unit without Condition…=/Assert…= checks. */
@@ -150,12 +169,13 @@ public record UnitDefinition(
     /** The same unit with these dependencies and description (a failed unit's readable [Unit]/[Install]). */
     public UnitDefinition withDependencies(String description, Dependencies deps) {
         return new UnitDefinition(name, kind, loadState, loadError, source, description, deps, service, plan,
-                directories, warnings, fingerprint, conditions, socket, stdioSocket);
+                directories, warnings, fingerprint, conditions, socket, stdioSocket, timer);
     }
 
     /** A unit that could not be loaded: it shows in status with the reason, and cannot start. */
     public static UnitDefinition failed(String name, LoadState loadState, String error, Path source) {
-        Kind kind = name.endsWith(".target") ? Kind.TARGET : name.endsWith(".socket") ? Kind.SOCKET : Kind.SERVICE;
+        Kind kind = name.endsWith(".target") ? Kind.TARGET : name.endsWith(".socket") ? Kind.SOCKET
+                : name.endsWith(".timer") ? Kind.TIMER : Kind.SERVICE;
         return new UnitDefinition(name, kind, loadState, error, source, name, Dependencies.NONE, null, null,
                 Directories.NONE, List.of(), "failed:" + error);
     }

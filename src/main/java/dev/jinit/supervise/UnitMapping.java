@@ -21,6 +21,7 @@ import dev.jinit.unit.SocketUnit;
 import dev.jinit.unit.SpawnDirective;
 import dev.jinit.unit.TargetUnit;
 import dev.jinit.unit.TimeSpans;
+import dev.jinit.unit.TimerUnit;
 import dev.jinit.unit.Unit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -107,6 +108,8 @@ public final class UnitMapping {
             case SocketUnit so -> socket(so, diagnostics, null);
             case TargetUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TARGET, LoadState.LOADED, null, info.source(),
                     info.description(), deps, null, null, null, warnings, fingerprint, conditions);
+            case TimerUnit t -> new UnitDefinition(t.name(), UnitDefinition.Kind.TIMER, LoadState.LOADED, null, info.source(),
+                    info.description(), deps, null, null, null, warnings, fingerprint, conditions, null, 0, t.timer());
             case ServiceUnit su -> {
                 try {
                     ServiceConfig config = config(su.name(), su.service(), info);
@@ -114,7 +117,7 @@ public final class UnitMapping {
                     unfilteredUserNamespace(su.service(), warnings);
                     yield new UnitDefinition(su.name(), UnitDefinition.Kind.SERVICE, LoadState.LOADED, null, info.source(),
                             info.description(), deps, config, plan(su, skipOom), directories(su.service()), warnings,
-                            fingerprint, conditions, null, stdioSocket(su.service()));
+                            fingerprint, conditions, null, stdioSocket(su.service()), null);
                 } catch (IllegalArgumentException e) {
                     yield UnitDefinition.failed(su.name(), LoadState.BAD_SETTING, (info.source() == null ? su.name() : info.source().toString())
                             + ": " + e.getMessage(), info.source());
@@ -149,12 +152,13 @@ public final class UnitMapping {
         if (!so.socket().accept() && !before.contains(service)) before.add(service);
         if (info.defaultDependencies() && !before.contains("sockets.target")) before.add("sockets.target");
         d = new UnitDefinition.Dependencies(d.requires(), d.wants(), d.bindsTo(), d.after(), before, d.conflicts(),
-                d.wantedBy(), d.requiredBy(), d.requisite(), d.partOf(), d.defaultDependencies());
+                d.wantedBy(), d.requiredBy(), d.requisite(), d.partOf(), d.defaultDependencies(), d.onFailure(), d.onSuccess(),
+                d.upholds(), d.propagatesReloadTo(), d.reloadPropagatedFrom());
         if (so.socket().accept() && instances == null)
             return UnitDefinition.failed(so.name(), LoadState.BAD_SETTING, so.name() + ": Accept=yes needs the unit directory", info.source());
         return new UnitDefinition(so.name(), UnitDefinition.Kind.SOCKET, LoadState.LOADED, null, info.source(),
                 info.description(), d, null, null, null, warnings, fingerprint(files), conditions(info.conditions()),
-                new SocketConfig(so.socket(), service, so.socket().accept() ? instances : null), 0);
+                new SocketConfig(so.socket(), service, so.socket().accept() ? instances : null), 0, null);
     }
 
     /** Which of stdin, stdout and stderr (bits 0, 1, 2) are the connection of an Accept=yes socket. */
@@ -182,7 +186,8 @@ public final class UnitMapping {
     private static UnitDefinition.Dependencies deps(Unit.UnitInfo info) {
         return new UnitDefinition.Dependencies(info.requires(), info.wants(), info.bindsTo(), info.after(),
                 info.before(), info.conflicts(), info.wantedBy(), info.requiredBy(), info.requisite(), info.partOf(),
-                info.defaultDependencies());
+                info.defaultDependencies(), info.onFailure(), info.onSuccess(), info.upholds(), info.propagatesReloadTo(),
+                info.reloadPropagatedFrom());
     }
 
     static ServiceConfig config(String name, Service s, Unit.UnitInfo info) {

@@ -32,6 +32,12 @@ final class UnitRuntime {
     dev.jinit.linux.Fd connection;
     String acceptedBy;
     boolean targetUp;
+    /** A loaded timer's machine; null otherwise. */
+    TimerMachine timer;
+    /** Makes the machine of a loaded timer (the manager's clocks and stamps). */
+    private final java.util.function.Function<UnitRuntime, TimerMachine> timers;
+    /** Monotonic milliseconds the unit last left inactive, and last became inactive (-1: never), for timers. */
+    long activatedMillis = -1, deactivatedMillis = -1;
     /** A start was asked of this unit that could not be loaded. */
     boolean loadFailed;
     Instant since, activeEnter, inactiveEnter;
@@ -40,8 +46,13 @@ final class UnitRuntime {
     ExitStatus lastExit;
 
     UnitRuntime(UnitDefinition def, ServiceDriver.Context context) {
+        this(def, context, null);
+    }
+
+    UnitRuntime(UnitDefinition def, ServiceDriver.Context context, java.util.function.Function<UnitRuntime, TimerMachine> timers) {
         this.name = def.name();
         this.context = context;
+        this.timers = timers;
         replace(def);
     }
 
@@ -63,6 +74,7 @@ final class UnitRuntime {
             machine = null;
             socket = null;
         }
+        timer = d.loaded() && d.kind() == UnitDefinition.Kind.TIMER && timers != null ? timers.apply(this) : null;
     }
 
     /** The definition the unit will run with next: the pending one when there is one. */
@@ -72,18 +84,21 @@ final class UnitRuntime {
 
     boolean isInactive() {
         if (machine != null) return machine.state().isInactive();
+        if (timer != null) return timer.isInactive();
         if (socket != null) return socket.state().active == ActiveState.INACTIVE || socket.state().active == ActiveState.FAILED;
         return !targetUp;
     }
 
     boolean isActive() {
         if (machine != null) return machine.isActive();
+        if (timer != null) return !timer.isInactive();
         if (socket != null) return socket.state().active == ActiveState.ACTIVE;
         return targetUp;
     }
 
     ActiveState activeState() {
         if (machine != null) return machine.activeState();
+        if (timer != null) return timer.state().active;
         if (socket != null) return socket.state().active;
         if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) return targetUp ? ActiveState.ACTIVE : ActiveState.INACTIVE;
         return loadFailed ? ActiveState.FAILED : ActiveState.INACTIVE;
@@ -91,6 +106,7 @@ final class UnitRuntime {
 
     String subState() {
         if (machine != null) return machine.state().word;
+        if (timer != null) return timer.state().word;
         if (socket != null) return socket.state().word;
         if (def.kind() == UnitDefinition.Kind.TARGET && def.loaded()) return targetUp ? "active" : "dead";
         return loadFailed ? "failed" : "dead";
@@ -98,6 +114,7 @@ final class UnitRuntime {
 
     String resultWord() {
         if (machine != null) return machine.result().word;
+        if (timer != null) return timer.state() == TimerMachine.State.FAILED ? "resources" : "success";
         if (socket != null) return socket.result();
         return loadFailed ? "resources" : "success";
     }
@@ -113,6 +130,19 @@ final class UnitRuntime {
         else inactiveEnter = since;
         context.console().println("jinit: " + (up ? "Reached target " : "Stopped target ") + def.description() + ".");
         context.listener().published(new UnitTransition(0, name, oldActive, activeState(), oldSub, subState(),
+                resultWord(), since));
+    }
+
+    /** A timer's state changed: published like any other unit's. */
+    void timerChanged(TimerMachine.State old) {
+        ActiveState oldActive = old.active;
+        since = Instant.now();
+        if (oldActive == ActiveState.INACTIVE || oldActive == ActiveState.FAILED) {
+            if (!timer.isInactive()) activeEnter = since;
+        } else if (timer.isInactive()) {
+            inactiveEnter = since;
+        }
+        context.listener().published(new UnitTransition(0, name, oldActive, activeState(), old.word, subState(),
                 resultWord(), since));
     }
 
@@ -176,6 +206,7 @@ final class UnitRuntime {
         if (acceptedBy != null) warnings.add("Started for a connection of " + acceptedBy + "; forgotten when it ends.");
         return new UnitSnapshot(name, load, activeState(), subState(), pid, restarts, since, def.description(), result,
                 statusText, lastExitPid, lastExit, def.source() == null ? null : def.source().toString(), def.loadError(),
-                execStart, activeEnter, inactiveEnter, procs, warnings, pending != null);
+                execStart, activeEnter, inactiveEnter, procs, warnings, pending != null,
+                timer == null ? null : new UnitSnapshot.TimerInfo(timer.config().unit(), timer.nextElapse(), timer.lastTrigger()));
     }
 }

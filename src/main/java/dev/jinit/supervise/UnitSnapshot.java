@@ -13,6 +13,7 @@ import java.util.function.Supplier;
  *
  * @param since         when ACTIVE last changed (null if it never did)
  * @param changedOnDisk the unit file changed since it was loaded; the change applies at the next start
+ * @param timer         for a timer: the unit it activates and its next and last elapse; else null
  * @param listProcesses the unit's live processes (main first), read from /proc or cgroupfs when called:
  *                      call it on the asker's thread, never the manager's. The snapshot itself reads
  *                      nothing, so listing 1000 units costs the manager thread no file access.
@@ -21,7 +22,10 @@ public record UnitSnapshot(String name, LoadState load, ActiveState active, Stri
                            Instant since, String description, String result, String statusText, int lastExitPid,
                            ExitStatus lastExit, String fragmentPath, String loadError, String execStart,
                            Instant activeEnter, Instant inactiveEnter, Supplier<List<Integer>> listProcesses,
-                           List<String> warnings, boolean changedOnDisk) {
+                           List<String> warnings, boolean changedOnDisk, TimerInfo timer) {
+    /** What {@code list-timers} shows of a timer; the times are null when there is none. */
+    public record TimerInfo(String activates, Instant next, Instant last) {}
+
     public UnitSnapshot {
         Objects.requireNonNull(listProcesses, "listProcesses");
         warnings = List.copyOf(warnings);

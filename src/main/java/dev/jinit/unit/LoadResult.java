@@ -79,7 +79,8 @@ public final class LoadResult {
             Unit.UnitInfo i = b.unit().infoOrNull();
             if (i != null) {
                 Stream.of(i.requires(), i.wants(), i.bindsTo(), i.after(), i.before(), i.conflicts(), i.wantedBy(), i.requiredBy(),
-                                i.requisite(), i.partOf())
+                                i.requisite(), i.partOf(), i.onFailure(), i.onSuccess(), i.upholds(),
+                                i.propagatesReloadTo(), i.reloadPropagatedFrom())
                         .flatMap(List::stream)
                         .filter(r -> !units.containsKey(r) && dir.provides(r))
                         .forEach(todo::add);

@@ -4,9 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A successfully loaded unit: a {@link ServiceUnit}, a {@link TargetUnit} or a {@link SocketUnit}. Immutable; a reload builds new ones.
+ * A successfully loaded unit: a {@link ServiceUnit}, a {@link TargetUnit}, a {@link SocketUnit} or a {@link TimerUnit}.
+ * Immutable; a reload builds new ones.
  */
-public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit {
+public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit, TimerUnit {
     UnitInfo info();
 
     default String name() {
@@ -17,6 +18,7 @@ public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit {
         return switch (this) {
             case ServiceUnit s -> UnitKind.SERVICE;
             case TargetUnit t -> UnitKind.TARGET;
+            case TimerUnit t -> UnitKind.TIMER;
             case SocketUnit s -> UnitKind.SOCKET;
         };
     }
@@ -56,6 +58,11 @@ public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit {
      * @param conditions          the path Condition…= and Assert…= checks, evaluated at each start
      * @param requisite           Requisite=: must already be up when this unit starts (never started by it)
      * @param partOf              PartOf=: stopping or restarting those units stops or restarts this one
+     * @param onFailure           OnFailure=: units started when this one enters the failed state
+     * @param onSuccess           OnSuccess=: units started when this one goes inactive successfully
+     * @param upholds             Upholds=: units started again whenever they are down while this one is up
+     * @param propagatesReloadTo  PropagatesReloadTo=: reloading this unit reloads those
+     * @param reloadPropagatedFrom ReloadPropagatedFrom=: reloading those units reloads this one
      */
     record UnitInfo(String name, Path source, List<Path> dropIns, String description,
                     List<String> requires, List<String> wants, List<String> bindsTo,
@@ -64,8 +71,14 @@ public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit {
                     List<String> wantedBy, List<String> requiredBy, List<String> aliases,
                     boolean defaultDependencies, List<UnitFile.Assignment> unsupported,
                     java.util.Map<String, String> origins, List<Condition> conditions,
-                    List<String> requisite, List<String> partOf) {
+                    List<String> requisite, List<String> partOf, List<String> onFailure, List<String> onSuccess,
+                    List<String> upholds, List<String> propagatesReloadTo, List<String> reloadPropagatedFrom) {
         public UnitInfo {
+            onFailure = List.copyOf(onFailure);
+            onSuccess = List.copyOf(onSuccess);
+            upholds = List.copyOf(upholds);
+            propagatesReloadTo = List.copyOf(propagatesReloadTo);
+            reloadPropagatedFrom = List.copyOf(reloadPropagatedFrom);
             requisite = List.copyOf(requisite);
             partOf = List.copyOf(partOf);
             dropIns = List.copyOf(dropIns);
@@ -82,6 +95,20 @@ public sealed interface Unit permits ServiceUnit, TargetUnit, SocketUnit {
             origins = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(origins));
             conditions = List.copyOf(conditions);
             if (startLimitBurst < 0) throw new IllegalArgumentException("negative StartLimitBurst");
+        }
+
+        /** Without OnFailure=, OnSuccess=, Upholds= and reload propagation. */
+        public UnitInfo(String name, Path source, List<Path> dropIns, String description,
+                        List<String> requires, List<String> wants, List<String> bindsTo,
+                        List<String> after, List<String> before, List<String> conflicts,
+                        java.time.Duration startLimitInterval, int startLimitBurst,
+                        List<String> wantedBy, List<String> requiredBy, List<String> aliases,
+                        boolean defaultDependencies, List<UnitFile.Assignment> unsupported,
+                        java.util.Map<String, String> origins, List<Condition> conditions,
+                        List<String> requisite, List<String> partOf) {
+            this(name, source, dropIns, description, requires, wants, bindsTo, after, before, conflicts, startLimitInterval,
+                    startLimitBurst, wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins, conditions,
+                    requisite, partOf, List.of(), List.of(), List.of(), List.of(), List.of());
         }
 
         /** Where {@code directive=unit} was declared ({@code file:line}), or null when it was not. */

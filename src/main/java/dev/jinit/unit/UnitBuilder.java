@@ -56,7 +56,9 @@ public final class UnitBuilder {
     private String description;
     private final List<String> requires = new ArrayList<>(), wants = new ArrayList<>(), bindsTo = new ArrayList<>(),
             after = new ArrayList<>(), before = new ArrayList<>(), conflicts = new ArrayList<>(),
-            requisite = new ArrayList<>(), partOf = new ArrayList<>();
+            requisite = new ArrayList<>(), partOf = new ArrayList<>(), onFailure = new ArrayList<>(),
+            onSuccess = new ArrayList<>(), upholds = new ArrayList<>(), propagatesReloadTo = new ArrayList<>(),
+            reloadPropagatedFrom = new ArrayList<>();
     private Duration startLimitInterval = Duration.ofSeconds(10);
     private int startLimitBurst = 5;
     private boolean defaultDependencies = true;
@@ -100,6 +102,14 @@ public final class UnitBuilder {
     private final ProcessSpec.Builder spawnCheck = ProcessSpec.builder("/bin/true");
     private final DirectiveState spawnCheckState = new DirectiveState();
     private int serviceSectionLine;
+    // [Timer]
+    private final List<Duration> onActive = new ArrayList<>(), onBoot = new ArrayList<>(), onStartup = new ArrayList<>(),
+            onUnitActive = new ArrayList<>(), onUnitInactive = new ArrayList<>();
+    private final List<CalendarSpec> onCalendar = new ArrayList<>();
+    private Duration accuracy = Duration.ofMinutes(1), randomizedDelay = Duration.ZERO;
+    private boolean fixedRandomDelay, persistent, wakeSystem, remainAfterElapse = true;
+    private String timerUnit;
+    private int timerSectionLine;
     // [Socket]
     private final SocketSection socketSection = new SocketSection();
     private int socketSectionLine;
@@ -123,6 +133,7 @@ public final class UnitBuilder {
     private Result run() {
         diags.addAll(file.diagnostics());
         boolean service = name.kind() == UnitKind.SERVICE;
+        boolean timer = name.kind() == UnitKind.TIMER;
         boolean socket = name.kind() == UnitKind.SOCKET;
         for (UnitFile.Assignment a : file.assignments()) {
             try {
@@ -138,6 +149,13 @@ public final class UnitBuilder {
                             serviceDirective(a);
                         }
                     }
+                    case "Timer" -> {
+                        if (!timer) unknownSection(a);
+                        else {
+                            if (timerSectionLine == 0) timerSectionLine = a.line();
+                            timerDirective(a);
+                        }
+                    }
                     case "Socket" -> {
                         if (!socket) unknownSection(a);
                         else {
@@ -151,13 +169,18 @@ public final class UnitBuilder {
                 diags.add(Diagnostic.error(a.file(), a.line(), a.key() + "=" + a.value() + ": " + e.getMessage()));
             }
         }
+        TimerUnit.Timer t = timer ? finishTimer() : null;
+        defaultDependencies(t);
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
-                wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins, conditions, requisite, partOf);
+                wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins, conditions, requisite, partOf,
+                onFailure, onSuccess, upholds, propagatesReloadTo, reloadPropagatedFrom);
         Unit unit = null;
         if (service) {
             Service s = finishService();
             if (s != null) unit = new ServiceUnit(info, s);
+        } else if (timer) {
+            if (t != null) unit = new TimerUnit(info, t);
         } else if (socket) {
             Socket sk = finishSocket();
             if (sk != null) unit = new SocketUnit(info, sk);
@@ -166,6 +189,121 @@ public final class UnitBuilder {
         }
         if (diags.stream().anyMatch(Diagnostic::isError)) unit = null;
         return new Result(unit, info, diags);
+    }
+
+    /** Where the dependencies systemd adds by itself are said to come from. */
+    static final String DEFAULT_DEPENDENCY = "(DefaultDependencies=yes)";
+
+    /**
+     * The dependencies systemd adds to a unit with DefaultDependencies=yes (systemd.service(5), systemd.timer(5),
+     * systemd.target(5)): a service Requires= and is After= sysinit.target and After= basic.target; a timer
+     * Requires= and is After= sysinit.target and Before= timers.target (and After= time-set.target and
+     * time-sync.target with OnCalendar=); every one of them, targets too, Conflicts= and is Before=
+     * shutdown.target. A timer is always Before= the unit it activates. A socket Requires= and is After=
+     * sysinit.target (its Before= sockets.target and its service are added where it is mapped).
+     */
+    private void defaultDependencies(TimerUnit.Timer t) {
+        if (t != null) implicit(before, "Before", t.unit());
+        if (!defaultDependencies) return;
+        UnitKind k = name.kind();
+        if (k == UnitKind.SERVICE || k == UnitKind.TIMER || k == UnitKind.SOCKET) {
+            implicit(requires, "Requires", "sysinit.target");
+            implicit(after, "After", "sysinit.target");
+        }
+        if (k == UnitKind.SERVICE) implicit(after, "After", "basic.target");
+        if (k == UnitKind.TIMER) {
+            implicit(before, "Before", "timers.target");
+            if (t != null && !t.onCalendar().isEmpty()) {
+                implicit(after, "After", "time-set.target");
+                implicit(after, "After", "time-sync.target");
+            }
+        }
+        implicit(conflicts, "Conflicts", "shutdown.target");
+        implicit(before, "Before", "shutdown.target");
+    }
+
+    private void implicit(List<String> into, String directive, String unit) {
+        if (unit.equals(name.name()) || into.contains(unit)) return;
+        into.add(unit);
+        origins.putIfAbsent(directive + "=" + unit, DEFAULT_DEPENDENCY);
+    }
+
+    /** The [Timer] section as a whole; null (with an error) when the timer cannot work. */
+    private TimerUnit.Timer finishTimer() {
+        String unit = timerUnit != null ? timerUnit : name.withoutSuffix() + ".service";
+        TimerUnit.Timer t = new TimerUnit.Timer(onActive, onBoot, onStartup, onUnitActive, onUnitInactive, onCalendar,
+                accuracy, randomizedDelay, fixedRandomDelay, persistent, wakeSystem, remainAfterElapse, unit);
+        if (!t.hasTriggers()) {
+            // systemd: "Timer unit lacks value setting. Refusing."
+            diags.add(Diagnostic.error(file.path(), timerSectionLine, "timer has no OnActiveSec=, OnBootSec=, OnStartupSec=, "
+                    + "OnUnitActiveSec=, OnUnitInactiveSec= or OnCalendar= (systemd: \"Timer unit lacks value setting. Refusing.\")"));
+            return null;
+        }
+        return t;
+    }
+
+    // ---- [Timer] ----
+
+    private void timerDirective(UnitFile.Assignment a) {
+        String v = a.value();
+        switch (a.key()) {
+            case "OnActiveSec" -> span(onActive, v);
+            case "OnBootSec" -> span(onBoot, v);
+            case "OnStartupSec" -> span(onStartup, v);
+            case "OnUnitActiveSec" -> span(onUnitActive, v);
+            case "OnUnitInactiveSec" -> span(onUnitInactive, v);
+            case "OnCalendar" -> {
+                if (v.isEmpty()) resetTriggers();
+                else onCalendar.add(CalendarSpec.parse(specifiers.expand(v)));
+            }
+            case "AccuracySec" -> accuracy = v.isEmpty() ? Duration.ofMinutes(1) : TimeSpans.parse(v);
+            case "RandomizedDelaySec" -> randomizedDelay = v.isEmpty() ? Duration.ZERO : TimeSpans.parse(v);
+            case "FixedRandomDelay" -> fixedRandomDelay = !v.isEmpty() && bool(v);
+            case "Persistent" -> persistent = !v.isEmpty() && bool(v);
+            case "RemainAfterElapse" -> remainAfterElapse = v.isEmpty() || bool(v);
+            case "WakeSystem" -> {
+                wakeSystem = !v.isEmpty() && bool(v);
+                if (wakeSystem)
+                    diags.add(Diagnostic.warning(a.file(), a.line(), "WakeSystem=yes is accepted, but jinit does not wake a "
+                            + "suspended machine; the timer fires when the machine is awake"));
+            }
+            case "OnClockChange", "OnTimezoneChange" -> {
+                if (!v.isEmpty()) bool(v);
+                unknown(a);
+            }
+            case "Unit" -> {
+                if (v.isEmpty()) {
+                    timerUnit = null;
+                    return;
+                }
+                String n = specifiers.expand(v);
+                UnitName un = UnitName.parse(n);
+                if (un.type().equals("timer")) throw new BadValueException("a timer cannot activate another timer");
+                if (un.isTemplate()) throw new BadValueException("a timer cannot activate a template; name an instance");
+                timerUnit = n;
+            }
+            default -> unknown(a);
+        }
+    }
+
+    private void span(List<Duration> into, String v) {
+        if (v.isEmpty()) {
+            resetTriggers();
+            return;
+        }
+        Duration d = TimeSpans.parse(v);
+        if (TimeSpans.isInfinite(d)) throw new BadValueException("a timer cannot wait forever");
+        into.add(d);
+    }
+
+    /** systemd.timer(5): an empty value resets every trigger, monotonic and calendar alike. */
+    private void resetTriggers() {
+        onActive.clear();
+        onBoot.clear();
+        onStartup.clear();
+        onUnitActive.clear();
+        onUnitInactive.clear();
+        onCalendar.clear();
     }
 
     private List<Path> dropIns() {
@@ -263,6 +401,15 @@ public final class UnitBuilder {
             case "Conflicts" -> names(conflicts, a);
             case "Requisite" -> names(requisite, a);
             case "PartOf" -> names(partOf, a);
+            case "OnFailure" -> names(onFailure, a);
+            case "OnSuccess" -> names(onSuccess, a);
+            case "Upholds" -> names(upholds, a);
+            case "PropagatesReloadTo" -> names(propagatesReloadTo, a);
+            case "ReloadPropagatedFrom" -> names(reloadPropagatedFrom, a);
+            case "OnFailureJobMode", "OnSuccessJobMode" -> {
+                // systemd's job modes; jinit queues these starts like any other (mode "replace", the default).
+                if (!v.isEmpty() && !JOB_MODES.contains(v)) throw new BadValueException("not a job mode (" + String.join(", ", JOB_MODES) + ")");
+            }
             case "StartLimitIntervalSec", "StartLimitInterval" ->
                     startLimitInterval = v.isEmpty() ? Duration.ofSeconds(10) : TimeSpans.parse(v);
             case "StartLimitBurst" -> startLimitBurst = v.isEmpty() ? 5 : nonNegativeInt(v);
@@ -296,6 +443,9 @@ public final class UnitBuilder {
             origins.putIfAbsent(prefix + n, a.where());
         }
     }
+
+    private static final List<String> JOB_MODES = List.of("fail", "replace", "replace-irreversibly", "isolate", "flush",
+            "ignore-dependencies", "ignore-requirements");
 
     // ---- [Install] ----
 

@@ -64,7 +64,8 @@ final class UnitDirectory {
                 else if (fileName.endsWith(".d")) d.readDropIns(p, fileName.substring(0, fileName.length() - 2));
                 continue;
             }
-            if (fileName.endsWith(".service") || fileName.endsWith(".target") || fileName.endsWith(".socket")) d.readUnit(p, fileName);
+            if (fileName.endsWith(".service") || fileName.endsWith(".target") || fileName.endsWith(".socket")
+                    || fileName.endsWith(".timer")) d.readUnit(p, fileName);
         }
         return d;
     }
@@ -183,8 +184,12 @@ final class UnitDirectory {
         for (String n : masked.keySet()) if (!out.contains(n)) out.add(n);
         for (String n : wantedByDirs.keySet()) if (!out.contains(aliasLinks.getOrDefault(n, n))) out.add(aliasLinks.getOrDefault(n, n));
         for (String n : requiredByDirs.keySet()) if (!out.contains(aliasLinks.getOrDefault(n, n))) out.add(aliasLinks.getOrDefault(n, n));
+        // The boot goal always exists, as in systemd: what it pulls in (basic.target, timers.target, …) starts.
+        if (!out.contains(DEFAULT_TARGET) && !aliasLinks.containsKey(DEFAULT_TARGET)) out.add(DEFAULT_TARGET);
         return out;
     }
+
+    static final String DEFAULT_TARGET = "default.target";
 
     private static boolean isTemplateName(String n) {
         try {
@@ -198,6 +203,7 @@ final class UnitDirectory {
     boolean provides(String name) {
         if (aliasLinks.containsKey(name)) return false; // found through the unit's Alias=, not loaded twice
         if (files.containsKey(name) || masked.containsKey(name) || unreadable.containsKey(name)) return true;
+        if (BuiltinTargets.has(name)) return true;
         try {
             UnitName n = UnitName.parse(name);
             return n.isInstance() && (files.containsKey(n.templateName()) || unreadable.containsKey(n.templateName()));
@@ -237,6 +243,7 @@ final class UnitDirectory {
                     badDropIns.stream().map(b -> Diagnostic.error(b.path(), 0, b.reason())).toList());
         }
         UnitFile file = files.get(fileName);
+        if (file == null && BuiltinTargets.has(name)) file = BuiltinTargets.file(name);
         if (file == null) {
             String reason = "no unit file " + dir.resolve(name)
                     + (un.isInstance() ? " and no template " + dir.resolve(un.templateName()) : "");

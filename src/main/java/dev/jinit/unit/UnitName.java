@@ -45,9 +45,9 @@ public record UnitName(String name, String prefix, String instance, String type)
         return new UnitName(name, stem.substring(0, at), stem.substring(at + 1), type);
     }
 
-    /** True for the types jinit runs (service and target). */
+    /** True for the types jinit runs (service, target, timer). */
     public boolean isSupported() {
-        return type.equals("service") || type.equals("target");
+        return type.equals("service") || type.equals("target") || type.equals("socket") || type.equals("timer");
     }
 
     /** @throws BadValueException when jinit does not run units of this type */

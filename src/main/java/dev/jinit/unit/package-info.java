@@ -18,7 +18,7 @@
  *
  * <h2>Deliberate differences from systemd</h2>
  * <ul>
- * <li>Only {@code .service} and {@code .target} units run; other names are valid in dependencies and simply
+ * <li>Only {@code .service}, {@code .target}, {@code .socket} and {@code .timer} units run; other names are valid in dependencies and simply
  *     never exist (After= on them is ignored, Wants= is a note, Requires= fails the start).</li>
  * <li>An unknown {@code %} specifier fails the unit instead of being dropped with a warning.</li>
  * <li>{@code !} and {@code !!} both mean "no User=/Group= change"; {@code |} (shell) is refused.</li>
@@ -27,8 +27,10 @@
  *     refused.</li>
  * <li>Spawn directives (User=, Limit*=, Private*=, …) are checked at load through {@code exec.Directives};
  *     users and groups are resolved at start.</li>
- * <li>Services get none of systemd's implicit dependencies on sysinit.target, basic.target or shutdown.target;
- *     targets are ordered after what they pull in, as in systemd, unless DefaultDependencies=no.</li>
+ * <li>DefaultDependencies=yes adds what systemd adds (services: Requires=/After= sysinit.target, After=
+ *     basic.target; timers: Before= timers.target; all: Conflicts=/Before= shutdown.target); the standard targets
+ *     of systemd.special(7) are built in ({@link dev.jinit.unit.BuiltinTargets}) and default.target is always
+ *     loaded; targets are ordered after what they pull in, as in systemd.</li>
  * </ul>
  */
 package dev.jinit.unit;

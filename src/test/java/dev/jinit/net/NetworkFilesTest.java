@@ -20,6 +20,21 @@ class NetworkFilesTest {
     }
 
     @Test
+    void useMtuAndUseHostnameAsWritten() {
+        List<Diagnostic> diags = new ArrayList<>();
+        NetworkConfig c = NetworkFiles.parse(Path.of("u/c0.network"), """
+                [DHCPv4]
+                UseMTU=yes
+                UseHostname=no
+                UseMTU=maybe
+                """, diags);
+        assertTrue(c.dhcp().useMtu());
+        assertFalse(c.dhcp().useHostname());
+        assertTrue(c.dhcp().useHostnameGiven());
+        assertEquals(List.of("u/c0.network:4: UseMTU=maybe: not a boolean, ignoring"), diags.stream().map(Diagnostic::toString).toList());
+    }
+
+    @Test
     void readsTheSubsetWithNetworkdsDefaults() {
         List<Diagnostic> diags = new ArrayList<>();
         NetworkConfig c = NetworkFiles.parse(Path.of("/etc/systemd/network/10-eth.network"), """
@@ -51,6 +66,9 @@ class NetworkFilesTest {
         assertFalse(c.dhcp().sendHostname());
         assertFalse(c.dhcp().useDns());
         assertTrue(c.dhcp().useRoutes());
+        assertTrue(c.dhcp().useHostname(), "networkd's default");
+        assertFalse(c.dhcp().useHostnameGiven());
+        assertFalse(c.dhcp().useMtu(), "networkd's default");
         assertEquals(100, c.dhcp().routeMetric());
         assertEquals(2, diags.size(), diags.toString());
         assertEquals("/etc/systemd/network/10-eth.network:11: unknown key Frobnicate= in [Network], ignoring",

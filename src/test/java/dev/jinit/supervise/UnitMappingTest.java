@@ -78,7 +78,8 @@ class UnitMappingTest {
         assertEquals(3000, c.watchdogMillis());
         assertEquals(7, c.startLimitBurst());
         assertTrue(c.startPre().getFirst().ignoreFailure());
-        assertEquals(List.of("db.service"), web.deps().after());
+        assertEquals(List.of("db.service"), web.deps().after().stream().filter(n -> !n.endsWith(".target")).toList());
+        assertEquals(List.of("db.service", "sysinit.target", "basic.target"), web.deps().after(), "with DefaultDependencies=yes");
         assertEquals(List.of("multi-user.target"), web.deps().wantedBy());
         assertEquals(List.of("web"), web.directories().runtime());
 

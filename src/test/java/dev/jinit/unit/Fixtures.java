@@ -25,6 +25,20 @@ final class Fixtures {
         return r.unit().info();
     }
 
+    /**
+     * {@code names} without the built-in standard targets that DefaultDependencies= (and their own dependencies)
+     * brought in: what the unit files of a test themselves made. A unit file named like a standard target stays.
+     */
+    static java.util.List<String> own(LoadResult r, java.util.Collection<String> names) {
+        return names.stream().filter(n -> !(BuiltinTargets.has(n) && r.get(n).map(u -> u instanceof LoadedUnit.Ok ok
+                && ok.unit().source().startsWith(BuiltinTargets.SOURCE_DIR)).orElse(true))).toList();
+    }
+
+    /** A dependency list without what DefaultDependencies=yes added. */
+    static java.util.List<String> written(Unit.UnitInfo i, String directive, java.util.List<String> names) {
+        return names.stream().filter(n -> !UnitBuilder.DEFAULT_DEPENDENCY.equals(i.origin(directive, n))).toList();
+    }
+
     static String errors(UnitBuilder.Result r) {
         return String.join("\n", r.errors().stream().map(Diagnostic::toString).toList());
     }

@@ -64,12 +64,12 @@ class UnitBuilderTest {
                 Alias=alias.service
                 """);
         assertEquals("The a.service unit", i.description());
-        assertEquals(List.of("b.service", "c.service"), i.requires());
+        assertEquals(List.of("b.service", "c.service"), Fixtures.written(i, "Requires", i.requires()));
         assertEquals(List.of("d.service"), i.wants());
         assertEquals(List.of("e.service"), i.bindsTo());
-        assertEquals(List.of("b.service", "f.target"), i.after());
-        assertEquals(List.of("g.service"), i.before());
-        assertEquals(List.of("h.service"), i.conflicts());
+        assertEquals(List.of("b.service", "f.target"), Fixtures.written(i, "After", i.after()));
+        assertEquals(List.of("g.service"), Fixtures.written(i, "Before", i.before()));
+        assertEquals(List.of("h.service"), Fixtures.written(i, "Conflicts", i.conflicts()));
         assertEquals(Duration.ofSeconds(30), i.startLimitInterval());
         assertEquals(3, i.startLimitBurst());
         assertEquals(List.of("multi-user.target"), i.wantedBy());
@@ -92,7 +92,7 @@ class UnitBuilderTest {
     void emptyValueResetsLists() {
         Unit.UnitInfo i = info("a.service", "[Unit]\nAfter=x.service\nAfter=\nAfter=y.service\n[Service]\nExecStart=/bin/a\n"
                 + "ExecStart=\nExecStart=/bin/b\nExecStartPre=/bin/p\nExecStartPre=\n");
-        assertEquals(List.of("y.service"), i.after());
+        assertEquals(List.of("y.service"), Fixtures.written(i, "After", i.after()));
         Service s = service("[Service]\nExecStart=/bin/a\nExecStart=\nExecStart=/bin/b\nExecStartPre=/bin/p\nExecStartPre=\n"
                 + "Environment=A=1\nEnvironment=\nEnvironment=B=2\nSuccessExitStatus=3\nSuccessExitStatus=\n");
         assertEquals("/bin/b", s.execStart().getFirst().path());
