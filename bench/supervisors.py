@@ -272,6 +272,12 @@ class Bench:
                         logfile = os.path.join(logs, f"{n}.out")
                         f.write(f"stdout_logfile={logfile}\nstdout_logfile_maxbytes=8MB\nstdout_logfile_backups=4\n")
             return ["supervisord", "-n", "-c", conf], logfile
+        if tool == "loop":
+            # Not a supervisor: the floor for a restart. A plain shell loop that runs the service's
+            # script again as soon as it exits (crash part only; --tools jinit,runit,loop).
+            if len(names) != 1:
+                raise ValueError("the loop baseline runs one service")
+            return ["/bin/sh", "-c", f"while :; do {self.scripts}/{names[0]}; done"], None
         raise ValueError(tool)
 
     def jinit_java(self, run_args):

@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * The C library's heap. A JVM frees native memory (the compiler's arenas, buffers of threads that
  * ended) into malloc's free lists, where glibc keeps it resident; {@code malloc_trim(3)} gives the free
- * pages back to the kernel. jinit calls it once after its startup burst; the JVM's own trimmer
- * ({@code -XX:TrimNativeHeapInterval}, set by the launcher) does it periodically afterwards.
+ * pages back to the kernel. jinit calls it once after its startup burst (not periodically: the JVM's
+ * own trimmer, {@code -XX:TrimNativeHeapInterval}, wakes at every safepoint).
  */
 public final class NativeHeap {
     private NativeHeap() {}

@@ -292,16 +292,22 @@ public interface ProcessScope {
          * this scope's INVOCATION_IDs.
          */
         private List<Integer> escapees(ProcTable table) {
+            return escapees(table, markers, allRoots, self);
+        }
+
+        /** The same, from copies of the scope's sets: for {@link #pidsLater}, off the manager thread. */
+        private static List<Integer> escapees(ProcTable table, java.util.Collection<String> markers,
+                                              java.util.Collection<Integer> allRoots, int self) {
             if (markers.isEmpty()) return List.of();
             List<Integer> out = new ArrayList<>();
             for (ProcTable.Entry e : table.entries().values()) {
                 if (e.ppid() != self || allRoots.contains(e.pid()) || e.state() == 'Z' || e.state() == 'X') continue;
-                if (escaped(e.pid())) out.add(e.pid());
+                if (escaped(e.pid(), markers)) out.add(e.pid());
             }
             return out;
         }
 
-        private boolean escaped(int pid) {
+        private static boolean escaped(int pid, java.util.Collection<String> markers) {
             for (String m : markers)
                 if (ProcTable.environHas(pid, m)) return true;
             return false;
@@ -317,9 +323,15 @@ public interface ProcessScope {
                 if (h == null || h.alive()) live.add(pid);
             });
             Set<Integer> groupsNow = Set.copyOf(groups);
+            List<String> markersNow = List.copyOf(markers);
+            Set<Integer> allRootsNow = Set.copyOf(allRoots);
+            int me = self;
             return () -> {
                 try {
-                    return ProcTable.read().members(groupsNow, live);
+                    ProcTable table = ProcTable.read();
+                    Set<Integer> from = new HashSet<>(live);
+                    from.addAll(escapees(table, markersNow, allRootsNow, me)); // as pids() does
+                    return table.members(groupsNow, from);
                 } catch (RuntimeException e) {
                     return List.of();
                 }
@@ -335,7 +347,7 @@ public interface ProcessScope {
         public boolean owned(String cgroupPath, ProcTable.Entry entry) {
             if (entry == null) return false;
             if (groups.contains(entry.pgid()) || roots.containsKey(entry.ppid()) || roots.containsKey(entry.pid())) return true;
-            return entry.ppid() == self && !allRoots.contains(entry.pid()) && escaped(entry.pid());
+            return entry.ppid() == self && !allRoots.contains(entry.pid()) && escaped(entry.pid(), markers);
         }
 
         @Override

@@ -195,6 +195,16 @@ final class ServiceDriver implements ServiceEffects {
                         : new SpawnException(name + ": cannot start " + spec.program() + ": " + e.getMessage(), 1, e);
                 ctx.loop().post(unit.guarded("a failed start of " + s.role().directive + "=", () -> launchFailed(launch, failure)));
             }
+        }).whenComplete((v, e) -> {
+            if (e == null) return;
+            // No thread to spawn on (the thread or memory limit): the start fails with that reason,
+            // and the unit goes where a failed spawn takes it (failed, or retried per Restart=).
+            Throwable why = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            for (Fd fd : passed) fd.close(); // closing twice is harmless
+            ctx.loop().post(unit.guarded("a start of " + s.role().directive + "= that found no thread", () -> {
+                if (!launch.answered) launchFailed(launch, new SpawnException(name + ": cannot start " + spec.program()
+                        + ": no thread to spawn it on (" + why + ")", 1, why));
+            }));
         });
     }
 
@@ -299,8 +309,14 @@ final class ServiceDriver implements ServiceEffects {
     }
 
     /** Runs {@code task} on the spawn executor after the unit's earlier executor work. */
-    private void offThread(Runnable task) {
+    /**
+     * Runs {@code task} on the spawn executor after the unit's earlier work. The result completes
+     * exceptionally when the task never ran (the executor could not make a thread: jinit at its
+     * thread or memory limit) or ended with an Error.
+     */
+    private java.util.concurrent.CompletableFuture<Void> offThread(Runnable task) {
         executorWork = executorWork.handle((v, e) -> null).thenRunAsync(task, ctx.ports().spawner());
+        return executorWork;
     }
 
     /** The spawn executor started the process: hold it, hand its output to the logs, tell the machine. */

@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 
 /**
@@ -134,8 +135,12 @@ public final class Supervisor implements AutoCloseable {
         this.cgroupParent = cgroupParent;
         this.reader = new UnitFilesReader(options.units(), limits.loadTimeout(), options.err());
         // Starting units is jinit's allocation burst (unit files, spawns on short-lived threads, the
-        // compiler's arenas); what the C library kept of it goes back to the kernel once it is over.
-        unitsStarted.whenComplete((ok, failure) -> Thread.ofVirtual().name("jinit-heap-trim").start(NativeHeap::trim));
+        // compiler's arenas); what the C library kept of it goes back to the kernel once it is over:
+        // 10 s after the startup jobs ended, when the spawner threads have ended too (5 s idle). One
+        // trim, not a periodic one: the JVM's periodic trimmer wakes at every safepoint (~25 times a
+        // minute when idle, BENCHMARKS.md).
+        unitsStarted.whenComplete((ok, failure) -> CompletableFuture.delayedExecutor(10, TimeUnit.SECONDS)
+                .execute(() -> Thread.ofVirtual().name("jinit-heap-trim").start(NativeHeap::trim)));
     }
 
     /**
