@@ -200,7 +200,9 @@ class HostileInputTest {
                 [Service]
                 ExecStart=/bin/sleep 1000
                 Restart=always
-                RestartSec=500ms
+                RestartSec=3s
+                StartLimitIntervalSec=120
+                StartLimitBurst=3
                 TimeoutStopSec=3
                 [Install]
                 WantedBy=multi-user.target
@@ -215,10 +217,13 @@ class HostileInputTest {
         try (JinitRun j = layout.start()) {
             int crashy = RunIntegrationTest.mainPid(j.awaitStatus("crashy", "active (running)"));
             int steady = RunIntegrationTest.mainPid(j.awaitStatus("steady", "active (running)"));
+            Posix.kill(crashy, Signals.SIGKILL);
+            // The limit is set while crashy waits to restart (RestartSec=3s), after its exit freed its
+            // pidfd and pipes: set before, the restart could take exactly those and succeed.
+            j.awaitStatus("crashy", "auto-restart");
             int open = openFds(j.pid());
             // No new descriptor for jinit from now on (a few are closed and reopened as it runs: keep it tight).
             run("prlimit", "--pid", Integer.toString(j.pid()), "--nofile=" + open + ":" + open);
-            Posix.kill(crashy, Signals.SIGKILL);
             j.await("crashy to end in a defined state", () -> j.output().contains("crashy.service: Failed"));
             // jinit still answers at its limit (from its reserve of descriptors)
             JinitRun.Client s = j.client("status", "crashy");

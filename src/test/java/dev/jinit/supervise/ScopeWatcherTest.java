@@ -108,6 +108,11 @@ class ScopeWatcherTest {
         // come from its open jar, and ErrorPathClasses preloads the failure paths).
         assertEquals(List.of(), groups.signalAll(0, List.of()));
         assertEquals(List.of(), scope.signalAll(0, List.of()));
+        // and the failure path's classes (a class that fails to load stays unloadable for every later
+        // test in this JVM): the EMFILE exception itself and the reserve's check of it.
+        assertTrue(dev.jinit.linux.FdReserve.outOfDescriptors(
+                new dev.jinit.linux.LinuxException("open", "/dev/null", dev.jinit.linux.Errno.EMFILE)));
+        assertFalse(dev.jinit.linux.Errno.describe(dev.jinit.linux.Errno.EMFILE).isEmpty());
         try (Exhausted full = Exhausted.fill()) {
             assertTrue(full.outOfDescriptors(), "the table is full: an open fails with EMFILE");
             cgroupPids = scope.pids();
