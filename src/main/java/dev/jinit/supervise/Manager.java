@@ -127,6 +127,11 @@ public final class Manager implements AutoCloseable {
             }
 
             @Override
+            public UnitRecord.Sink records() {
+                return records;
+            }
+
+            @Override
             public List<UnitRuntime> socketsOf(UnitRuntime service) {
                 List<UnitRuntime> out = new ArrayList<>();
                 for (String n : socketsByService.getOrDefault(service.name, List.of())) {
@@ -137,6 +142,100 @@ public final class Manager implements AutoCloseable {
                 }
                 return out;
             }
+        });
+    }
+
+    /** Where units that are up are recorded for a later jinit; see {@link #recordUnits}. */
+    private volatile UnitRecord.Sink records = UnitRecord.Sink.NONE;
+
+    /**
+     * From now on every service that is up (running with its main pid, or exited) is recorded in
+     * {@code sink}, and its record removed when it goes down: what a later jinit takes over
+     * ({@link #adopt}) after {@code daemon-reexec} or a crash of this one.
+     */
+    public void recordUnits(UnitRecord.Sink sink) {
+        records = java.util.Objects.requireNonNull(sink);
+    }
+
+    /**
+     * Why the units cannot be handed to a re-executed jinit right now (empty: they can): a job in
+     * progress, a service between states (starting, stopping, reloading, waiting to restart), a spawn
+     * not answered yet, or an active socket unit (its listening sockets are not handed over).
+     */
+    public CompletableFuture<List<String>> reexecBlockers() {
+        return loop.call(this::blockers);
+    }
+
+    /**
+     * Runs {@code handOver} on the manager thread when nothing blocks a re-exec ({@link #reexecBlockers})
+     * at that moment; no event is handled while it runs (it ends in execve, or throws).
+     *
+     * @return what blocked it (empty when it ran and returned)
+     */
+    public CompletableFuture<List<String>> whenQuiet(Runnable handOver) {
+        return loop.call(() -> {
+            List<String> why = blockers();
+            if (why.isEmpty()) handOver.run();
+            return why;
+        });
+    }
+
+    private List<String> blockers() {
+        {
+            List<String> why = new ArrayList<>();
+            if (shuttingDown || stoppingAll != null) why.add("jinit is stopping");
+            for (UnitRuntime rt : units.all()) {
+                if (jobs.has(rt.name)) why.add(rt.name + " has a job in progress");
+                else if (rt.machine != null) {
+                    ServiceState st = rt.machine.state();
+                    if (st != ServiceState.DEAD && st != ServiceState.FAILED && st != ServiceState.RUNNING && st != ServiceState.EXITED)
+                        why.add(rt.name + " is " + rt.activeState().word() + " (" + st.word + ")");
+                    else if (st == ServiceState.RUNNING && rt.machine.mainPid() <= 0)
+                        why.add(rt.name + " runs without a known main process (it could not be taken over)");
+                    else if (rt.driver.launching()) why.add(rt.name + " has a process being started");
+                    else if (rt.connection != null && !rt.isInactive()) why.add(rt.name + " serves a connection of " + rt.acceptedBy);
+                } else if (rt.socket != null && !rt.isInactive()) {
+                    why.add(rt.name + " is " + rt.activeState().word() + " (listening sockets are not handed over across daemon-reexec; stop it first)");
+                }
+            }
+            return why;
+        }
+    }
+
+    /** A unit that was not taken over, and why: the caller stops what it left. */
+    public record Refusal(Adoptee adoptee, String reason) {}
+
+    /**
+     * Takes over the units an earlier jinit left up (call it after {@link #load}, before
+     * {@link #startup}): each becomes active with its main process, without any Exec* command, so that
+     * the startup that follows finds it up and starts nothing twice. A unit is refused (and returned,
+     * its handles still open for the caller to stop what it left) when it is no longer a loaded service,
+     * is not down, has a job, or its record cannot be honoured (running without a process).
+     */
+    public CompletableFuture<List<Refusal>> adopt(List<Adoptee> adoptees) {
+        return loop.call(() -> {
+            List<Refusal> refused = new ArrayList<>();
+            for (Adoptee a : adoptees) {
+                UnitRuntime rt = units.get(a.unit());
+                String why = rt == null ? "no such unit any more"
+                        : !rt.def.loaded() ? "its unit file does not load (" + rt.def.loadError() + ")"
+                        : rt.machine == null ? "it is not a service"
+                        : !rt.isInactive() || jobs.has(rt.name) ? "it is " + rt.activeState().word() + " already"
+                        : rt.pending != null ? "its unit file changed"
+                        : a.record().state().equals("running") && a.handle() == null ? "its main process is gone"
+                        : a.record().state().equals("exited") && !rt.def.service().remainAfterExit() ? "it has no RemainAfterExit=yes any more"
+                        : null;
+                if (why == null) {
+                    try {
+                        rt.driver.adopt(a);
+                        continue;
+                    } catch (RuntimeException e) {
+                        why = "taking it over failed: " + e;
+                    }
+                }
+                refused.add(new Refusal(a, why));
+            }
+            return refused;
         });
     }
 

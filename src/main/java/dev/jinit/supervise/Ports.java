@@ -106,6 +106,14 @@ public final class Ports {
         ProcessScope create(String unit);
 
         /**
+         * The scope of a unit taken over from an earlier jinit, whose processes are in {@code cgroup}
+         * already (null: none recorded); the default makes a fresh one.
+         */
+        default ProcessScope adopt(String unit, java.nio.file.Path cgroup) {
+            return create(unit);
+        }
+
+        /**
          * Runs, on the manager thread and without waiting, the {@link ProcessScope#whenChanged}
          * callbacks whose kernel events are already there (see {@link EventLoop#beforeTimers}).
          */

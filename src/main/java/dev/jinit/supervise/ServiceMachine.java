@@ -168,6 +168,41 @@ public final class ServiceMachine {
         }
     }
 
+    /**
+     * Takes over a run that an earlier jinit started (after {@code jinit daemon-reexec}, or a crash of
+     * jinit): the unit is {@code running} with {@code pid} as its main process (its exit, when it comes,
+     * is judged by Restart= as any other), or {@code exited} with no process (RemainAfterExit=). As
+     * systemd's deserialization of a service: no Exec* command runs, the start limit is not charged,
+     * the watchdog starts afresh.
+     *
+     * @throws IllegalStateException when the unit is not down, or {@code as} is neither running nor exited
+     */
+    public void adopt(ServiceState as, int pid, int restartCount) {
+        if (state != ServiceState.DEAD && state != ServiceState.FAILED)
+            throw new IllegalStateException(config.name() + " is " + state.word + ": only a unit that is down can take over a run");
+        if (as == ServiceState.RUNNING && pid <= 0)
+            throw new IllegalArgumentException(config.name() + ": a running unit needs its main pid, got " + pid);
+        if (as != ServiceState.RUNNING && as != ServiceState.EXITED)
+            throw new IllegalArgumentException(config.name() + ": only a running or exited run can be taken over, not " + as.word);
+        cancelStateTimer();
+        result = ServiceResult.SUCCESS;
+        reloadResult = ServiceResult.SUCCESS;
+        mainExit = null;
+        controlPid = 0;
+        forbidRestart = false;
+        startPending = false;
+        statusText = null;
+        restarts = Math.max(0, restartCount);
+        mainIndex = Math.max(0, config.start().size() - 1);
+        mainCommand = config.start().isEmpty() ? null : config.start().get(mainIndex);
+        mainPid = as == ServiceState.RUNNING ? pid : 0;
+        setState(as);
+        if (as == ServiceState.RUNNING) {
+            fx.perform(new Action.MainPid(pid));
+            if (config.watchdogMillis() > 0 && config.type() != ServiceType.ONESHOT) armWatchdog();
+        }
+    }
+
     // ---- events -------------------------------------------------------------------------------
 
     /** A process ended. Returns false when it is neither the main nor the control process. */
