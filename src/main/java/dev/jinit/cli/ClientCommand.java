@@ -195,7 +195,7 @@ public final class ClientCommand {
         Path socket = StateDir.controlSocket(stateDir);
         Object before;
         try {
-            before = java.nio.file.Files.getAttribute(socket, "unix:ino");
+            before = socketIdentity(socket);
         } catch (java.io.IOException | RuntimeException e) {
             before = null;
         }
@@ -214,7 +214,7 @@ public final class ClientCommand {
         String last = "no answer yet";
         while (System.nanoTime() - deadline < 0) {
             try {
-                Object now = java.nio.file.Files.getAttribute(socket, "unix:ino");
+                Object now = socketIdentity(socket);
                 if (!now.equals(before)) {
                     try (ControlClient client = ControlClient.connect(stateDir)) {
                         Response r = client.call(new Request(Command.STATUS, List.of(), 0, false));
@@ -229,6 +229,11 @@ public final class ClientCommand {
         }
         err.println("jinit: daemon-reexec: the new jinit did not answer within " + REEXEC_WAIT.toSeconds() + " s (" + last + ")");
         return FAILURE;
+    }
+
+    /** The socket file's inode and change time: a new bind makes a new file (its inode number may be the old one's). */
+    private static List<Object> socketIdentity(Path socket) throws java.io.IOException {
+        return List.of(java.nio.file.Files.getAttribute(socket, "unix:ino"), java.nio.file.Files.getAttribute(socket, "unix:ctime"));
     }
 
     private int showStatus(Invocation inv, Response response, Path stateDir) {

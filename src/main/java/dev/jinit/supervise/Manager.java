@@ -185,7 +185,7 @@ public final class Manager implements AutoCloseable {
             List<String> why = new ArrayList<>();
             if (shuttingDown || stoppingAll != null) why.add("jinit is stopping");
             for (UnitRuntime rt : units.all()) {
-                if (jobs.has(rt.name)) why.add(rt.name + " has a job in progress");
+                if (jobs.has(rt.name)) why.add(rt.name + " has a job in progress (" + rt.activeState().word() + ", " + rt.subState() + ")");
                 else if (rt.machine != null) {
                     ServiceState st = rt.machine.state();
                     if (st != ServiceState.DEAD && st != ServiceState.FAILED && st != ServiceState.RUNNING && st != ServiceState.EXITED)
