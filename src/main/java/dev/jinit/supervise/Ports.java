@@ -111,4 +111,16 @@ public final class Ports {
          */
         default void drain() {}
     }
+
+    /**
+     * The system bus, for Type=dbus services: who owns a bus name. The answers come back through
+     * {@link Manager#busNameOwner}, from any thread.
+     */
+    public interface BusNames {
+        /** Report the owner of {@code name} now, and each change of it from now on. Must not block. */
+        void watch(String name);
+
+        /** No bus: a Type=dbus service never sees its name acquired, and meets its start timeout. */
+        BusNames NONE = name -> { };
+    }
 }

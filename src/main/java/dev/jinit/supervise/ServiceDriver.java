@@ -57,6 +57,9 @@ final class ServiceDriver implements ServiceEffects {
         /** The unit other than {@code asking} that holds {@code pid} as one of its processes, or null. */
         String unitHolding(int pid, UnitRuntime asking);
 
+        /** Type=dbus: report the owner of {@code busName}, now and at each change, to the units that have it. */
+        void watchBusName(String busName);
+
         /** What socket units ask of the manager. */
         SocketRuntime.Host socketHost();
 
@@ -479,6 +482,7 @@ final class ServiceDriver implements ServiceEffects {
             }
             case Action.AwaitEmpty a -> awaitEmpty();
             case Action.Log l -> note(l.message());
+            case Action.WatchBusName w -> ctx.listener().watchBusName(w.name());
             case Action.StateChanged c -> stateChanged(c);
             case Action.Spawn s -> throw new IllegalArgumentException("spawns go through spawn()");
         }
