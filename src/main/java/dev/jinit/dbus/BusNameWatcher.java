@@ -129,7 +129,7 @@ public final class BusNameWatcher implements AutoCloseable {
                     notifyAll();
                 }
                 lastFailure = "connection lost: " + (e.getMessage() == null ? e.toString() : e.getMessage());
-                err.println("jinit: D-Bus " + address + ": " + lastFailure + "; connecting again");
+                err.println("jinit: D-Bus " + address + ": " + lastFailure);
             } finally {
                 c.close();
                 sender.interrupt();

@@ -139,6 +139,20 @@ public final class Manager implements AutoCloseable {
             }
 
             @Override
+            public void unwatchBusName(String busName, UnitRuntime down) {
+                for (UnitRuntime rt : units.all()) {
+                    if (rt != down && rt.machine != null && busName.equals(rt.machine.config().busName())
+                            && !rt.machine.state().isInactive())
+                        return;
+                }
+                try {
+                    bus.unwatch(busName);
+                } catch (RuntimeException e) {
+                    console.println("jinit: cannot stop watching D-Bus name " + busName + ": " + e);
+                }
+            }
+
+            @Override
             public SocketRuntime.Host socketHost() {
                 return sockets;
             }

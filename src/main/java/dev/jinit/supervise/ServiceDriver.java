@@ -60,6 +60,9 @@ final class ServiceDriver implements ServiceEffects {
         /** Type=dbus: report the owner of {@code busName}, now and at each change, to the units that have it. */
         void watchBusName(String busName);
 
+        /** {@code unit} went down: its bus name need not be watched unless another unit up or starting has it. */
+        void unwatchBusName(String busName, UnitRuntime unit);
+
         /** What socket units ask of the manager. */
         SocketRuntime.Host socketHost();
 
@@ -658,6 +661,9 @@ final class ServiceDriver implements ServiceEffects {
             note(c.to() == ServiceState.FAILED ? "Failed with result '" + c.result().word + "'." : "Deactivated successfully.");
             removeRuntimeDirectories();
             cancelEmptyWatch();
+            String busName = unit.machine.config().busName();
+            if (busName != null && unit.machine.config().type() == dev.jinit.unit.ServiceType.DBUS)
+                ctx.listener().unwatchBusName(busName, unit);
             if (scope != null) {
                 scope.release();
                 scope = null;

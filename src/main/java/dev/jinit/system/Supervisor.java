@@ -222,7 +222,17 @@ public final class Supervisor implements AutoCloseable {
                 dev.jinit.dbus.BusNameWatcher bus = new dev.jinit.dbus.BusNameWatcher(
                         dev.jinit.dbus.BusNameWatcher.systemBusAddress(), Posix.geteuid(), manager::busNameOwner, err);
                 s.opened.push(bus);
-                manager.attachBus(bus::watch);
+                manager.attachBus(new dev.jinit.supervise.Ports.BusNames() {
+                    @Override
+                    public void watch(String name) {
+                        bus.watch(name);
+                    }
+
+                    @Override
+                    public void unwatch(String name) {
+                        bus.unwatch(name);
+                    }
+                });
             } catch (RuntimeException e) {
                 err.println("jinit: warning: no system bus for Type=dbus services: " + e.getMessage());
             }
