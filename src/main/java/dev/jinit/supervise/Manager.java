@@ -70,6 +70,9 @@ public final class Manager implements AutoCloseable {
     private final Transaction transaction;
     private final ServiceDriver.Context driverContext;
     private boolean shuttingDown;
+    /** Who owns bus names on the system bus (Type=dbus); see {@link #attachBus}. */
+    private volatile Ports.BusNames bus = Ports.BusNames.NONE;
+    private boolean busMissingNoted;
     /** Built-in definitions of held targets, used when no unit file defines them ({@link #holdTarget}). */
     private final Map<String, UnitDefinition> heldTargets = new java.util.LinkedHashMap<>();
     private boolean loadedOnce;
@@ -119,6 +122,34 @@ public final class Manager implements AutoCloseable {
             @Override
             public void spawnAnswered() {
                 Manager.this.spawnAnswered();
+            }
+
+            @Override
+            public void watchBusName(String busName) {
+                Ports.BusNames b = bus;
+                if (b == Ports.BusNames.NONE && !busMissingNoted) {
+                    busMissingNoted = true;
+                    console.println("jinit: no D-Bus connection is set up: Type=dbus services cannot see their BusName= acquired");
+                }
+                try {
+                    b.watch(busName);
+                } catch (RuntimeException e) {
+                    console.println("jinit: cannot watch D-Bus name " + busName + ": " + e);
+                }
+            }
+
+            @Override
+            public void unwatchBusName(String busName, UnitRuntime down) {
+                for (UnitRuntime rt : units.all()) {
+                    if (rt != down && rt.machine != null && busName.equals(rt.machine.config().busName())
+                            && !rt.machine.state().isInactive())
+                        return;
+                }
+                try {
+                    bus.unwatch(busName);
+                } catch (RuntimeException e) {
+                    console.println("jinit: cannot stop watching D-Bus name " + busName + ": " + e);
+                }
             }
 
             @Override
@@ -458,6 +489,32 @@ public final class Manager implements AutoCloseable {
                 return f;
             }).thenCompose(f -> f));
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * Where Type=dbus services' bus names are watched (the system bus); set before units start.
+     * The watcher reports owners through {@link #busNameOwner}.
+     */
+    public void attachBus(Ports.BusNames names) {
+        bus = java.util.Objects.requireNonNull(names, "names");
+    }
+
+    /**
+     * The system bus says {@code name} is owned by {@code owner} (a unique name), or by nobody
+     * (null). Any thread: the services whose BusName= it is hear of it on the manager thread.
+     */
+    public void busNameOwner(String name, String owner) {
+        loop.post(() -> {
+            for (UnitRuntime rt : units.all()) {
+                if (rt.machine != null && name.equals(rt.machine.config().busName())) {
+                    try {
+                        rt.machine.busNameOwner(owner);
+                    } catch (RuntimeException e) {
+                        rt.note("D-Bus owner change of " + name + " failed: " + e);
+                    }
+                }
+            }
+        });
     }
 
     /** Runs ExecReload=; fails when the unit is not active or has none. */

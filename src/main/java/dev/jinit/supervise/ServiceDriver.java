@@ -57,6 +57,12 @@ final class ServiceDriver implements ServiceEffects {
         /** The unit other than {@code asking} that holds {@code pid} as one of its processes, or null. */
         String unitHolding(int pid, UnitRuntime asking);
 
+        /** Type=dbus: report the owner of {@code busName}, now and at each change, to the units that have it. */
+        void watchBusName(String busName);
+
+        /** {@code unit} went down: its bus name need not be watched unless another unit up or starting has it. */
+        void unwatchBusName(String busName, UnitRuntime unit);
+
         /** What socket units ask of the manager. */
         SocketRuntime.Host socketHost();
 
@@ -485,6 +491,7 @@ final class ServiceDriver implements ServiceEffects {
             }
             case Action.AwaitEmpty a -> awaitEmpty();
             case Action.Log l -> note(l.message());
+            case Action.WatchBusName w -> ctx.listener().watchBusName(w.name());
             case Action.StateChanged c -> stateChanged(c);
             case Action.Spawn s -> throw new IllegalArgumentException("spawns go through spawn()");
         }
@@ -734,6 +741,9 @@ final class ServiceDriver implements ServiceEffects {
             note(c.to() == ServiceState.FAILED ? "Failed with result '" + c.result().word + "'." : "Deactivated successfully.");
             removeRuntimeDirectories();
             cancelEmptyWatch();
+            String busName = unit.machine.config().busName();
+            if (busName != null && unit.machine.config().type() == dev.jinit.unit.ServiceType.DBUS)
+                ctx.listener().unwatchBusName(busName, unit);
             if (scope != null) {
                 scope.release();
                 scope = null;

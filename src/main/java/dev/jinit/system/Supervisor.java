@@ -239,6 +239,26 @@ public final class Supervisor implements AutoCloseable {
             // Before a watchdog, start or stop timeout fires, what the units sent in time is read, the
             // exits that happened in time are reaped, and emptied cgroups are seen (EventLoop), in
             // this order (a process says STOPPING=1, then exits; then its cgroup is empty).
+            // Type=dbus services: their BusName= is watched on the system bus. The watcher's thread and
+            // connection are made by the first such service's start, never otherwise.
+            try {
+                dev.jinit.dbus.BusNameWatcher bus = new dev.jinit.dbus.BusNameWatcher(
+                        dev.jinit.dbus.BusNameWatcher.systemBusAddress(), Posix.geteuid(), manager::busNameOwner, err);
+                s.opened.push(bus);
+                manager.attachBus(new dev.jinit.supervise.Ports.BusNames() {
+                    @Override
+                    public void watch(String name) {
+                        bus.watch(name);
+                    }
+
+                    @Override
+                    public void unwatch(String name) {
+                        bus.unwatch(name);
+                    }
+                });
+            } catch (RuntimeException e) {
+                err.println("jinit: warning: no system bus for Type=dbus services: " + e.getMessage());
+            }
             EventLoop managerLoop = loop;
             Reaper exitsInTime = reaper;
             managerLoop.beforeTimers(() -> drainNotify(notify, manager, err));
