@@ -245,6 +245,12 @@ public final class ServiceMachine {
         mainIndex = Math.max(0, config.start().size() - 1);
         mainCommand = config.start().isEmpty() ? null : config.start().get(mainIndex);
         mainPid = as == ServiceState.RUNNING ? pid : 0;
+        notifyState = NotifyState.UNKNOWN;
+        if (config.type() == ServiceType.DBUS) {
+            // It was up, so it owned its name; the watch says so again (or that it lost it meanwhile).
+            busNameGood = true;
+            fx.perform(new Action.WatchBusName(config.busName()));
+        }
         setState(as);
         if (as == ServiceState.RUNNING) {
             fx.perform(new Action.MainPid(pid));
