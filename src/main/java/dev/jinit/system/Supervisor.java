@@ -127,6 +127,8 @@ public final class Supervisor implements AutoCloseable {
     private Takeover.Found found = Takeover.Found.NONE;
     private List<Path> previousParents = List.of();
     private Cgroups lookup;
+    /** Whether daemon-reexec may be done ({@link #allowReexec}). */
+    private volatile boolean reexecAllowed;
 
     private record Named(String name, AutoCloseable handle) {}
 
@@ -276,6 +278,14 @@ public final class Supervisor implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Lets {@code jinit daemon-reexec} execute this process anew: a mode whose own start (before and
+     * around {@link #start}) can run again on the same process says so; {@code jinit run} does.
+     */
+    public void allowReexec() {
+        reexecAllowed = true;
+    }
+
     public Manager manager() {
         return manager;
     }
@@ -413,6 +423,8 @@ public final class Supervisor implements AutoCloseable {
         @Override
         public Result check() {
             if (stopRequest.isDone()) return failed("jinit is stopping");
+            if (!reexecAllowed) return failed("daemon-reexec is not supported in boot mode yet (its mounts, modules, console"
+                    + " shell and network steps would run a second time)");
             List<String> why;
             try {
                 why = manager.reexecBlockers().get(30, TimeUnit.SECONDS);
