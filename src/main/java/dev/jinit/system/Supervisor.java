@@ -286,6 +286,26 @@ public final class Supervisor implements AutoCloseable {
         reexecAllowed = true;
     }
 
+    /**
+     * Whether this process is the new image of a jinit that just executed itself ({@code daemon-reexec})
+     * on {@code stateDir}: its hand-over file names this very pid. For a mode to skip the start steps
+     * that are done already (boot mode's mounts, modules, hostname).
+     */
+    public static boolean reexecuted(Path stateDir) {
+        try {
+            String text = new String(dev.jinit.linux.RegularFile.read(stateDir.resolve(ReexecState.FILE), 1 << 20),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return text.startsWith("pid=" + Posix.getpid() + "\n");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat (start time in clock ticks after boot), or null when there is no such process. */
+    public static String processStartTime(int pid) {
+        return Takeover.startTime(pid);
+    }
+
     public Manager manager() {
         return manager;
     }
@@ -423,8 +443,7 @@ public final class Supervisor implements AutoCloseable {
         @Override
         public Result check() {
             if (stopRequest.isDone()) return failed("jinit is stopping");
-            if (!reexecAllowed) return failed("daemon-reexec is not supported in boot mode yet (its mounts, modules, console"
-                    + " shell and network steps would run a second time)");
+            if (!reexecAllowed) return failed("daemon-reexec is not possible in this mode (or before its start steps are done)");
             List<String> why;
             try {
                 why = manager.reexecBlockers().get(30, TimeUnit.SECONDS);
