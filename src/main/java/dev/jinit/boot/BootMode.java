@@ -162,20 +162,31 @@ public final class BootMode {
         } else {
             console.line("ctrl-alt-del: left to the machine's init (reboot(CAD_OFF) is EINVAL in a PID namespace)");
         }
-        step("mounts", () -> ownMounts.addAll(EarlyMounts.mountMissing(console)));
-
-        BootOptions options = readCommandLine();
-        console.setDebug(options.debug());
-        step("root filesystem", () -> remountRoot(options.root()));
-        options.hostname().ifPresent(h -> step("hostname", () -> {
-            SystemIdentity.setHostname(h);
-            console.line("hostname set to " + h);
-        }));
-        step("loopback", () -> {
-            Loopback.up();
-            console.line("loopback interface up");
-        });
-        step("modules", () -> loadModules(options));
+        // After daemon-reexec this process did the machine's steps already: they are not done twice, and
+        // what it mounted is still its own to unmount at shutdown.
+        boolean again = Supervisor.reexecuted(settings.stateDir());
+        BootOptions options;
+        if (again) {
+            console.line("re-executed (daemon-reexec): mounts, hostname, loopback and modules were done before; taking the units over");
+            ownMounts.clear();
+            ownMounts.addAll(readMounts());
+            options = readCommandLine();
+            console.setDebug(options.debug());
+        } else {
+            step("mounts", () -> ownMounts.addAll(EarlyMounts.mountMissing(console)));
+            options = readCommandLine();
+            console.setDebug(options.debug());
+            step("root filesystem", () -> remountRoot(options.root()));
+            options.hostname().ifPresent(h -> step("hostname", () -> {
+                SystemIdentity.setHostname(h);
+                console.line("hostname set to " + h);
+            }));
+            step("loopback", () -> {
+                Loopback.up();
+                console.line("loopback interface up");
+            });
+            step("modules", () -> loadModules(options));
+        }
 
         List<Part> parts = new ArrayList<>();
         if (options.consoleOutput()) parts.add(new ConsoleEcho(out));
@@ -194,6 +205,8 @@ public final class BootMode {
         StopRequest request;
         if (supervisor != null) {
             Supervisor s = supervisor;
+            step("recording the mounts", this::saveMounts);
+            s.allowReexec();
             forwardEarlySignals(s);
             console.line(String.format(Locale.ROOT, "boot steps done in %.3f s", (System.nanoTime() - started) / 1e9));
             // The units load off this thread; a directory that cannot be read leaves PID 1 up and says how to go on.
@@ -217,6 +230,26 @@ public final class BootMode {
             Shutdown shutdown = new Shutdown(console, settings.machine(), ownMounts);
             step("ending processes", shutdown::killEveryone);
             shutdown.finish(request);
+        }
+    }
+
+    /** What this PID 1 mounted, kept in the state directory for its image after a daemon-reexec. */
+    static final String MOUNTS_FILE = "boot-mounts";
+
+    private void saveMounts() {
+        try {
+            Files.writeString(settings.stateDir().resolve(MOUNTS_FILE), String.join("\n", ownMounts) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot record the mounts in " + settings.stateDir() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> readMounts() {
+        try {
+            return Files.readAllLines(settings.stateDir().resolve(MOUNTS_FILE)).stream().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            console.line("cannot read the mounts recorded before the re-exec (" + e.getMessage() + "); they stay mounted at shutdown");
+            return List.of();
         }
     }
 

@@ -86,7 +86,13 @@ public final class ConsoleShell implements Part {
                 }
                 starts.addLast(now);
                 CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
-                try (Fd terminal = Posix.open(tty.toString(), Posix.O_RDWR | Posix.O_NOCTTY | Posix.O_CLOEXEC, 0)) {
+                int kept = keptShell(supervisor);
+                if (kept > 0) {
+                    // daemon-reexec: the shell started before is still this process's child: followed, not doubled.
+                    pid = kept;
+                    supervisor.reaper().register(pid, exit::complete);
+                    console.line("kept " + name() + " (pid " + pid + ") across the re-exec");
+                } else try (Fd terminal = Posix.open(tty.toString(), Posix.O_RDWR | Posix.O_NOCTTY | Posix.O_CLOEXEC, 0)) {
                     FdSource fd = new FdSource.OpenFd(terminal.get());
                     ProcessSpec spec = shellCommand().stdin(fd).stdout(fd).stderr(fd)
                             .env(Map.of("PATH", PATH, "HOME", "/root", "SHELL", "/bin/sh", "TERM", terminalType()))
@@ -94,8 +100,9 @@ public final class ConsoleShell implements Part {
                             .newSession(true).controllingTty(tty).build();
                     pid = spawner.spawn(spec).pid();
                     supervisor.reaper().register(pid, exit::complete);
+                    recordShell(supervisor, pid);
+                    console.line("started " + name() + " (pid " + pid + ")");
                 }
-                console.line("started " + name() + " (pid " + pid + ")");
                 ExitStatus status = exit.get();
                 pid = 0;
                 if (!stopping) console.line(name() + " exited (" + status + "), starting it again");
@@ -106,6 +113,33 @@ public final class ConsoleShell implements Part {
                 console.line(name() + ": " + e.getMessage() + "; next try in " + PAUSE.toSeconds() + " s");
                 sleep(PAUSE);
             }
+        }
+    }
+
+    static final String SHELL_FILE = "console-shell";
+
+    /** The shell's pid and start time, for this process's image after a daemon-reexec. */
+    private void recordShell(Supervisor supervisor, int pid) {
+        try {
+            Files.writeString(supervisor.stateDir().resolve(SHELL_FILE), pid + " " + Supervisor.processStartTime(pid) + "\n");
+        } catch (java.io.IOException | RuntimeException e) {
+            console.line(name() + ": cannot record its pid (" + e.getMessage() + "); a daemon-reexec would start a second one");
+        }
+    }
+
+    /** The recorded shell when it is still this process's child (same start time), once; else 0. */
+    private int keptShell(Supervisor supervisor) {
+        Path file = supervisor.stateDir().resolve(SHELL_FILE);
+        try {
+            String[] f = Files.readString(file).strip().split(" ");
+            Files.deleteIfExists(file);
+            int p = Integer.parseInt(f[0]);
+            String stat = Files.readString(Path.of("/proc", f[0], "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            boolean child = fields[1].equals(Integer.toString(Posix.getpid()));
+            return child && f.length > 1 && f[1].equals(Supervisor.processStartTime(p)) ? p : 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 

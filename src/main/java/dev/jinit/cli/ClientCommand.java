@@ -51,6 +51,7 @@ public final class ClientCommand {
                    jinit reset-failed [UNIT...]             forget failures and restart counts
                    jinit logs [-f] [-n N] [UNIT...]         last N lines (default 100), -f to follow
                    jinit daemon-reload                      re-read the unit files
+                   jinit daemon-reexec                      execute jinit anew, every unit kept running
                    jinit poweroff|reboot|halt               shut the machine down (jinit as PID 1)
             options: --state DIR   the running jinit's state directory (else $JINIT_STATE, else
                                    /run/jinit as root, $XDG_RUNTIME_DIR/jinit or /tmp/jinit-UID otherwise)
@@ -164,6 +165,7 @@ public final class ClientCommand {
         int lines = inv.lines() != null ? inv.lines()
                 : inv.command() == Command.STATUS ? DEFAULT_STATUS_LINES : DEFAULT_LOG_LINES;
         Request request = new Request(inv.command(), inv.units(), lines, inv.follow());
+        if (inv.command() == Command.DAEMON_REEXEC) return reexec(request, stateDir);
         try (ControlClient client = ControlClient.connect(stateDir)) {
             Response response = client.call(request);
             if (response.error() != null) {
@@ -179,6 +181,59 @@ public final class ClientCommand {
             err.println("jinit: " + e.getMessage());
             return FAILURE;
         }
+    }
+
+    /** How long {@code daemon-reexec} waits for the new jinit to answer (it loads the unit files first). */
+    static final java.time.Duration REEXEC_WAIT = java.time.Duration.ofSeconds(120);
+
+    /**
+     * daemon-reexec: asks, and once it is accepted waits (as systemctl does) until the new jinit
+     * answers on its control socket: a new socket file (the old jinit's went with its execve) whose
+     * status answers without "still loading".
+     */
+    private int reexec(Request request, Path stateDir) {
+        Path socket = StateDir.controlSocket(stateDir);
+        Object before;
+        try {
+            before = socketIdentity(socket);
+        } catch (java.io.IOException | RuntimeException e) {
+            before = null;
+        }
+        try (ControlClient client = ControlClient.connect(stateDir)) {
+            Response response = client.call(request);
+            if (response.error() != null) {
+                err.println("jinit: " + response.error());
+                return FAILURE;
+            }
+            if (!response.failures().isEmpty()) return reportJob(request.cmd(), response);
+        } catch (ControlException e) {
+            err.println("jinit: " + e.getMessage());
+            return FAILURE;
+        }
+        long deadline = System.nanoTime() + REEXEC_WAIT.toNanos();
+        String last = "no answer yet";
+        while (System.nanoTime() - deadline < 0) {
+            try {
+                Object now = socketIdentity(socket);
+                if (!now.equals(before)) {
+                    try (ControlClient client = ControlClient.connect(stateDir)) {
+                        Response r = client.call(new Request(Command.STATUS, List.of(), 0, false));
+                        if (r.error() == null) return OK;
+                        last = r.error();
+                    }
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                last = e.getMessage();
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+        }
+        err.println("jinit: daemon-reexec: the new jinit did not answer within " + REEXEC_WAIT.toSeconds() + " s (" + last + ")");
+        return FAILURE;
+    }
+
+    /** The socket file's inode and change time: a new bind makes a new file (its inode number may be the old one's). */
+    private static List<Object> socketIdentity(Path socket) throws java.io.IOException {
+        return List.of(java.nio.file.Files.getAttribute(socket, "unix:ino"), java.nio.file.Files.getAttribute(socket, "unix:ctime"));
     }
 
     private int showStatus(Invocation inv, Response response, Path stateDir) {
@@ -232,6 +287,7 @@ public final class ClientCommand {
         String verb = switch (command) {
             case RESET_FAILED -> "reset";
             case DAEMON_RELOAD -> "reload the unit files";
+            case DAEMON_REEXEC -> "re-execute jinit";
             case POWEROFF -> "power off";
             default -> command.word();
         };

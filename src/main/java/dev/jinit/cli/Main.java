@@ -16,7 +16,7 @@ public final class Main {
                    jinit boot [--units DIR] [--cmdline FILE] [--state DIR]   (PID 1 of a PID namespace)
                    jinit image --units DIR [--kernel-modules DIR --modules LIST] [--busybox PATH] [--add SRC:DEST]... -o FILE
                    jinit vm --kernel FILE --image FILE [--disk FILE]... [--forward HOSTPORT:GUESTPORT]... [--memory M] [--append ARGS]
-                   jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload ...
+                   jinit status|start|stop|restart|reload|reset-failed|logs|daemon-reload|daemon-reexec ...
                    jinit security [--units DIR] UNIT...   (the protections jinit enforces, as systemd-analyze security)
                    jinit is-active|is-failed UNIT...      jinit list-timers   (ask a running jinit)
                    jinit cat|is-enabled|enable|disable|mask|unmask [--units DIR] UNIT...
@@ -38,7 +38,7 @@ public final class Main {
 
     /** The first words that name a mode or client command (anything else makes PID 1 boot). */
     static final java.util.Set<String> COMMANDS = java.util.Set.of("exec", "run", "boot", "security", "-h", "--help", "help",
-            "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
+            "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload", "daemon-reexec",
             "poweroff", "reboot", "halt",
             "cat", "list-unit-files", "is-enabled", "enable", "disable", "mask", "unmask", "verify",
             "is-active", "is-failed", "list-timers");
@@ -70,7 +70,7 @@ public final class Main {
                     UnitFileCommands.run(args[0], rest, out, err);
             case "is-active", "is-failed", "list-timers" ->
                     new QueryCommands(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
-            case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload",
+            case "status", "start", "stop", "restart", "reload", "reset-failed", "logs", "daemon-reload", "daemon-reexec",
                  "poweroff", "reboot", "halt" ->
                     new ClientCommand(env, out, err, Clock.systemUTC(), ZoneId.systemDefault()).run(args[0], rest);
             default -> {

@@ -144,6 +144,7 @@ final class RunCommand {
                 args.stopTimeout());
         try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()),
                 parts(args, stateDir, err))) {
+            supervisor.allowReexec(); // nothing of jinit run's own start is harmed by running again
             supervisor.loadAndStart();
             supervisor.awaitStopRequest();
             supervisor.stopUnits();

@@ -6,6 +6,8 @@ import java.util.Arrays;
 public enum Command {
     STATUS("status"), START("start"), STOP("stop"), RESTART("restart"), RELOAD("reload"),
     RESET_FAILED("reset-failed"), LOGS("logs"), DAEMON_RELOAD("daemon-reload"),
+    /** jinit executes itself anew, keeping every unit running (systemctl daemon-reexec). */
+    DAEMON_REEXEC("daemon-reexec"),
     /** Shutdown requests; only jinit as PID 1 (boot mode) carries them out. */
     POWEROFF("poweroff"), REBOOT("reboot"), HALT("halt");
 
@@ -26,7 +28,7 @@ public enum Command {
 
     /** Commands that act on jinit as a whole and take no unit names. */
     public boolean takesNoUnits() {
-        return this == DAEMON_RELOAD || isShutdown();
+        return this == DAEMON_RELOAD || this == DAEMON_REEXEC || isShutdown();
     }
 
     /** poweroff, reboot, halt. */

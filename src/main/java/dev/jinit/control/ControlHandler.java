@@ -80,4 +80,15 @@ public interface ControlHandler {
      * checks unit names with {@link #status} first.
      */
     AutoCloseable follow(List<String> units, int backlog, Consumer<LogLine> sink);
+
+    /**
+     * daemon-reexec: checks that jinit can execute itself anew now; the default refuses. When this
+     * answers OK, {@link #reexecAnswered} follows once the answer is written.
+     */
+    default Result daemonReexec() {
+        return new Result(List.of(new Failure("", Failure.Reason.FAILED, "daemon-reexec is not available in this jinit")));
+    }
+
+    /** The OK answer to daemon-reexec went out: execute jinit anew (returns only when that failed). */
+    default void reexecAnswered() {}
 }

@@ -308,7 +308,12 @@ public final class ControlServer implements AutoCloseable {
                 response = Response.error("internal error in jinit: " + e);
             }
             deadline = onTheClock(ch);
-            answerAndClose(ch, response);
+            boolean reexec = request.cmd() == Command.DAEMON_REEXEC && response.failures().isEmpty() && response.error() == null;
+            try {
+                answerAndClose(ch, response);
+            } finally {
+                if (reexec) handler.reexecAnswered();
+            }
         } catch (IOException e) {
             // The client went away mid-answer, or was closed for being idle: nothing to tell anybody.
         } finally {
@@ -347,6 +352,7 @@ public final class ControlServer implements AutoCloseable {
             case RELOAD -> Response.of(handler.reload(r.units()));
             case RESET_FAILED -> Response.of(handler.resetFailed(r.units()));
             case DAEMON_RELOAD -> Response.of(handler.daemonReload());
+            case DAEMON_REEXEC -> Response.of(handler.daemonReexec());
             case LOGS -> logs(r);
             case POWEROFF, REBOOT, HALT -> Response.of(handler.shutdown(r.cmd()));
         };

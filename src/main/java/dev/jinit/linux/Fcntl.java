@@ -58,6 +58,23 @@ public final class Fcntl {
         if ((flags & Posix.O_NONBLOCK) != 0) setFlags(fd, flags & ~Posix.O_NONBLOCK);
     }
 
+    public static final int F_GETFD = 1, F_SETFD = 2, FD_CLOEXEC = 1;
+
+    /**
+     * Sets or clears FD_CLOEXEC on descriptor {@code fd} (the descriptor, not its open file description):
+     * a descriptor without it survives execve, as the ones {@code jinit daemon-reexec} hands to its new self.
+     */
+    public static void setCloexec(int fd, boolean cloexec) {
+        int flags = fcntl(fd, F_GETFD, 0, "fcntl F_GETFD");
+        int want = cloexec ? flags | FD_CLOEXEC : flags & ~FD_CLOEXEC;
+        if (want != flags) fcntl(fd, F_SETFD, want, "fcntl F_SETFD");
+    }
+
+    /** Whether FD_CLOEXEC is set on {@code fd}; throws (EBADF) when it is not open. */
+    public static boolean isCloexec(int fd) {
+        return (fcntl(fd, F_GETFD, 0, "fcntl F_GETFD") & FD_CLOEXEC) != 0;
+    }
+
     public static int pipeSize(int fd) {
         return fcntl(fd, F_GETPIPE_SZ, 0, "fcntl F_GETPIPE_SZ");
     }

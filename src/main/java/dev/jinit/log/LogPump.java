@@ -59,6 +59,13 @@ public final class LogPump implements AutoCloseable {
     private record Attach(String unit, Fd fd, Stream stream) implements Command {}
     private record Note(String unit, Instant time, String text) implements Command {}
     private record Stop() implements Command {}
+    private record HandOver(java.util.concurrent.CompletableFuture<List<Kept>> answer) implements Command {}
+
+    /**
+     * A pipe read end kept open across execve for {@code jinit daemon-reexec}: its descriptor number
+     * (no FD_CLOEXEC any more), the unit, and the stream.
+     */
+    public record Kept(String unit, int fd, Stream stream) {}
 
     /** A unit's share: its ring and readers (any thread), its file and open pipe count (pump thread). */
     private final class UnitLog {
@@ -440,11 +447,59 @@ public final class LogPump implements AutoCloseable {
                 case Attach a -> attachNow(a);
                 case Note n -> noteNow(n);
                 case Stop ignored -> stop = true;
+                case HandOver h -> handOverNow(h);
             }
         }
         long dropped = droppedNotes.getAndSet(0);
         if (dropped > 0) err.println("jinit: " + dropped + " log notes were dropped: the log pump fell behind");
         return stop;
+    }
+
+    private void handOverNow(HandOver h) {
+        List<Kept> kept = new ArrayList<>();
+        try {
+            for (Source s : List.copyOf(sources.values())) {
+                // What was read is written; the unfinished line of each pipe is written as it is.
+                begin(s.unit(), s.stream(), Instant.now());
+                s.splitter().finish(sink);
+                publish(s.unit());
+                try {
+                    Epoll.remove(epoll.get(), s.fd().get());
+                } catch (RuntimeException e) {
+                    // kept either way: the new jinit reads it
+                }
+                sources.remove(s.id());
+                dev.jinit.linux.Fcntl.setCloexec(s.fd().get(), false);
+                kept.add(new Kept(s.unit().name, s.fd().get(), s.stream()));
+            }
+            finishRound();
+            h.answer().complete(kept);
+        } catch (RuntimeException | Error e) {
+            h.answer().completeExceptionally(e);
+        }
+    }
+
+    /**
+     * For {@code jinit daemon-reexec}: writes what was read, stops reading every unit's pipe, and clears
+     * FD_CLOEXEC on their read ends so that they survive the execve that must follow (the new jinit reads
+     * them on; no write of a unit meets a pipe without a reader meanwhile). The pump reads nothing more
+     * from them: a reexec that then fails leaves the units' output unread (call it only right before execve).
+     */
+    public List<Kept> handOver(Duration within) {
+        java.util.concurrent.CompletableFuture<List<Kept>> answer = new java.util.concurrent.CompletableFuture<>();
+        try {
+            synchronized (lifecycle) {
+                if (closed) throw new IllegalStateException("log pump is closed");
+                commands.put(new HandOver(answer));
+                wake.signal();
+            }
+            return answer.get(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while handing over the log pipes", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("handing over the log pipes: " + e, e);
+        }
     }
 
     private void attachNow(Attach a) {

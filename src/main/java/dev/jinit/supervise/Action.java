@@ -32,6 +32,12 @@ public sealed interface Action {
      */
     record AwaitEmpty() implements Action {}
 
+    /**
+     * Watch who owns {@code name} on the system bus (Type=dbus) and tell the machine
+     * ({@link ServiceMachine#busNameOwner}): the current owner first, then every change.
+     */
+    record WatchBusName(String name) implements Action {}
+
     /** A line for the unit's log, as systemd writes them to the journal. */
     record Log(String message) implements Action {}
 }

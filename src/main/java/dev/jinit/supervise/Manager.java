@@ -70,6 +70,9 @@ public final class Manager implements AutoCloseable {
     private final Transaction transaction;
     private final ServiceDriver.Context driverContext;
     private boolean shuttingDown;
+    /** Who owns bus names on the system bus (Type=dbus); see {@link #attachBus}. */
+    private volatile Ports.BusNames bus = Ports.BusNames.NONE;
+    private boolean busMissingNoted;
     /** Built-in definitions of held targets, used when no unit file defines them ({@link #holdTarget}). */
     private final Map<String, UnitDefinition> heldTargets = new java.util.LinkedHashMap<>();
     private boolean loadedOnce;
@@ -122,8 +125,41 @@ public final class Manager implements AutoCloseable {
             }
 
             @Override
+            public void watchBusName(String busName) {
+                Ports.BusNames b = bus;
+                if (b == Ports.BusNames.NONE && !busMissingNoted) {
+                    busMissingNoted = true;
+                    console.println("jinit: no D-Bus connection is set up: Type=dbus services cannot see their BusName= acquired");
+                }
+                try {
+                    b.watch(busName);
+                } catch (RuntimeException e) {
+                    console.println("jinit: cannot watch D-Bus name " + busName + ": " + e);
+                }
+            }
+
+            @Override
+            public void unwatchBusName(String busName, UnitRuntime down) {
+                for (UnitRuntime rt : units.all()) {
+                    if (rt != down && rt.machine != null && busName.equals(rt.machine.config().busName())
+                            && !rt.machine.state().isInactive())
+                        return;
+                }
+                try {
+                    bus.unwatch(busName);
+                } catch (RuntimeException e) {
+                    console.println("jinit: cannot stop watching D-Bus name " + busName + ": " + e);
+                }
+            }
+
+            @Override
             public SocketRuntime.Host socketHost() {
                 return sockets;
+            }
+
+            @Override
+            public UnitRecord.Sink records() {
+                return records;
             }
 
             @Override
@@ -137,6 +173,100 @@ public final class Manager implements AutoCloseable {
                 }
                 return out;
             }
+        });
+    }
+
+    /** Where units that are up are recorded for a later jinit; see {@link #recordUnits}. */
+    private volatile UnitRecord.Sink records = UnitRecord.Sink.NONE;
+
+    /**
+     * From now on every service that is up (running with its main pid, or exited) is recorded in
+     * {@code sink}, and its record removed when it goes down: what a later jinit takes over
+     * ({@link #adopt}) after {@code daemon-reexec} or a crash of this one.
+     */
+    public void recordUnits(UnitRecord.Sink sink) {
+        records = java.util.Objects.requireNonNull(sink);
+    }
+
+    /**
+     * Why the units cannot be handed to a re-executed jinit right now (empty: they can): a job in
+     * progress, a service between states (starting, stopping, reloading, waiting to restart), a spawn
+     * not answered yet, or an active socket unit (its listening sockets are not handed over).
+     */
+    public CompletableFuture<List<String>> reexecBlockers() {
+        return loop.call(this::blockers);
+    }
+
+    /**
+     * Runs {@code handOver} on the manager thread when nothing blocks a re-exec ({@link #reexecBlockers})
+     * at that moment; no event is handled while it runs (it ends in execve, or throws).
+     *
+     * @return what blocked it (empty when it ran and returned)
+     */
+    public CompletableFuture<List<String>> whenQuiet(Runnable handOver) {
+        return loop.call(() -> {
+            List<String> why = blockers();
+            if (why.isEmpty()) handOver.run();
+            return why;
+        });
+    }
+
+    private List<String> blockers() {
+        {
+            List<String> why = new ArrayList<>();
+            if (shuttingDown || stoppingAll != null) why.add("jinit is stopping");
+            for (UnitRuntime rt : units.all()) {
+                if (jobs.has(rt.name)) why.add(rt.name + " has a job in progress (" + rt.activeState().word() + ", " + rt.subState() + ")");
+                else if (rt.machine != null) {
+                    ServiceState st = rt.machine.state();
+                    if (st != ServiceState.DEAD && st != ServiceState.FAILED && st != ServiceState.RUNNING && st != ServiceState.EXITED)
+                        why.add(rt.name + " is " + rt.activeState().word() + " (" + st.word + ")");
+                    else if (st == ServiceState.RUNNING && rt.machine.mainPid() <= 0)
+                        why.add(rt.name + " runs without a known main process (it could not be taken over)");
+                    else if (rt.driver.launching()) why.add(rt.name + " has a process being started");
+                    else if (rt.connection != null && !rt.isInactive()) why.add(rt.name + " serves a connection of " + rt.acceptedBy);
+                } else if (rt.socket != null && !rt.isInactive()) {
+                    why.add(rt.name + " is " + rt.activeState().word() + " (listening sockets are not handed over across daemon-reexec; stop it first)");
+                }
+            }
+            return why;
+        }
+    }
+
+    /** A unit that was not taken over, and why: the caller stops what it left. */
+    public record Refusal(Adoptee adoptee, String reason) {}
+
+    /**
+     * Takes over the units an earlier jinit left up (call it after {@link #load}, before
+     * {@link #startup}): each becomes active with its main process, without any Exec* command, so that
+     * the startup that follows finds it up and starts nothing twice. A unit is refused (and returned,
+     * its handles still open for the caller to stop what it left) when it is no longer a loaded service,
+     * is not down, has a job, or its record cannot be honoured (running without a process).
+     */
+    public CompletableFuture<List<Refusal>> adopt(List<Adoptee> adoptees) {
+        return loop.call(() -> {
+            List<Refusal> refused = new ArrayList<>();
+            for (Adoptee a : adoptees) {
+                UnitRuntime rt = units.get(a.unit());
+                String why = rt == null ? "no such unit any more"
+                        : !rt.def.loaded() ? "its unit file does not load (" + rt.def.loadError() + ")"
+                        : rt.machine == null ? "it is not a service"
+                        : !rt.isInactive() || jobs.has(rt.name) ? "it is " + rt.activeState().word() + " already"
+                        : rt.pending != null ? "its unit file changed"
+                        : a.record().state().equals("running") && a.handle() == null ? "its main process is gone"
+                        : a.record().state().equals("exited") && !rt.def.service().remainAfterExit() ? "it has no RemainAfterExit=yes any more"
+                        : null;
+                if (why == null) {
+                    try {
+                        rt.driver.adopt(a);
+                        continue;
+                    } catch (RuntimeException e) {
+                        why = "taking it over failed: " + e;
+                    }
+                }
+                refused.add(new Refusal(a, why));
+            }
+            return refused;
         });
     }
 
@@ -359,6 +489,32 @@ public final class Manager implements AutoCloseable {
                 return f;
             }).thenCompose(f -> f));
         }).thenCompose(f -> f);
+    }
+
+    /**
+     * Where Type=dbus services' bus names are watched (the system bus); set before units start.
+     * The watcher reports owners through {@link #busNameOwner}.
+     */
+    public void attachBus(Ports.BusNames names) {
+        bus = java.util.Objects.requireNonNull(names, "names");
+    }
+
+    /**
+     * The system bus says {@code name} is owned by {@code owner} (a unique name), or by nobody
+     * (null). Any thread: the services whose BusName= it is hear of it on the manager thread.
+     */
+    public void busNameOwner(String name, String owner) {
+        loop.post(() -> {
+            for (UnitRuntime rt : units.all()) {
+                if (rt.machine != null && name.equals(rt.machine.config().busName())) {
+                    try {
+                        rt.machine.busNameOwner(owner);
+                    } catch (RuntimeException e) {
+                        rt.note("D-Bus owner change of " + name + " failed: " + e);
+                    }
+                }
+            }
+        });
     }
 
     /** Runs ExecReload=; fails when the unit is not active or has none. */

@@ -54,6 +54,34 @@ public final class ManagerControl implements ControlHandler {
         this.shutdown = shutdown;
     }
 
+    /** How jinit executes itself anew (daemon-reexec): first the check, answered; then, after the answer, the deed. */
+    public interface Reexec {
+        /** Whether it can be done now; a failure names why not. */
+        Result check();
+
+        /** Does it; returns only when it failed (reported by the implementation). */
+        void go();
+    }
+
+    private volatile Reexec reexec;
+
+    /** Enables daemon-reexec (jinit run and boot mode). */
+    public void reexec(Reexec r) {
+        reexec = r;
+    }
+
+    @Override
+    public Result daemonReexec() {
+        Reexec r = reexec;
+        return r == null ? ControlHandler.super.daemonReexec() : r.check();
+    }
+
+    @Override
+    public void reexecAnswered() {
+        Reexec r = reexec;
+        if (r != null) r.go();
+    }
+
     @Override
     public Result shutdown(Command cmd) {
         return shutdown == null ? ControlHandler.super.shutdown(cmd) : shutdown.apply(cmd);

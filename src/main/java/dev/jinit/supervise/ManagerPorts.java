@@ -69,6 +69,18 @@ public record ManagerPorts(Ports.Launcher launcher, Ports.ExitWatcher exits, Por
             }
 
             @Override
+            public ProcessScope adopt(String unit, java.nio.file.Path cgroup) {
+                if (cgroup != null && options.cgroups() != null) {
+                    try {
+                        return new ProcessScope.Cgroup(options.cgroups(), options.cgroups().resolve(cgroup), watcher);
+                    } catch (RuntimeException e) {
+                        logs.note(unit, "Cannot use the cgroup " + cgroup + " of the run taken over (" + e.getMessage() + ").");
+                    }
+                }
+                return create(unit);
+            }
+
+            @Override
             public void drain() {
                 watcher.drain();
             }

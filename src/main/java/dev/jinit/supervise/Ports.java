@@ -106,9 +106,41 @@ public final class Ports {
         ProcessScope create(String unit);
 
         /**
+         * The scope of a unit taken over from an earlier jinit, whose processes are in {@code cgroup}
+         * already (null: none recorded); the default makes a fresh one.
+         */
+        default ProcessScope adopt(String unit, java.nio.file.Path cgroup) {
+            return create(unit);
+        }
+
+        /**
          * Runs, on the manager thread and without waiting, the {@link ProcessScope#whenChanged}
          * callbacks whose kernel events are already there (see {@link EventLoop#beforeTimers}).
          */
         default void drain() {}
+    }
+
+    /**
+     * The system bus, for Type=dbus services: who owns a bus name. The answers come back through
+     * {@link Manager#busNameOwner}, from any thread.
+     */
+    public interface BusNames {
+        /** Report the owner of {@code name} now, and each change of it from now on. Must not block. */
+        void watch(String name);
+
+        /**
+         * Nobody waits for {@code name} any more. With no name watched, a lost bus connection is not
+         * made again: a connection to dbus.socket would start dbus.service nobody needs.
+         */
+        void unwatch(String name);
+
+        /** No bus: a Type=dbus service never sees its name acquired, and meets its start timeout. */
+        BusNames NONE = new BusNames() {
+            @Override
+            public void watch(String name) { }
+
+            @Override
+            public void unwatch(String name) { }
+        };
     }
 }

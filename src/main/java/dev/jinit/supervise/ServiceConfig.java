@@ -43,7 +43,9 @@ public record ServiceConfig(
         NotifyAccess notifyAccess,
         long watchdogMillis,
         long startLimitIntervalMillis,
-        int startLimitBurst) {
+        int startLimitBurst,
+        String busName,
+        int reloadSignal) {
 
     /**
      * One Exec*= command line as the machine sees it: the words, and whether a failure is ignored
@@ -94,6 +96,11 @@ public record ServiceConfig(
         if (killSignal < 1 || killSignal > Signals.SIGRTMAX) throw new IllegalArgumentException(name + ": bad KillSignal " + killSignal);
         if (finalKillSignal < 1 || finalKillSignal > Signals.SIGRTMAX)
             throw new IllegalArgumentException(name + ": bad FinalKillSignal " + finalKillSignal);
+        if (reloadSignal < 1 || reloadSignal > Signals.SIGRTMAX)
+            throw new IllegalArgumentException(name + ": bad ReloadSignal " + reloadSignal);
+        // systemd: "Service is of type D-Bus but no D-Bus service name has been specified. Refusing."
+        if (type == ServiceType.DBUS && (busName == null || busName.isEmpty()))
+            throw new IllegalArgumentException(name + ": Type=dbus needs BusName=");
     }
 
     /** The list of commands for a role. */
@@ -150,6 +157,8 @@ public record ServiceConfig(
         private long watchdogMillis;
         private long startLimitIntervalMillis = 10_000;
         private int startLimitBurst = 5;
+        private String busName;
+        private int reloadSignal = Signals.SIGHUP;
 
         private Builder(String name, ServiceType type) {
             this.name = name;
@@ -188,16 +197,18 @@ public record ServiceConfig(
         public Builder watchdogMillis(long v) { watchdogMillis = v; return this; }
         public Builder startLimitIntervalMillis(long v) { startLimitIntervalMillis = v; return this; }
         public Builder startLimitBurst(int v) { startLimitBurst = v; return this; }
+        public Builder busName(String v) { busName = v; return this; }
+        public Builder reloadSignal(int v) { reloadSignal = v; return this; }
 
         public ServiceConfig build() {
             // systemd: NotifyAccess defaults to main for Type=notify (and when WatchdogSec is set), else none.
             NotifyAccess access = notifyAccess != null ? notifyAccess
-                    : type == ServiceType.NOTIFY || watchdogMillis > 0 ? NotifyAccess.MAIN : NotifyAccess.NONE;
+                    : type.isNotify() || watchdogMillis > 0 ? NotifyAccess.MAIN : NotifyAccess.NONE;
             return new ServiceConfig(name, type, startPre, start, startPost, reload, stop, stopPost, remainAfterExit,
                     pidFile, restart, restartMillis, restartSteps, restartMaxDelayMillis, success, prevent, force,
                     timeoutStartMillis, timeoutStopMillis, killMode, killSignal, finalKillSignal, sendSigkill, sendSighup,
                     access, watchdogMillis,
-                    startLimitIntervalMillis, startLimitBurst);
+                    startLimitIntervalMillis, startLimitBurst, busName, reloadSignal);
         }
     }
 }

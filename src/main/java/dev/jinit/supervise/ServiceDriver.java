@@ -57,11 +57,22 @@ final class ServiceDriver implements ServiceEffects {
         /** The unit other than {@code asking} that holds {@code pid} as one of its processes, or null. */
         String unitHolding(int pid, UnitRuntime asking);
 
+        /** Type=dbus: report the owner of {@code busName}, now and at each change, to the units that have it. */
+        void watchBusName(String busName);
+
+        /** {@code unit} went down: its bus name need not be watched unless another unit up or starting has it. */
+        void unwatchBusName(String busName, UnitRuntime unit);
+
         /** What socket units ask of the manager. */
         SocketRuntime.Host socketHost();
 
         /** The socket units (listening or running) whose sockets {@code service} gets, in name order. */
         List<UnitRuntime> socketsOf(UnitRuntime service);
+
+        /** Where a unit that is up is recorded for a later jinit ({@link UnitRecord}). */
+        default UnitRecord.Sink records() {
+            return UnitRecord.Sink.NONE;
+        }
     }
 
     private final UnitRuntime unit;
@@ -461,6 +472,7 @@ final class ServiceDriver implements ServiceEffects {
             }
             case Action.SignalAll s -> signalAll(s.signal(), s.mainPid(), s.controlPid());
             case Action.MainPid m -> {
+                if (unit.machine.state() == ServiceState.RUNNING) recordRun();
                 if (watching.contains(m.pid())) return; // a process this unit spawned: held and followed already
                 if (!handles.containsKey(m.pid())) {
                     // MAINPID=: held from now on (a PIDFile= process was held when its file was read).
@@ -479,6 +491,7 @@ final class ServiceDriver implements ServiceEffects {
             }
             case Action.AwaitEmpty a -> awaitEmpty();
             case Action.Log l -> note(l.message());
+            case Action.WatchBusName w -> ctx.listener().watchBusName(w.name());
             case Action.StateChanged c -> stateChanged(c);
             case Action.Spawn s -> throw new IllegalArgumentException("spawns go through spawn()");
         }
@@ -597,6 +610,76 @@ final class ServiceDriver implements ServiceEffects {
         }
     }
 
+    // ---- taking over a run ----------------------------------------------------------------
+
+    /** Set while {@link #adopt} moves the machine, so the state change says "taken over", not "Started". */
+    private boolean adopting;
+
+    /**
+     * Takes over a run an earlier jinit left up: its cgroup (or its process as a root of process
+     * groups), invocation id, main process (held by the adoptee's pidfd; its exit comes from the reaper
+     * when it is still jinit's child, else from polling the pidfd, status unknown), and the output
+     * pipes that could be had again. The machine then shows it running (or exited).
+     */
+    void adopt(Adoptee a) {
+        UnitRecord r = a.record();
+        invocationId = r.invocation();
+        if (scope == null) scope = ctx.ports().scopes().adopt(name, a.cgroup());
+        int pid = r.pid();
+        if (a.handle() != null) {
+            handles.put(pid, a.handle());
+            try {
+                scope.adopt(pid, a.handle());
+            } catch (RuntimeException e) {
+                note("Could not place main pid " + pid + " in " + scope.describe() + ": " + e.getMessage());
+            }
+            watching.add(pid); // the MainPid action that follows must not register it a second time
+        }
+        for (Adoptee.Log l : a.logs()) {
+            try {
+                ctx.ports().logs().attach(name, l.readEnd(), l.stderr());
+            } catch (RuntimeException e) {
+                note("Cannot read the unit's " + (l.stderr() ? "stderr" : "stdout") + " again: " + e.getMessage());
+            }
+        }
+        adopting = true;
+        try {
+            unit.machine.adopt(r.state().equals("running") ? ServiceState.RUNNING : ServiceState.EXITED, pid, r.restarts());
+        } finally {
+            adopting = false;
+        }
+        if (a.handle() != null) {
+            if (a.exits() != null) {
+                a.exits().to(status -> ctx.loop().post(unit.guarded("the exit of pid " + pid, () -> exited(pid, status))));
+            } else {
+                Ports.Handle h = a.handle();
+                pollForeign(pid, new Ports.Liveness() {
+                    @Override
+                    public boolean alive() {
+                        return h.alive();
+                    }
+
+                    @Override
+                    public void close() {
+                        // the handle itself is closed with the unit's other handles (exited)
+                    }
+                }, false);
+            }
+        }
+    }
+
+    /** Keeps the unit's record in step with its state: up (running, exited) is recorded, anything else is not. */
+    private void recordRun() {
+        ServiceState s = unit.machine.state();
+        if ((s == ServiceState.RUNNING && unit.machine.mainPid() > 1) || s == ServiceState.EXITED) {
+            String cgroup = scope instanceof ProcessScope.Cgroup c ? c.dir().toString() : "";
+            ctx.listener().records().save(new UnitRecord(name, s.word, s == ServiceState.RUNNING ? unit.machine.mainPid() : 0,
+                    "", cgroup, invocationId, unit.machine.restarts(), "", ""));
+        } else {
+            ctx.listener().records().remove(name);
+        }
+    }
+
     // ---- runs and states ----------------------------------------------------------------
 
     /**
@@ -641,7 +724,11 @@ final class ServiceDriver implements ServiceEffects {
         if (c.from().active != c.to().active) unit.since = now;
         if (c.to().active == ActiveState.ACTIVE && c.from().active != ActiveState.RELOADING) {
             unit.activeEnter = now;
-            if (c.from().active != ActiveState.ACTIVE) {
+            if (adopting) {
+                String what = unit.machine.mainPid() > 0 ? "main PID " + unit.machine.mainPid() : "no process";
+                ctx.console().println("jinit: Took over " + def.description() + " (" + name + "), " + what + ".");
+                note("Taken over from the previous jinit (" + what + ").");
+            } else if (c.from().active != ActiveState.ACTIVE) {
                 ctx.console().println("jinit: Started " + def.description() + " (" + name + ").");
                 note("Started " + def.description() + ".");
             }
@@ -654,11 +741,15 @@ final class ServiceDriver implements ServiceEffects {
             note(c.to() == ServiceState.FAILED ? "Failed with result '" + c.result().word + "'." : "Deactivated successfully.");
             removeRuntimeDirectories();
             cancelEmptyWatch();
+            String busName = unit.machine.config().busName();
+            if (busName != null && unit.machine.config().type() == dev.jinit.unit.ServiceType.DBUS)
+                ctx.listener().unwatchBusName(busName, unit);
             if (scope != null) {
                 scope.release();
                 scope = null;
             }
         }
+        recordRun();
         ctx.listener().published(new UnitTransition(0, name, c.from().active, c.to().active, c.from().word, c.to().word,
                 c.result().word, now));
         // Job and dependency consequences run as their own event, after the machine's call returns,

@@ -38,4 +38,12 @@ public interface ServiceEffects {
 
     /** Whether any process of the unit is still alive (other than ones already reaped). */
     boolean unitHasProcesses();
+
+    /**
+     * CLOCK_MONOTONIC in microseconds, the clock services stamp MONOTONIC_USEC= with (sd_notify(3));
+     * the JVM's nanoTime reads that clock on Linux.
+     */
+    default long monotonicMicros() {
+        return System.nanoTime() / 1000;
+    }
 }

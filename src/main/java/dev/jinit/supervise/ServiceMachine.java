@@ -56,6 +56,14 @@ public final class ServiceMachine {
     private boolean startPending;
     private int restarts;
     private String statusText;
+    /** Type=dbus: whether BusName= has an owner, as last reported ({@link #busNameOwner}). */
+    private boolean busNameGood;
+    /** What the last notify message said of the service's state (systemd's notify_state). */
+    private NotifyState notifyState = NotifyState.UNKNOWN;
+    /** CLOCK_MONOTONIC (µs) when the current reload began: a RELOADING=1 must be stamped after it. */
+    private long reloadBeginMicros;
+
+    private enum NotifyState { UNKNOWN, READY, RELOADING, STOPPING }
 
     private Clock.Timer stateTimer;
     private long stateDeadline;
@@ -84,6 +92,9 @@ public final class ServiceMachine {
     public ExitStatus lastMainExit() { return mainExit; }
     /** Clock millis of the last state change. */
     public long stateSince() { return stateSince; }
+
+    /** Type=dbus: whether its bus name has an owner, as last reported. */
+    public boolean busNameGood() { return busNameGood; }
 
     /** Up for its dependents: running or exited, or reloading. */
     public boolean isActive() {
@@ -123,7 +134,8 @@ public final class ServiceMachine {
                 cancelStateTimer();
                 setState(ServiceState.DEAD);
             }
-            case START_PRE, START, START_POST, RELOAD -> enterSignal(ServiceState.STOP_SIGTERM, ServiceResult.SUCCESS);
+            case START_PRE, START, START_POST, RELOAD, RELOAD_SIGNAL, RELOAD_NOTIFY ->
+                    enterSignal(ServiceState.STOP_SIGTERM, ServiceResult.SUCCESS);
             case RUNNING, EXITED -> enterStop(ServiceResult.SUCCESS);
             default -> { } // already stopping
         }
@@ -142,18 +154,55 @@ public final class ServiceMachine {
     }
 
     /**
-     * Runs ExecReload= (or waits for the service's own RELOADING=1/READY=1).
+     * A reload, as systemd's service_enter_reload: Type=notify-reload sends ReloadSignal= (and SIGCONT)
+     * to the main process; ExecReload= runs if there is one (reload), else the machine waits for the
+     * service's RELOADING=1, stamped with a MONOTONIC_USEC= not before the signal, and then READY=1
+     * (reload-signal, reload-notify). Both wait at most TimeoutStartSec=.
      * @throws IllegalStateException naming why a reload is not possible now
      */
     public void reload() {
         if (state != ServiceState.RUNNING && state != ServiceState.EXITED)
             throw new IllegalStateException(config.name() + " is " + state.active.word() + " (" + state.word + "), not active: cannot reload");
-        if (config.reload().isEmpty())
+        if (config.reload().isEmpty() && config.type() != ServiceType.NOTIFY_RELOAD)
             throw new IllegalStateException(config.name() + " has no ExecReload=: reload is not applicable");
         reloadResult = ServiceResult.SUCCESS;
-        setState(ServiceState.RELOAD);
-        armStateTimer(config.timeoutStartMillis());
-        runControl(Role.RELOAD, 0);
+        long begin = fx.monotonicMicros();
+        boolean signalled = false;
+        if (config.type() == ServiceType.NOTIFY_RELOAD && mainPid != 0) {
+            fx.perform(new Action.Signal(mainPid, config.reloadSignal()));
+            if (config.reloadSignal() != Signals.SIGCONT && config.reloadSignal() != Signals.SIGKILL)
+                fx.perform(new Action.Signal(mainPid, Signals.SIGCONT));
+            signalled = true;
+        }
+        reloadBeginMicros = begin;
+        if (!config.reload().isEmpty()) {
+            setState(ServiceState.RELOAD);
+            armStateTimer(config.timeoutStartMillis());
+            runControl(Role.RELOAD, 0);
+        } else if (signalled) {
+            setState(ServiceState.RELOAD_SIGNAL);
+            armStateTimer(config.timeoutStartMillis());
+        } else {
+            enterRunning(ServiceResult.SUCCESS);
+        }
+    }
+
+    /**
+     * Type=dbus: BusName= is now owned by {@code owner} (a unique name), or by nobody (null). The
+     * service is up once its name is acquired, and stops (as after its main process exited) once it
+     * is released, as systemd's service_bus_name_owner_change.
+     */
+    public void busNameOwner(String owner) {
+        boolean had = busNameGood;
+        busNameGood = owner != null;
+        if (config.type() != ServiceType.DBUS) return;
+        if (state == ServiceState.RUNNING) {
+            if (had && !busNameGood) log("D-Bus name " + config.busName() + " released; stopping.");
+            if (!busNameGood) enterRunning(ServiceResult.SUCCESS);
+        } else if (state == ServiceState.START && busNameGood && pendingSpawn == null && mainPid != 0) {
+            log("D-Bus name " + config.busName() + " acquired by " + owner + ".");
+            enterStartPost();
+        }
     }
 
     /** Forgets a failure: failed becomes dead, and the start limit and restart counter are reset. */
@@ -165,6 +214,47 @@ public final class ServiceMachine {
             setState(ServiceState.DEAD);
         } else if (state == ServiceState.DEAD) {
             result = ServiceResult.SUCCESS;
+        }
+    }
+
+    /**
+     * Takes over a run that an earlier jinit started (after {@code jinit daemon-reexec}, or a crash of
+     * jinit): the unit is {@code running} with {@code pid} as its main process (its exit, when it comes,
+     * is judged by Restart= as any other), or {@code exited} with no process (RemainAfterExit=). As
+     * systemd's deserialization of a service: no Exec* command runs, the start limit is not charged,
+     * the watchdog starts afresh.
+     *
+     * @throws IllegalStateException when the unit is not down, or {@code as} is neither running nor exited
+     */
+    public void adopt(ServiceState as, int pid, int restartCount) {
+        if (state != ServiceState.DEAD && state != ServiceState.FAILED)
+            throw new IllegalStateException(config.name() + " is " + state.word + ": only a unit that is down can take over a run");
+        if (as == ServiceState.RUNNING && pid <= 0)
+            throw new IllegalArgumentException(config.name() + ": a running unit needs its main pid, got " + pid);
+        if (as != ServiceState.RUNNING && as != ServiceState.EXITED)
+            throw new IllegalArgumentException(config.name() + ": only a running or exited run can be taken over, not " + as.word);
+        cancelStateTimer();
+        result = ServiceResult.SUCCESS;
+        reloadResult = ServiceResult.SUCCESS;
+        mainExit = null;
+        controlPid = 0;
+        forbidRestart = false;
+        startPending = false;
+        statusText = null;
+        restarts = Math.max(0, restartCount);
+        mainIndex = Math.max(0, config.start().size() - 1);
+        mainCommand = config.start().isEmpty() ? null : config.start().get(mainIndex);
+        mainPid = as == ServiceState.RUNNING ? pid : 0;
+        notifyState = NotifyState.UNKNOWN;
+        if (config.type() == ServiceType.DBUS) {
+            // It was up, so it owned its name; the watch says so again (or that it lost it meanwhile).
+            busNameGood = true;
+            fx.perform(new Action.WatchBusName(config.busName()));
+        }
+        setState(as);
+        if (as == ServiceState.RUNNING) {
+            fx.perform(new Action.MainPid(pid));
+            if (config.watchdogMillis() > 0 && config.type() != ServiceType.ONESHOT) armWatchdog();
         }
     }
 
@@ -198,25 +288,48 @@ public final class ServiceMachine {
         if (status != null) statusText = status;
         String newMain = fields.get("MAINPID");
         if (newMain != null) acceptMainPid(senderPid, newMain);
+        long monotonic = -1;
+        String mono = fields.get("MONOTONIC_USEC");
+        if (mono != null) {
+            try {
+                monotonic = Long.parseUnsignedLong(mono.trim());
+                if (monotonic < 0) monotonic = -1; // above 2^63: not a time this machine has seen
+            } catch (NumberFormatException e) {
+                log("Failed to parse MONOTONIC_USEC= field in notification message, ignoring: " + mono);
+            }
+        }
+        boolean reloading = "1".equals(fields.get("RELOADING"));
+        // systemd's order: STOPPING=1 wins over READY=1, READY=1 over RELOADING=1.
         if ("1".equals(fields.get("STOPPING"))) {
-            if (state == ServiceState.RUNNING || state == ServiceState.RELOAD) {
+            notifyState = NotifyState.STOPPING;
+            if (state == ServiceState.RUNNING || state.isReloading()) {
                 // The service stops on its own: wait for it with the stop timeout, without signalling.
                 setState(ServiceState.STOP_SIGTERM);
                 cancelWatchdog();
                 armStateTimer(config.timeoutStopMillis());
             }
-        } else if ("1".equals(fields.get("RELOADING"))) {
-            if (state == ServiceState.RUNNING) {
-                reloadResult = ServiceResult.SUCCESS;
-                setState(ServiceState.RELOAD);
-                armStateTimer(config.timeoutStartMillis());
-            }
-        }
-        if ("1".equals(fields.get("READY"))) {
-            if (state == ServiceState.START && config.type() == ServiceType.NOTIFY) {
+        } else if ("1".equals(fields.get("READY"))) {
+            notifyState = NotifyState.READY;
+            if (state == ServiceState.START && config.type().isNotify()) {
                 enterStartPost();
-            } else if (state == ServiceState.RELOAD && controlPid == 0) {
+            } else if (state == ServiceState.RELOAD_NOTIFY) {
+                // READY=1 while reloading: the reload is complete.
                 enterRunning(ServiceResult.SUCCESS);
+            } else if (state == ServiceState.RELOAD_SIGNAL && reloading && monotonic >= 0 && monotonic >= reloadBeginMicros) {
+                // RELOADING=1 and READY=1 at once, after the signal: started and finished the reload.
+                enterRunning(ServiceResult.SUCCESS);
+            }
+        } else if (reloading) {
+            notifyState = NotifyState.RELOADING;
+            if (state == ServiceState.RELOAD_SIGNAL && monotonic >= 0 && monotonic >= reloadBeginMicros) {
+                // The answer to our signal (stamped after it, so not a reload already under way): wait for
+                // READY=1, within the same timeout.
+                setState(ServiceState.RELOAD_NOTIFY);
+            } else if (state == ServiceState.RUNNING) {
+                // A reload the service began by itself.
+                reloadResult = ServiceResult.SUCCESS;
+                setState(ServiceState.RELOAD_NOTIFY);
+                armStateTimer(config.timeoutStartMillis());
             }
         }
         String watchdog = fields.get("WATCHDOG");
@@ -248,6 +361,12 @@ public final class ServiceMachine {
         forbidRestart = false;
         startPending = false;
         statusText = null;
+        notifyState = NotifyState.UNKNOWN;
+        if (config.type() == ServiceType.DBUS) {
+            // The owner is asked afresh for every run; until it is answered the name counts as not owned.
+            busNameGood = false;
+            fx.perform(new Action.WatchBusName(config.busName()));
+        }
         if (config.startPre().isEmpty()) {
             enterStart();
             return;
@@ -268,7 +387,12 @@ public final class ServiceMachine {
                 armStateTimer(config.timeoutStartMillis());
                 runControl(Role.START, 0);
             }
-            case ONESHOT, NOTIFY -> {
+            case ONESHOT, NOTIFY, NOTIFY_RELOAD -> {
+                armStateTimer(config.timeoutStartMillis());
+                spawnMain(0);
+            }
+            case DBUS -> {
+                // Like simple, but up only once the bus name is acquired (busNameOwner).
                 armStateTimer(config.timeoutStartMillis());
                 spawnMain(0);
             }
@@ -298,6 +422,8 @@ public final class ServiceMachine {
         cancelStateTimer();
         boolean mainAlive = mainPid != 0 || (config.type() == ServiceType.FORKING && config.pidFile() == null
                 && result == ServiceResult.SUCCESS && fx.unitHasProcesses());
+        // systemd's service_good: a D-Bus service whose name is gone is no longer functional.
+        if (config.type() == ServiceType.DBUS && !busNameGood) mainAlive = false;
         if (result == ServiceResult.SUCCESS && mainAlive) {
             setState(ServiceState.RUNNING);
             if (config.watchdogMillis() > 0 && watchdogTimer == null) armWatchdog();
@@ -530,6 +656,8 @@ public final class ServiceMachine {
         if (config.watchdogMillis() > 0 && config.type() != ServiceType.ONESHOT) armWatchdog();
         if ((config.type() == ServiceType.SIMPLE || config.type() == ServiceType.EXEC) && state == ServiceState.START)
             enterStartPost();
+        else if (config.type() == ServiceType.DBUS && state == ServiceState.START && busNameGood)
+            enterStartPost(); // the name's owner was reported before the spawn was answered
         return true;
     }
 
@@ -615,7 +743,9 @@ public final class ServiceMachine {
             case RELOAD -> {
                 reloadResult = f;
                 if (f != ServiceResult.SUCCESS) log("Reload failed (" + f.word + ").");
-                enterRunning(ServiceResult.SUCCESS);
+                // The service said RELOADING=1 meanwhile (notify-reload with ExecReload=): its READY=1 ends it.
+                if (notifyState == NotifyState.RELOADING) setState(ServiceState.RELOAD_NOTIFY);
+                else enterRunning(ServiceResult.SUCCESS);
             }
             case STOP -> enterSignal(ServiceState.STOP_SIGTERM, f);
             case STOP_SIGTERM, STOP_SIGKILL -> {
@@ -670,7 +800,7 @@ public final class ServiceMachine {
                     if (f != ServiceResult.SUCCESS) enterSignal(ServiceState.STOP_SIGTERM, f);
                     else if (mainIndex + 1 < config.start().size()) spawnMain(mainIndex + 1);
                     else enterStartPost();
-                } else if (config.type() == ServiceType.NOTIFY) {
+                } else if (config.type().isNotify()) {
                     // It exited without ever saying READY=1: it never was, and never will be, up.
                     enterSignal(ServiceState.STOP_SIGTERM, f != ServiceResult.SUCCESS ? f : ServiceResult.PROTOCOL);
                 } else if (f != ServiceResult.SUCCESS) {
@@ -680,6 +810,12 @@ public final class ServiceMachine {
                 }
             }
             case START_POST, RELOAD, STOP -> record(f); // the running control command decides what follows
+            case RELOAD_SIGNAL, RELOAD_NOTIFY -> {
+                // No control process to wait for: the reload cannot complete. systemd waits for the reload
+                // timeout and then finds the main process gone; the outcome is the same, without the wait.
+                log("Main process exited during the reload.");
+                enterRunning(f);
+            }
             case RUNNING -> enterRunning(f);
             case STOP_SIGTERM, STOP_SIGKILL -> {
                 record(f);
@@ -717,7 +853,7 @@ public final class ServiceMachine {
         }
         if (pid <= 0 || pid == mainPid) return;
         if (state != ServiceState.START && state != ServiceState.START_POST && state != ServiceState.RUNNING
-                && state != ServiceState.RELOAD) {
+                && !state.isReloading()) {
             log("MAINPID=" + pid + " from PID " + sender + " ignored in state " + state.word + ".");
             return;
         }
@@ -792,7 +928,7 @@ public final class ServiceMachine {
     }
 
     private void watchdogExpired(String why) {
-        if (state != ServiceState.RUNNING && state != ServiceState.RELOAD && state != ServiceState.START
+        if (state != ServiceState.RUNNING && !state.isReloading() && state != ServiceState.START
                 && state != ServiceState.START_POST)
             return;
         log("Watchdog: " + why + "!");
@@ -813,7 +949,7 @@ public final class ServiceMachine {
                 log("start-post operation timed out. Stopping.");
                 enterStop(ServiceResult.TIMEOUT);
             }
-            case RELOAD -> {
+            case RELOAD, RELOAD_SIGNAL, RELOAD_NOTIFY -> {
                 log("Reload operation timed out. Killing reload process.");
                 if (controlPid != 0) fx.perform(new Action.Signal(controlPid, Signals.SIGKILL));
                 controlPid = 0;

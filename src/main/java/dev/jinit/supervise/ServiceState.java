@@ -11,6 +11,10 @@ public enum ServiceState {
     RUNNING("running", ActiveState.ACTIVE),
     EXITED("exited", ActiveState.ACTIVE),
     RELOAD("reload", ActiveState.RELOADING),
+    /** Type=notify-reload: ReloadSignal= sent, waiting for RELOADING=1 (with a MONOTONIC_USEC= after the signal). */
+    RELOAD_SIGNAL("reload-signal", ActiveState.RELOADING),
+    /** RELOADING=1 received: waiting for READY=1. */
+    RELOAD_NOTIFY("reload-notify", ActiveState.RELOADING),
     STOP("stop", ActiveState.DEACTIVATING),
     STOP_SIGTERM("stop-sigterm", ActiveState.DEACTIVATING),
     STOP_SIGKILL("stop-sigkill", ActiveState.DEACTIVATING),
@@ -32,6 +36,11 @@ public enum ServiceState {
     /** On the way down: a stop, kill or stop-post phase. */
     public boolean isStopping() {
         return active == ActiveState.DEACTIVATING;
+    }
+
+    /** A reload in progress: ExecReload= running, or waiting for the service's RELOADING=1/READY=1. */
+    public boolean isReloading() {
+        return this == RELOAD || this == RELOAD_SIGNAL || this == RELOAD_NOTIFY;
     }
 
     /** Nothing runs and nothing is scheduled except possibly an automatic restart. */

@@ -199,7 +199,7 @@ public final class UnitMapping {
                 s.successExitStatus(), s.restartPreventExitStatus(), s.restartForceExitStatus(),
                 millis(s.timeoutStart()), millis(s.timeoutStop()), s.killMode(),
                 s.killSignal(), s.finalKillSignal(), s.sendSigkill(), s.sendSighup(), s.notifyAccess(), millis(s.watchdog()),
-                millis(info.startLimitInterval()), info.startLimitBurst());
+                millis(info.startLimitInterval()), info.startLimitBurst(), s.busName(), s.reloadSignal());
     }
 
     private static List<ServiceConfig.Command> commands(List<ExecCommand> list) {

@@ -25,13 +25,14 @@ import dev.jinit.supervise.ManagerControl;
 import dev.jinit.supervise.Ports;
 import dev.jinit.supervise.UnitDefinition;
 import dev.jinit.supervise.UnitFilesReader;
+import dev.jinit.supervise.Adoptee;
+import java.util.ArrayList;
 import dev.jinit.supervise.notify.NotifySocket;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -121,6 +122,13 @@ public final class Supervisor implements AutoCloseable {
     private final UnitFilesReader reader;
     private ManagerControl handler;
     private ControlServer control;
+    /** The units' records for a later jinit; what an earlier one left, to take over or stop at the first load. */
+    private UnitRecordStore store;
+    private Takeover.Found found = Takeover.Found.NONE;
+    private List<Path> previousParents = List.of();
+    private Cgroups lookup;
+    /** Whether daemon-reexec may be done ({@link #allowReexec}). */
+    private volatile boolean reexecAllowed;
 
     private record Named(String name, AutoCloseable handle) {}
 
@@ -174,6 +182,11 @@ public final class Supervisor implements AutoCloseable {
         Cgroups cgroups = options.noCgroup() ? null : Cgroups.find().orElse(null);
         Path cgroupParent = cgroups == null ? null : cgroupParent(cgroups, self, err);
         if (cgroupParent == null) cgroups = null;
+        // After daemon-reexec, this very process left its units up: found before the reaper runs, so
+        // that an exit of one of them in between is reported to its unit, not taken as an orphan's.
+        UnitRecordStore store = new UnitRecordStore(options.stateDir(), err);
+        ReexecState.Handed handed = ReexecState.read(options.stateDir(), self, err);
+        Takeover.Found found = handed == null ? null : Takeover.read(store.dir(), cgroups, handed.logs(), self, err);
 
         Reaper reaper = null;
         LogPump pump = null;
@@ -182,6 +195,7 @@ public final class Supervisor implements AutoCloseable {
         try {
             reaper = Reaper.start();
             reaper.onUnowned((pid, status) -> { }); // orphans adopted as subreaper or PID 1: reaped, nothing more to do
+            if (found != null) for (Adoptee a : found.adoptees()) if (a.exits() != null) registerQuietly(reaper, a, err);
             pump = LogPump.start(options.logs(), err);
             loop = new EventLoop("jinit-manager", err).start();
             String notifyAddress = StateDir.notifySocketFor(options.stateDir(), Posix.geteuid() == 0,
@@ -197,25 +211,56 @@ public final class Supervisor implements AutoCloseable {
             s.opened.push(reaper);
             s.opened.push(pump);
             s.opened.push(loop);
+            s.store = store;
+            s.opened.push(store);
             s.installSignals();
             // The control socket first: it refuses to start when another jinit runs on this state
             // directory, before anything of that jinit (its notify socket) could be replaced.
             s.handler = new ManagerControl(manager, pump, s::reload, options.systemInit() ? s::shutdownCommand : null);
             // Until the unit files are loaded, every command is answered "still loading" (never "0 units").
             s.handler.unavailable("jinit is still loading the unit files in " + options.units() + "; try again shortly");
+            s.handler.reexec(s.new Reexecutor());
             s.control = ControlServer.start(options.stateDir(), s.handler, msg -> err.println("jinit: control: " + msg),
                     limits.clients());
             s.opened.push(s.control);
             // No live jinit uses this state directory (the control socket is ours): what a dead one left
-            // is stopped now, before any unit could start beside it.
-            PreviousInstance.sweep(options.stateDir(), cgroups != null ? cgroups : Cgroups.find().orElse(null), cgroupParent,
-                    options.out(), err);
+            // is taken over once the units are loaded (its records), or stopped then, before any unit
+            // could start beside it.
+            Cgroups lookup = cgroups != null ? cgroups : Cgroups.find().orElse(null);
+            s.previousParents = PreviousInstance.parents(options.stateDir(), lookup, err);
+            s.lookup = lookup;
+            s.found = found != null ? found : Takeover.read(store.dir(), cgroups, Map.of(), self, err);
+            List<Path> recorded = new ArrayList<>();
+            if (cgroupParent != null) recorded.add(cgroupParent);
+            recorded.addAll(s.previousParents);
+            PreviousInstance.record(options.stateDir(), recorded, err);
+            manager.recordUnits(store);
             NotifySocket notify = NotifySocket.bind(notifyAddress);
             s.opened.push(notify);
             notify.start(m -> manager.notifyMessage(m.pid(), m.fields()), d -> err.println("jinit: " + d));
             // Before a watchdog, start or stop timeout fires, what the units sent in time is read, the
             // exits that happened in time are reaped, and emptied cgroups are seen (EventLoop), in
             // this order (a process says STOPPING=1, then exits; then its cgroup is empty).
+            // Type=dbus services: their BusName= is watched on the system bus. The watcher's thread and
+            // connection are made by the first such service's start, never otherwise.
+            try {
+                dev.jinit.dbus.BusNameWatcher bus = new dev.jinit.dbus.BusNameWatcher(
+                        dev.jinit.dbus.BusNameWatcher.systemBusAddress(), Posix.geteuid(), manager::busNameOwner, err);
+                s.opened.push(bus);
+                manager.attachBus(new dev.jinit.supervise.Ports.BusNames() {
+                    @Override
+                    public void watch(String name) {
+                        bus.watch(name);
+                    }
+
+                    @Override
+                    public void unwatch(String name) {
+                        bus.unwatch(name);
+                    }
+                });
+            } catch (RuntimeException e) {
+                err.println("jinit: warning: no system bus for Type=dbus services: " + e.getMessage());
+            }
             EventLoop managerLoop = loop;
             Reaper exitsInTime = reaper;
             managerLoop.beforeTimers(() -> drainNotify(notify, manager, err));
@@ -231,6 +276,34 @@ public final class Supervisor implements AutoCloseable {
         }
         for (Part part : parts) s.startPart(part);
         return s;
+    }
+
+    /**
+     * Lets {@code jinit daemon-reexec} execute this process anew: a mode whose own start (before and
+     * around {@link #start}) can run again on the same process says so; {@code jinit run} does.
+     */
+    public void allowReexec() {
+        reexecAllowed = true;
+    }
+
+    /**
+     * Whether this process is the new image of a jinit that just executed itself ({@code daemon-reexec})
+     * on {@code stateDir}: its hand-over file names this very pid. For a mode to skip the start steps
+     * that are done already (boot mode's mounts, modules, hostname).
+     */
+    public static boolean reexecuted(Path stateDir) {
+        try {
+            String text = new String(dev.jinit.linux.RegularFile.read(stateDir.resolve(ReexecState.FILE), 1 << 20),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return text.startsWith("pid=" + Posix.getpid() + "\n");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Field 22 of /proc/PID/stat (start time in clock ticks after boot), or null when there is no such process. */
+    public static String processStartTime(int pid) {
+        return Takeover.startTime(pid);
     }
 
     public Manager manager() {
@@ -283,7 +356,11 @@ public final class Supervisor implements AutoCloseable {
     public CompletableFuture<Void> loadAndReach(String target) {
         options.out().println("jinit: supervising " + options.units() + " (control socket " + control.path() + ", "
                 + (cgroupParent != null ? "cgroups under " + cgroupParent : "process groups") + ")");
-        CompletableFuture<List<String>> initial = reader.read().thenCompose(manager::load);
+        CompletableFuture<List<String>> initial = reader.read().thenCompose(manager::load)
+                .handle((lines, failure) -> takeOver(failure == null).handle((v, e) -> {
+                    if (failure != null) throw new java.util.concurrent.CompletionException(failure);
+                    return lines;
+                })).thenCompose(f -> f);
         return initial.handle((lines, failure) -> {
             if (failure != null) {
                 String why = "loading the unit files failed: " + rootMessage(failure) + "; fix it, then run jinit daemon-reload";
@@ -311,6 +388,185 @@ public final class Supervisor implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * The units an earlier jinit left up are taken over (when {@code loaded}: the unit files were read),
+     * and what is left of it is stopped, on a thread of its own (the stop waits up to its grace period),
+     * before the startup that follows could start anything twice. Runs once; later calls do nothing.
+     */
+    private CompletableFuture<Void> takeOver(boolean loaded) {
+        Takeover.Found f;
+        synchronized (this) {
+            f = found;
+            found = Takeover.Found.NONE;
+        }
+        if (f.adoptees().isEmpty() && f.refused().isEmpty() && previousParents.isEmpty()) return CompletableFuture.completedFuture(null);
+        CompletableFuture<List<Manager.Refusal>> adopted = loaded ? manager.adopt(f.adoptees())
+                : CompletableFuture.completedFuture(f.adoptees().stream().map(a -> new Manager.Refusal(a, "the unit files could not be loaded")).toList());
+        return adopted.exceptionally(e -> f.adoptees().stream().map(a -> new Manager.Refusal(a, "taking over failed: " + e)).toList())
+                .thenAcceptAsync(refusals -> {
+                    List<Manager.Refusal> all = new ArrayList<>(f.refused());
+                    all.addAll(refusals);
+                    java.util.Set<Path> keep = new java.util.HashSet<>();
+                    java.util.Set<String> refusedUnits = new java.util.HashSet<>();
+                    for (Manager.Refusal r : all) refusedUnits.add(r.adoptee().unit());
+                    for (Adoptee a : f.adoptees()) if (!refusedUnits.contains(a.unit()) && a.cgroup() != null) keep.add(a.cgroup());
+                    List<Ports.Handle> toStop = new ArrayList<>();
+                    for (Manager.Refusal r : all) {
+                        options.err().println("jinit: not taking over " + r.adoptee().unit() + " from the previous jinit: " + r.reason()
+                                + (r.adoptee().handle() != null ? "; stopping what it left" : ""));
+                        store.remove(r.adoptee().unit());
+                        if (r.adoptee().handle() != null) toStop.add(r.adoptee().handle());
+                        for (Adoptee.Log l : r.adoptee().logs()) l.readEnd().close();
+                    }
+                    int taken = f.adoptees().size() - refusals.size();
+                    if (taken > 0) options.out().println("jinit: took over " + taken + " unit(s) the previous jinit left running");
+                    PreviousInstance.stopLeftovers(lookup, previousParents, keep, cgroupParent, toStop, options.out(), options.err());
+                    List<Path> recorded = new ArrayList<>();
+                    if (cgroupParent != null) recorded.add(cgroupParent);
+                    for (Path p : previousParents) if (java.nio.file.Files.isDirectory(p)) recorded.add(p);
+                    PreviousInstance.record(options.stateDir(), recorded, options.err());
+                }, command -> Thread.ofVirtual().name("jinit-takeover").start(command));
+    }
+
+    /**
+     * {@code jinit daemon-reexec}: this process executes itself anew (the same program, arguments and
+     * environment: /proc/self/exe, cmdline, environ), keeping its pid, so every unit stays its child and
+     * keeps running; the new jinit takes them over from their records, reading their output pipes on
+     * through descriptors kept open across execve. Done on the manager thread with the reaper held, so
+     * nothing changes between the records and the execve.
+     */
+    private final class Reexecutor implements ManagerControl.Reexec {
+        private final Object lock = new Object();
+
+        @Override
+        public Result check() {
+            if (stopRequest.isDone()) return failed("jinit is stopping");
+            if (!reexecAllowed) return failed("daemon-reexec is not possible in this mode (or before its start steps are done)");
+            List<String> why;
+            try {
+                why = manager.reexecBlockers().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                return failed("cannot check the units: " + e);
+            }
+            if (!why.isEmpty()) return failed("cannot re-execute now: " + String.join("; ", why));
+            try {
+                command();
+            } catch (IOException | RuntimeException e) {
+                return failed("cannot read this jinit's command line: " + e.getMessage());
+            }
+            return Result.OK;
+        }
+
+        private static Result failed(String why) {
+            return new Result(List.of(new dev.jinit.control.Failure("", dev.jinit.control.Failure.Reason.FAILED, why)));
+        }
+
+        @Override
+        public void go() {
+            synchronized (lock) {
+                if (stopRequest.isDone()) return;
+                Reaper.Hold hold = reaper.hold();
+                try {
+                    List<String> why = manager.whenQuiet(this::execute).get(60, TimeUnit.SECONDS);
+                    if (!why.isEmpty()) options.err().println("jinit: daemon-reexec not done: " + String.join("; ", why));
+                } catch (Exception e) {
+                    Throwable t = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    options.err().println("jinit: daemon-reexec failed, going on as before: " + t.getMessage());
+                } finally {
+                    hold.close();
+                }
+            }
+        }
+
+        /** On the manager thread, nothing blocking a re-exec: records on disk, pipes kept, execve. */
+        private void execute() {
+            if (!store.flush(10_000)) throw new IllegalStateException("the unit records could not be written within 10 s");
+            SelfCommand cmd;
+            try {
+                cmd = command();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            int self = Posix.getpid();
+            List<LogPump.Kept> kept = pump.handOver(Duration.ofSeconds(10));
+            try {
+                ReexecState.write(options.stateDir(), self, kept);
+                java.util.Set<Integer> keep = new java.util.HashSet<>();
+                for (LogPump.Kept k : kept) keep.add(k.fd());
+                closeOnExecAllBut(keep);
+                options.out().println("jinit: re-executing " + cmd.exe() + " (pid " + self + "), " + kept.size()
+                        + " log pipe(s) handed over");
+                options.out().flush();
+                options.err().flush();
+                System.out.flush();
+                System.err.flush();
+                dev.jinit.linux.Exec.execve(cmd.exe(), cmd.argv(), cmd.env());
+            } catch (IOException | RuntimeException e) {
+                // Still this jinit: its pipes are read again, the hand-over is forgotten.
+                ReexecState.delete(options.stateDir());
+                for (LogPump.Kept k : kept) {
+                    try {
+                        dev.jinit.linux.Fcntl.setCloexec(k.fd(), true);
+                        pump.attach(k.unit(), Fd.adopt(k.fd()), k.stream());
+                    } catch (RuntimeException again) {
+                        options.err().println("jinit: cannot read " + k.unit() + "'s " + k.stream().tag() + " again: " + again.getMessage());
+                    }
+                }
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+        }
+    }
+
+    /** What this process runs: the program (its real path), its arguments and environment as the kernel keeps them. */
+    private record SelfCommand(String exe, List<byte[]> argv, List<byte[]> env) {}
+
+    private static SelfCommand command() throws IOException {
+        String exe = Files.readSymbolicLink(Path.of("/proc/self/exe")).toString();
+        if (exe.endsWith(" (deleted)")) throw new IOException("the running program " + exe + " was replaced or removed");
+        List<byte[]> argv = nulSeparated(Files.readAllBytes(Path.of("/proc/self/cmdline")));
+        if (argv.isEmpty()) throw new IOException("/proc/self/cmdline is empty");
+        return new SelfCommand(exe, argv, nulSeparated(Files.readAllBytes(Path.of("/proc/self/environ"))));
+    }
+
+    private static List<byte[]> nulSeparated(byte[] block) {
+        List<byte[]> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < block.length; i++) {
+            if (block[i] != 0) continue;
+            out.add(java.util.Arrays.copyOfRange(block, start, i));
+            start = i + 1;
+        }
+        if (start < block.length) out.add(java.util.Arrays.copyOfRange(block, start, block.length));
+        return out;
+    }
+
+    /**
+     * FD_CLOEXEC on every descriptor from 3 on but {@code keep}: the JDK opens its own files and sockets
+     * without it, and a control socket carried into the new jinit would look like a live jinit there.
+     */
+    private static void closeOnExecAllBut(java.util.Set<Integer> keep) throws IOException {
+        List<Integer> fds = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path p : ds) fds.add(Integer.parseInt(p.getFileName().toString()));
+        }
+        for (int fd : fds) {
+            if (fd < 3 || keep.contains(fd)) continue;
+            try {
+                dev.jinit.linux.Fcntl.setCloexec(fd, true);
+            } catch (RuntimeException e) {
+                // the directory's own descriptor, closed meanwhile
+            }
+        }
+    }
+
+    private static void registerQuietly(Reaper reaper, Adoptee a, PrintStream err) {
+        try {
+            reaper.register(a.pid(), a.exits());
+        } catch (IllegalStateException e) {
+            err.println("jinit: " + a.unit() + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -410,6 +666,8 @@ public final class Supervisor implements AutoCloseable {
         while (!parts.isEmpty()) closeQuietly(parts.pop().handle(), options.err());
         while (!opened.isEmpty()) closeQuietly(opened.pop(), options.err());
         if (cgroupParent != null) removeQuietly(cgroups, cgroupParent);
+        // Older groups that held units taken over: empty now that every unit stopped.
+        for (Path p : previousParents) if (lookup != null && !p.equals(cgroupParent)) removeQuietly(lookup, p);
         if (control != null) PreviousInstance.forget(options.stateDir());
     }
 

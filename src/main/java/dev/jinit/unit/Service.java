@@ -51,6 +51,9 @@ import java.util.Map;
  *                                 goes", as in systemd, which is not what {@code exec.Directives} means by
  *                                 inherit: use {@link #effectiveStandardError()}
  * @param spawnDirectives          every process attribute directive (User=, LimitNOFILE=, …) in file order
+ * @param standardInput            StandardInput= (null when unset)
+ * @param busName                  BusName= (required by Type=dbus, which it implies when Type= is unset), or null
+ * @param reloadSignal             ReloadSignal= (SIGHUP): what a reload of Type=notify-reload sends the main process
  */
 public record Service(
         ServiceType type, boolean remainAfterExit, Path pidFile,
@@ -65,7 +68,7 @@ public record Service(
         List<String> runtimeDirectory, List<String> stateDirectory, List<String> logsDirectory,
         int runtimeDirectoryMode, int stateDirectoryMode, int logsDirectoryMode,
         String standardOutput, String standardError,
-        List<SpawnDirective> spawnDirectives, String standardInput) {
+        List<SpawnDirective> spawnDirectives, String standardInput, String busName, int reloadSignal) {
 
     public Service {
         execStartPre = List.copyOf(execStartPre);
@@ -84,6 +87,8 @@ public record Service(
         if (type != ServiceType.ONESHOT && execStart.size() != 1)
             throw new BadValueException("Type=" + type.word() + " needs exactly one ExecStart=, found " + execStart.size());
         if (restartSteps < 0) throw new BadValueException("negative RestartSteps=");
+        if (type == ServiceType.DBUS && busName == null)
+            throw new BadValueException("Type=dbus needs BusName= (systemd: \"Service is of type D-Bus but no D-Bus service name has been specified. Refusing.\")");
     }
 
     /**

@@ -85,6 +85,8 @@ public final class UnitBuilder {
     private boolean sendSigkill = true, sendSighup;
     private NotifyAccess notifyAccess;
     private Duration watchdog = Duration.ZERO;
+    private String busName;
+    private int reloadSignal = Signals.SIGHUP;
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<EnvFile.Ref> environmentFiles = new ArrayList<>();
     private final List<String> runtimeDirectory = new ArrayList<>(), stateDirectory = new ArrayList<>(),
@@ -171,6 +173,11 @@ public final class UnitBuilder {
         }
         TimerUnit.Timer t = timer ? finishTimer() : null;
         defaultDependencies(t);
+        if (service && effectiveType() == ServiceType.DBUS) {
+            // systemd's service_add_extras: a D-Bus service needs the bus, whatever DefaultDependencies= says.
+            implicit(requires, "Requires", "dbus.socket", "(Type=dbus)");
+            implicit(after, "After", "dbus.socket", "(Type=dbus)");
+        }
         UnitInfo info = new UnitInfo(name.name(), file.path(), dropIns(), description == null ? name.name() : description,
                 requires, wants, bindsTo, after, before, conflicts, startLimitInterval, startLimitBurst,
                 wantedBy, requiredBy, aliases, defaultDependencies, unsupported, origins, conditions, requisite, partOf,
@@ -223,9 +230,42 @@ public final class UnitBuilder {
     }
 
     private void implicit(List<String> into, String directive, String unit) {
+        implicit(into, directive, unit, DEFAULT_DEPENDENCY);
+    }
+
+    private void implicit(List<String> into, String directive, String unit, String origin) {
         if (unit.equals(name.name()) || into.contains(unit)) return;
         into.add(unit);
-        origins.putIfAbsent(directive + "=" + unit, DEFAULT_DEPENDENCY);
+        origins.putIfAbsent(directive + "=" + unit, origin);
+    }
+
+    /** Type=, or its default: dbus with BusName=, simple with ExecStart=, else oneshot (systemd.service(5)). */
+    private ServiceType effectiveType() {
+        return type != null ? type : busName != null ? ServiceType.DBUS
+                : execStart.isEmpty() ? ServiceType.ONESHOT : ServiceType.SIMPLE;
+    }
+
+    /**
+     * A bus name as the D-Bus specification allows it: a unique name (":1.42") or a well-known one of
+     * at least two dot-separated elements of [A-Za-z0-9_-] not starting with a digit, at most 255 bytes.
+     */
+    static String busName(String v) {
+        String why = null;
+        if (v.length() > 255) why = "longer than 255 characters";
+        else {
+            boolean unique = v.startsWith(":");
+            String[] parts = (unique ? v.substring(1) : v).split("\\.", -1);
+            if (parts.length < 2) why = "needs at least two elements separated by '.'";
+            for (String p : parts) {
+                if (why != null) break;
+                if (p.isEmpty()) why = "has an empty element";
+                else if (!unique && Character.isDigit(p.charAt(0))) why = "has an element starting with a digit";
+                else if (!p.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || c == '_' || c == '-')))
+                    why = "may hold only A-Z a-z 0-9 _ - and '.'";
+            }
+        }
+        if (why != null) throw new BadValueException("not a D-Bus name: " + why);
+        return v;
     }
 
     /** The [Timer] section as a whole; null (with an error) when the timer cannot work. */
@@ -314,8 +354,13 @@ public final class UnitBuilder {
     }
 
     private Service finishService() {
-        ServiceType t = type != null ? type : execStart.isEmpty() ? ServiceType.ONESHOT : ServiceType.SIMPLE;
+        ServiceType t = effectiveType();
         Path where = file.path();
+        if (t == ServiceType.DBUS && busName == null) {
+            diags.add(Diagnostic.error(where, serviceSectionLine, "Type=dbus needs BusName= (systemd: \"Service is of type D-Bus but no D-Bus "
+                    + "service name has been specified. Refusing.\")"));
+            return null;
+        }
         int line = serviceSectionLine;
         if (execStart.isEmpty() && t != ServiceType.ONESHOT) {
             diags.add(Diagnostic.error(where, line, "Type=" + t.word() + " needs an ExecStart= (only oneshot services may have none)"));
@@ -338,9 +383,9 @@ public final class UnitBuilder {
         Duration start = timeoutStart != null ? timeoutStart : t == ServiceType.ONESHOT ? TimeSpans.INFINITY : defaultTimeout;
         Duration stop = timeoutStop != null ? timeoutStop : defaultTimeout;
         NotifyAccess access = notifyAccess != null ? notifyAccess
-                : t == ServiceType.NOTIFY || !watchdog.isZero() ? NotifyAccess.MAIN : NotifyAccess.NONE;
-        if (t == ServiceType.NOTIFY && access == NotifyAccess.NONE)
-            diags.add(Diagnostic.warning(where, line, "Type=notify with NotifyAccess=none: READY=1 will never be accepted"));
+                : t.isNotify() || !watchdog.isZero() ? NotifyAccess.MAIN : NotifyAccess.NONE;
+        if (t.isNotify() && access == NotifyAccess.NONE)
+            diags.add(Diagnostic.warning(where, line, "Type=" + t.word() + " with NotifyAccess=none: READY=1 will never be accepted"));
         return new Service(t, remainAfterExit, pidFile, execStartPre, execStart, execStartPost, execReload, execStop,
                 execStopPost, restart, restartSec, restartSteps, restartMaxDelay, restartPrevent, restartForce,
                 successExit, start, stop, killMode, killSignal, finalKillSignal, sendSigkill, sendSighup, access,
@@ -348,7 +393,7 @@ public final class UnitBuilder {
                 runtimeDirectoryMode, stateDirectoryMode, logsDirectoryMode,
                 // systemd.exec(5): with StandardInput=socket (or a tty), StandardOutput= defaults to inherit: the same socket.
                 !standardOutputSet && standardInput.equals("socket") ? "socket" : standardOutput, standardError,
-                spawnDirectives, standardInput);
+                spawnDirectives, standardInput, busName, reloadSignal);
     }
 
     private void unknownSection(UnitFile.Assignment a) {
@@ -496,6 +541,8 @@ public final class UnitBuilder {
                             + "only ExecStop= runs"));
             }
             case "KillSignal" -> killSignal = v.isEmpty() ? Signals.SIGTERM : signal(v);
+            case "ReloadSignal" -> reloadSignal = v.isEmpty() ? Signals.SIGHUP : signal(v);
+            case "BusName" -> busName = v.isEmpty() ? null : busName(specifiers.expand(v));
             case "FinalKillSignal" -> finalKillSignal = v.isEmpty() ? Signals.SIGKILL : signal(v);
             case "SendSIGKILL" -> sendSigkill = v.isEmpty() || bool(v);
             case "SendSIGHUP" -> sendSighup = !v.isEmpty() && bool(v);

@@ -22,7 +22,7 @@
  *     never exist (After= on them is ignored, Wants= is a note, Requires= fails the start).</li>
  * <li>An unknown {@code %} specifier fails the unit instead of being dropped with a warning.</li>
  * <li>{@code !} and {@code !!} both mean "no User=/Group= change"; {@code |} (shell) is refused.</li>
- * <li>Type=dbus, notify-reload and idle are refused with a clear message; StandardOutput=syslog, kmsg and the
+ * <li>Type=idle is refused with a clear message; StandardOutput=syslog, kmsg and the
  *     +console forms become {@code journal} (jinit's log pipeline) with a warning; tty, console and socket are
  *     refused.</li>
  * <li>Spawn directives (User=, Limit*=, Private*=, …) are checked at load through {@code exec.Directives};

@@ -93,6 +93,34 @@ class BootIntegrationTest {
         }
     }
 
+    /**
+     * daemon-reexec of PID 1 (issue 12): the same process executes itself anew, its units keep their
+     * processes (still its children), the boot steps are not done twice, and the shutdown after it still
+     * unmounts what the first image mounted.
+     */
+    @Test
+    void daemonReexecKeepsTheUnitsAndTheShutdownStaysWhole() throws Exception {
+        try (JinitBoot boot = JinitBoot.layout("reexec")) {
+            boot.unit("steady.service", service("Steady", "", "echo steady up; while :; do sleep 0.1; done"));
+            boot.start(null);
+            boot.awaitConsole("steady.service: steady up");
+            JinitBoot.Client first = boot.client("status", "steady");
+            int before = RunIntegrationTest.mainPid(new JinitRun.Client(first.code(), first.out(), first.err()));
+            JinitBoot.Client r = boot.client("daemon-reexec");
+            assertEquals(0, r.code(), r.err() + "\n" + boot.console());
+            boot.awaitConsole("Took over Steady (steady.service), main PID " + before);
+            assertTrue(boot.console().contains("mounts, hostname, loopback and modules were done before"), boot.console());
+            assertEquals(1, boot.console().split("mounted tmpfs on /dev/shm", -1).length - 1, "mounted once\n" + boot.console());
+            JinitBoot.Client status = boot.client("status", "steady");
+            assertTrue(status.out().contains("Main PID: " + before), status.out());
+
+            boot.signalInit(Signals.SIGUSR2);
+            assertEquals(POWEROFF_STATUS, boot.awaitEnd(), boot.console());
+            assertTrue(boot.console().contains("Stopped Steady"), boot.console());
+            assertTrue(boot.console().contains("unmounted /dev/shm"), boot.console());
+        }
+    }
+
     @Test
     void unitIgnoringSigtermDoesNotHoldShutdownPastItsTimeout() throws Exception {
         try (JinitBoot boot = JinitBoot.layout("stubborn")) {
@@ -187,6 +215,11 @@ class BootIntegrationTest {
             assertEquals(f[1], f[4], "its group is the terminal's foreground group: " + ids);
             type(pty, client + " logs --state " + boot.state + " hello\n");
             awaitScreen(boot, pty, screen, "hello from the unit");
+            // daemon-reexec keeps the shell (still PID 1's child): followed by the new image, not doubled.
+            assertEquals(0, boot.client("daemon-reexec").code(), boot.console());
+            boot.awaitConsole("kept console shell on " + pty.slave() + " (pid " + f[1] + ") across the re-exec");
+            type(pty, "echo \"still $$\"\n");
+            awaitScreen(boot, pty, screen, "still " + f[1]);
             type(pty, "exit\n");
             boot.await("the shell started again", () -> boot.console().split("started console shell", -1).length == 3);
             assertTrue(boot.console().contains("), starting it again"), boot.console());

@@ -250,39 +250,62 @@ class HostileInputTest {
     }
 
     /**
-     * SIGKILL of jinit with 5 units running, then a new jinit on the same state: the old processes are
-     * stopped before the units start again, so each runs once, and the old cgroups are gone.
+     * SIGKILL of jinit with 5 units running, then a new jinit on the same state: it takes the units over
+     * (issue 12's preferred path): the same processes, none started twice, shown active with their main
+     * PIDs; a unit's output pipe gets a reader again (reopened through /proc) so what it writes after the
+     * takeover reaches its log; the dead jinit's cgroups are gone once everything stopped.
      */
     @Test
     @Timeout(240)
-    void aRestartAfterACrashRunsEveryUnitOnceAndLeavesNoStaleCgroups() throws Exception {
+    void aRestartAfterACrashTakesEveryUnitOverOnceAndLeavesNoStaleCgroups() throws Exception {
         JinitRun layout = JinitRun.layout("crash");
         String marker = "7" + (System.nanoTime() % 100000); // sleep's argument: finds these processes in /proc
         for (int i = 0; i < 5; i++)
             layout.unit("u" + i + ".service", "[Service]\nExecStart=/bin/sleep " + marker + i + "\n[Install]\nWantedBy=multi-user.target\n");
+        // Writes only when asked (SIGUSR1), so it writes nothing while no jinit reads its pipe.
+        layout.unit("pinger.service", """
+                [Service]
+                ExecStart=/bin/sh -c 'trap "echo ping" USR1; echo ready; while :; do sleep 0.1; done'
+                [Install]
+                WantedBy=multi-user.target
+                """);
         List<Integer> first = new ArrayList<>();
         Path oldCgroup;
         JinitRun crashed = layout.start();
         try {
             for (int i = 0; i < 5; i++) first.add(RunIntegrationTest.mainPid(crashed.awaitStatus("u" + i, "active (running)")));
+            int pinger = RunIntegrationTest.mainPid(crashed.awaitStatus("pinger", "active (running)"));
+            Path pingerLog = crashed.state.resolve("logs").resolve("pinger.service.log");
+            crashed.await("pinger's first line", () -> read(pingerLog).contains("stdout ready"));
             oldCgroup = Path.of("/sys/fs/cgroup/unified/jinit", Integer.toString(crashed.pid()));
             crashed.kill9();
             assertEquals(5, sleepers(marker).size(), "the units outlive a SIGKILLed jinit");
             try (JinitRun j = layout.start()) {
                 List<Integer> second = new ArrayList<>();
                 for (int i = 0; i < 5; i++) second.add(RunIntegrationTest.mainPid(j.awaitStatus("u" + i, "active (running)")));
-                assertEquals(second.stream().sorted().toList(), sleepers(marker).stream().sorted().toList(),
-                        "exactly the new jinit's 5 processes run");
-                for (int pid : first) assertFalse(JinitRun.alive(pid), "old process " + pid + " was stopped");
-                if (Files.isDirectory(oldCgroup.getParent()))
-                    assertFalse(Files.exists(oldCgroup), "the dead jinit's cgroup " + oldCgroup + " was removed");
-                assertTrue(j.output().contains("previous jinit died"), j.output());
+                assertEquals(first, second, "the same processes, taken over\n" + j.output());
+                assertEquals(first.stream().sorted().toList(), sleepers(marker).stream().sorted().toList(),
+                        "exactly the 5 old processes run, none twice");
+                assertEquals(pinger, RunIntegrationTest.mainPid(j.awaitStatus("pinger", "active (running)")));
+                assertTrue(j.output().contains("took over 6 unit(s)"), j.output());
+                Posix.kill(pinger, Signals.SIGUSR1);
+                j.await("pinger's output after the takeover in its log", () -> read(pingerLog).contains("stdout ping"));
                 assertEquals(0, j.terminate(), j.output());
             }
         } finally {
             crashed.close();
         }
         assertEquals(List.of(), sleepers(marker), "nothing is left after the clean stop");
+        if (Files.isDirectory(oldCgroup.getParent()))
+            assertFalse(Files.exists(oldCgroup), "the dead jinit's cgroup " + oldCgroup + " was removed");
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Live processes whose command line holds {@code marker} (sleep's argument). */

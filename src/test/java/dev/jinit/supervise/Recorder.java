@@ -59,6 +59,14 @@ final class Recorder implements ServiceEffects {
         }
     }
 
+    /** The fake CLOCK_MONOTONIC (µs): moves only when a test moves it. */
+    long monotonic = 1_000_000;
+
+    @Override
+    public long monotonicMicros() {
+        return monotonic;
+    }
+
     @Override
     public void perform(Action action) {
         actions.add(action);

@@ -29,6 +29,10 @@ class ServiceMachineProperties {
     record Notify(String key, String value) implements Step {}
     record Start() implements Step {}
     record Reload() implements Step {}
+    /** The system bus reports BusName= owned or released (Type=dbus reacts; the others ignore it). */
+    record BusOwner(boolean owned) implements Step {}
+    /** RELOADING=1 stamped MONOTONIC_USEC= at the fake monotonic clock (after any signal the machine sent). */
+    record StampedReloading() implements Step {}
 
     @Provide
     Arbitrary<List<Step>> steps() {
@@ -39,7 +43,8 @@ class ServiceMachineProperties {
                 Arbitraries.longs().between(0, 5_000).map(ms -> (Step) new Advance(ms)),
                 Arbitraries.of(new Notify("READY", "1"), new Notify("WATCHDOG", "1"), new Notify("STOPPING", "1"),
                         new Notify("WATCHDOG", "trigger"), new Notify("EXTEND_TIMEOUT_USEC", "500000")).map(n -> (Step) n),
-                Arbitraries.just(new Reload()));
+                Arbitraries.just(new Reload()),
+                Arbitraries.of(new BusOwner(true), new BusOwner(false), new StampedReloading()).map(x -> (Step) x));
         return step.list().ofMaxSize(30);
     }
 
@@ -50,10 +55,11 @@ class ServiceMachineProperties {
                 .flatMap(restart -> Arbitraries.of(KillMode.values()).map(kill -> {
                     ServiceConfig.Builder b = ServiceConfig.builder("p.service", type).start(Command.of("main"))
                             .restart(restart).restartMillis(100).killMode(kill).timeoutStartMillis(2000)
-                            .timeoutStopMillis(1000).watchdogMillis(type == ServiceType.NOTIFY ? 1500 : 0)
+                            .timeoutStopMillis(1000).watchdogMillis(type.isNotify() ? 1500 : 0)
                             .startPre(Command.of("pre")).stop(Command.of("stop")).stopPost(Command.of("post"))
                             .reload(Command.of("reload")).startLimitBurst(0);
                     if (type == ServiceType.FORKING) b.pidFile(java.nio.file.Path.of("/run/p.pid"));
+                    if (type == ServiceType.DBUS) b.busName("org.example.P");
                     return b.build();
                 })));
     }
@@ -72,6 +78,11 @@ class ServiceMachineProperties {
                 if (m.mainPid() != 0) m.notify(m.mainPid(), Map.of(n.key(), n.value()));
             }
             case Start ignored -> m.start();
+            case BusOwner b -> m.busNameOwner(b.owned() ? ":1.5" : null);
+            case StampedReloading ignored -> {
+                if (m.mainPid() != 0)
+                    m.notify(m.mainPid(), Map.of("RELOADING", "1", "MONOTONIC_USEC", Long.toString(fx.monotonicMicros())));
+            }
             case Reload ignored -> {
                 try {
                     m.reload();

@@ -270,7 +270,7 @@ class UnitBuilderTest {
                 StartLimitBurst=-1
                 [Service]
                 ExecStart=/bin/a
-                Type=dbus
+                Type=idle
                 Restart=sometimes
                 RestartSec=soon
                 KillMode=everything
@@ -292,7 +292,7 @@ class UnitBuilderTest {
         assertEquals(List.of(
                 "/u/t.service:2: After=not a unit: unit name not has no type suffix (like .service)",
                 "/u/t.service:3: StartLimitBurst=-1: must not be negative",
-                "/u/t.service:6: Type=dbus: Type=dbus is not supported by jinit (use simple, exec, oneshot, notify or forking)",
+                "/u/t.service:6: Type=idle: Type=idle is not supported by jinit (use simple, exec, oneshot, notify, notify-reload, forking or dbus)",
                 "/u/t.service:7: Restart=sometimes: not a restart policy (no, on-success, on-failure, on-abnormal, on-watchdog, on-abort, always)",
                 "/u/t.service:8: RestartSec=soon: not a time span: soon",
                 "/u/t.service:9: KillMode=everything: not a kill mode (control-group, mixed, process, none)",
