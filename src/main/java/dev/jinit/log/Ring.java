@@ -12,11 +12,12 @@ import java.util.Objects;
  *
  * <p><b>Storage.</b> The lines are not kept as objects but copied into one circular {@code char[]}
  * per unit (a small header and the text's chars per line), and made into {@link LogLine}s again only
- * when read. A ring of objects is what the collector promotes: every young collection found the
- * ring's current lines alive and copied them into the old generation, where they died a moment later.
- * Under a log flood that moved ~1 MB/s into the old generation and grew the heap to its maximum within
- * two minutes (issue 12's soak: RSS 73 → 202 MB, then a saw-tooth between full collections). One
- * array is promoted once and then written in place. The array grows by doubling as the unit logs
+ * when read. A ring of objects is what the collector promotes: every young collection (a 2 MiB young
+ * generation: one every ~50 ms under a flood) found the ring's current lines alive and copied them
+ * toward the old generation, where they died a moment later. One array is promoted once and then
+ * written in place; under issue 12's soak this cut what reached the old generation from ~1.0 to
+ * ~0.65 MB/s (two runs at different load; the rest was not traced), see BENCHMARKS.md. The
+ * array grows by doubling as the unit logs
  * more and shrinks again when a quarter of it holds everything, so a quiet unit costs a few hundred
  * bytes. What it holds is at most the byte bound's estimate: 18 + 2 bytes per char per line, against
  * an estimate of {@value #LINE_OVERHEAD} + 2 per char.
