@@ -196,8 +196,12 @@ public final class BootMode {
 
         Supervisor supervisor = null;
         try {
+            // The machine's PID 1 runs the system's generators (systemd.generator(7)) as systemd does;
+            // 'jinit boot' shares the host's /etc and /usr, whose generators describe the host.
             supervisor = Supervisor.start(new Supervisor.Options(units, settings.stateDir(), Path.of("/run"),
-                    Path.of("/var/lib"), Path.of("/var/log"), false, SIGNALS, null, true, out, out), parts);
+                    Path.of("/var/lib"), Path.of("/var/log"), false, SIGNALS, null, true, out, out, null,
+                    settings.machine() ? new dev.jinit.supervise.Generators.Settings(dev.jinit.supervise.Generators.SYSTEM_DIRS,
+                            dev.jinit.supervise.Generators.DEFAULT_TIMEOUT) : dev.jinit.supervise.Generators.Settings.NONE), parts);
         } catch (RuntimeException | Error e) {
             console.line("cannot start the supervisor (" + e + "); no units will run. Waiting for a shutdown signal"
                     + " (SIGUSR2 powers off)");

@@ -5,6 +5,7 @@ import dev.jinit.api.HttpApiPart;
 import dev.jinit.control.ClientLimits;
 import dev.jinit.control.StateDir;
 import dev.jinit.supervise.Leftovers;
+import dev.jinit.supervise.Generators;
 import dev.jinit.supervise.UnitFilesReader;
 import dev.jinit.system.StopRequest;
 import dev.jinit.system.Supervisor;
@@ -26,16 +27,21 @@ import java.util.Map;
  * {@code --stop-timeout SPAN} (a systemd time span: {@code 90}, {@code 30s}, {@code 2min}; default 90 s)
  * is the overall deadline of the orderly stop, after which what remains is killed; a second SIGTERM or
  * SIGINT kills it at once.
+ * {@code --generators DIR[:DIR...]} runs the unit generators found in those directories (the first
+ * directory's winning a name; {@code system} names systemd's: /etc/systemd/system-generators,
+ * /usr/local/lib/…, /usr/lib/…) before every load and daemon-reload, with their output directories in
+ * the state directory (see {@link Generators}); {@code --generator-timeout SECONDS} (default 30) bounds them.
  * {@code --api HOST:PORT} serves the HTTP API and status page (off unless given; see {@link HttpApiPart}).
  */
 final class RunCommand {
     static final String USAGE = "usage: jinit run --units DIR [--state DIR] [--runtime-base DIR] [--state-base DIR] "
             + "[--logs-base DIR] [--no-cgroup] [--stop-timeout SPAN] [--load-timeout SECONDS] [--control-max-clients N] "
-            + "[--control-idle-timeout SECONDS] [--api HOST:PORT [--api-token-file FILE] [--api-tls-cert FILE --api-tls-key FILE]]";
+            + "[--control-idle-timeout SECONDS] [--generators DIR[:DIR...]|system] [--generator-timeout SECONDS] [--api HOST:PORT [--api-token-file FILE] [--api-tls-cert FILE --api-tls-key FILE]]";
 
     /** The parsed command line. */
     record Args(Path units, String state, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
-                Duration stopTimeout, Duration loadTimeout, ClientLimits clients, ApiOptions api) {
+                Duration stopTimeout, Duration loadTimeout, ClientLimits clients, ApiOptions api,
+                Generators.Settings generators) {
         static Args parse(String[] args) {
             Path units = null;
             String state = null;
@@ -46,6 +52,8 @@ final class RunCommand {
             int maxClients = ClientLimits.DEFAULTS.maxConnections();
             Duration clientIdle = ClientLimits.DEFAULTS.idleTimeout();
             String api = null, apiToken = null, apiCert = null, apiKey = null;
+            List<Path> generatorDirs = new java.util.ArrayList<>();
+            Duration generatorTimeout = Generators.DEFAULT_TIMEOUT;
             for (int i = 0; i < args.length; i++) {
                 String a = args[i];
                 if (a.equals("--no-cgroup")) {
@@ -76,6 +84,12 @@ final class RunCommand {
                     case "--control-max-clients" -> maxClients = (int) positive(a, value);
                     case "--control-idle-timeout" -> clientIdle = Duration.ofSeconds(positive(a, value));
                     case "--stop-timeout" -> stopTimeout = stopTimeout(value);
+                    case "--generators" -> {
+                        // "system": systemd's generator directories (/etc, /usr/local/lib, /usr/lib, /lib).
+                        if (value.equals("system")) generatorDirs.addAll(Generators.SYSTEM_DIRS);
+                        else for (String d : value.split(":")) if (!d.isEmpty()) generatorDirs.add(Path.of(d));
+                    }
+                    case "--generator-timeout" -> generatorTimeout = Duration.ofSeconds(positive(a, value));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
             }
@@ -83,7 +97,8 @@ final class RunCommand {
             if ((apiToken != null || apiCert != null || apiKey != null) && api == null)
                 throw new IllegalArgumentException("--api-token-file, --api-tls-cert and --api-tls-key need --api HOST:PORT");
             return new Args(units, state, runtime, lib, log, noCgroup, stopTimeout, loadTimeout,
-                    new ClientLimits(maxClients, clientIdle), api == null ? null : ApiOptions.parse(api, apiToken, apiCert, apiKey));
+                    new ClientLimits(maxClients, clientIdle), api == null ? null : ApiOptions.parse(api, apiToken, apiCert, apiKey),
+                    new Generators.Settings(generatorDirs, generatorTimeout));
         }
 
         /** A positive whole number (seconds, or a count), for the limits tests make small. */
@@ -141,7 +156,7 @@ final class RunCommand {
     private static int supervise(Args args, Path stateDir, PrintStream out, PrintStream err) {
         var options = new Supervisor.Options(args.units(), stateDir, args.runtimeBase(), args.stateBase(), args.logsBase(),
                 args.noCgroup(), Map.of("TERM", StopRequest.EXIT, "INT", StopRequest.EXIT), null, false, out, err,
-                args.stopTimeout());
+                args.stopTimeout(), args.generators());
         try (Supervisor supervisor = Supervisor.start(options, new SupervisorLimits(args.loadTimeout(), args.clients()),
                 parts(args, stateDir, err))) {
             supervisor.allowReexec(); // nothing of jinit run's own start is harmed by running again

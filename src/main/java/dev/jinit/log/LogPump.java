@@ -70,7 +70,7 @@ public final class LogPump implements AutoCloseable {
     /** A unit's share: its ring and readers (any thread), its file and open pipe count (pump thread). */
     private final class UnitLog {
         final String name;
-        final Ring ring = new Ring(config.ringLines(), config.ringBytes());
+        final Ring ring;
         final CopyOnWriteArrayList<Subscription> subscribers = new CopyOnWriteArrayList<>();
         LogFile file;
         int attached;
@@ -79,6 +79,7 @@ public final class LogPump implements AutoCloseable {
 
         UnitLog(String name) {
             this.name = name;
+            this.ring = new Ring(name, config.ringLines(), config.ringBytes());
         }
 
         LogFile file() {

@@ -34,9 +34,21 @@ public final class UnitFilesReader {
     /** Diagnostics already printed: a reload repeats only new ones. Read threads may overlap (a stuck one). */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
+    /** Generators run before each read (null: none); their output directories join the load path. */
+    private final Generators generators;
+
     public UnitFilesReader(Path dir, Duration deadline, PrintStream err) {
+        this(dir, deadline, err, null);
+    }
+
+    /**
+     * With {@code generators} (may be null) run before each read; the deadline is then extended by
+     * their timeout.
+     */
+    public UnitFilesReader(Path dir, Duration deadline, PrintStream err, Generators generators) {
         this.dir = dir;
-        this.deadline = deadline;
+        this.generators = generators == null || generators.settings().isEmpty() ? null : generators;
+        this.deadline = this.generators == null ? deadline : deadline.plus(this.generators.settings().timeout());
         this.err = err;
     }
 
@@ -73,7 +85,14 @@ public final class UnitFilesReader {
     private List<UnitDefinition> readNow() {
         LoadResult result;
         try {
-            result = UnitLoader.load(dir);
+            if (generators == null) {
+                result = UnitLoader.load(dir);
+            } else {
+                // The unit directory must be there before anything runs (the same error as without generators).
+                if (!java.nio.file.Files.isDirectory(dir)) result = UnitLoader.load(dir);
+                generators.run();
+                result = UnitLoader.load(dir, generators.output().loadPath(dir), dev.jinit.unit.SystemContext.current());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }

@@ -24,6 +24,7 @@ import dev.jinit.supervise.Manager;
 import dev.jinit.supervise.ManagerControl;
 import dev.jinit.supervise.Ports;
 import dev.jinit.supervise.UnitDefinition;
+import dev.jinit.supervise.Generators;
 import dev.jinit.supervise.UnitFilesReader;
 import dev.jinit.supervise.Adoptee;
 import java.util.ArrayList;
@@ -79,15 +80,26 @@ public final class Supervisor implements AutoCloseable {
      * @param err         where jinit reports trouble
      * @param stopTimeout the overall deadline of the orderly stop: what is not down by then is killed
      *                    ({@link Manager#DEFAULT_STOP_ALL_DEADLINE} when null)
+     * @param generators  the generator directories run before each load (systemd.generator(7)); their
+     *                    output goes to generator{,.early,.late} in the state directory
      */
     public record Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
                           Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
-                          PrintStream err, Duration stopTimeout) {
+                          PrintStream err, Duration stopTimeout, Generators.Settings generators) {
+        /** Without generators. */
+        public Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
+                       Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
+                       PrintStream err, Duration stopTimeout) {
+            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, systemInit, out, err,
+                    stopTimeout, Generators.Settings.NONE);
+        }
+
         /** With the default stop deadline. */
         public Options(Path units, Path stateDir, Path runtimeBase, Path stateBase, Path logsBase, boolean noCgroup,
                        Map<String, StopRequest> stopSignals, LogConfig logs, boolean systemInit, PrintStream out,
                        PrintStream err) {
-            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, systemInit, out, err, null);
+            this(units, stateDir, runtimeBase, stateBase, logsBase, noCgroup, stopSignals, logs, systemInit, out, err,
+                    null, Generators.Settings.NONE);
         }
 
         public Options {
@@ -100,6 +112,7 @@ public final class Supervisor implements AutoCloseable {
             Objects.requireNonNull(err, "err");
             stopSignals = Map.copyOf(stopSignals);
             if (logs == null) logs = LogConfig.defaults(stateDir);
+            if (generators == null) generators = Generators.Settings.NONE;
         }
     }
 
@@ -133,7 +146,7 @@ public final class Supervisor implements AutoCloseable {
     private record Named(String name, AutoCloseable handle) {}
 
     private Supervisor(Options options, SupervisorLimits limits, Reaper reaper, LogPump pump, EventLoop loop,
-                       Manager manager, Cgroups cgroups, Path cgroupParent) {
+                       Manager manager, Cgroups cgroups, Path cgroupParent, Spawner spawner) {
         this.options = options;
         this.reaper = reaper;
         this.pump = pump;
@@ -141,7 +154,8 @@ public final class Supervisor implements AutoCloseable {
         this.manager = manager;
         this.cgroups = cgroups;
         this.cgroupParent = cgroupParent;
-        this.reader = new UnitFilesReader(options.units(), limits.loadTimeout(), options.err());
+        this.reader = new UnitFilesReader(options.units(), limits.loadTimeout(), options.err(), options.generators().isEmpty()
+                ? null : new Generators(options.generators(), options.stateDir(), spawner, reaper, options.err()));
         // Starting units is jinit's allocation burst (unit files, spawns on short-lived threads, the
         // compiler's arenas); what the C library kept of it goes back to the kernel once it is over:
         // 10 s after the startup jobs ended, when the spawner threads have ended too (5 s idle). One
@@ -207,7 +221,7 @@ public final class Supervisor implements AutoCloseable {
             Manager manager = new Manager(loop, new Manager.Options(options.runtimeBase(), options.stateBase(),
                     options.logsBase(), cgroups, cgroupParent, notifyAddress), launcher, reaper::register,
                     logSink(pump), options.out());
-            s = new Supervisor(options, limits, reaper, pump, loop, manager, cgroups, cgroupParent);
+            s = new Supervisor(options, limits, reaper, pump, loop, manager, cgroups, cgroupParent, spawner);
             s.opened.push(reaper);
             s.opened.push(pump);
             s.opened.push(loop);

@@ -70,6 +70,61 @@ final class UnitDirectory {
         return d;
     }
 
+    /**
+     * Reads the unit load path {@code dirs}, highest precedence first (systemd's order: the generators'
+     * early directory, the unit directory, the generators' normal directory, their late directory).
+     * {@code primary} (one of them) names the directory in messages about missing units. A missing
+     * directory other than {@code primary} is skipped; as in systemd, a unit file (or mask, or alias)
+     * in an earlier directory hides the same name in a later one, a drop-in of the same file name in an
+     * earlier directory replaces a later one's, and {@code .wants/}/{@code .requires/} links add up.
+     */
+    static UnitDirectory read(Path primary, List<Path> dirs, SystemContext system) throws IOException {
+        UnitDirectory merged = new UnitDirectory(primary, system);
+        List<Path> lowestFirst = new ArrayList<>(dirs);
+        Collections.reverse(lowestFirst);
+        for (Path dir : lowestFirst) {
+            if (!dir.equals(primary) && !Files.isDirectory(dir)) continue;
+            merged.overlay(read(dir, system));
+        }
+        return merged;
+    }
+
+    /** Lays {@code higher} (a directory earlier in the load path) over what this one holds. */
+    private void overlay(UnitDirectory higher) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        names.addAll(higher.files.keySet());
+        names.addAll(higher.unreadable.keySet());
+        names.addAll(higher.masked.keySet());
+        names.addAll(higher.aliasLinks.keySet());
+        for (String n : names) {
+            files.remove(n);
+            unreadable.remove(n);
+            masked.remove(n);
+            aliasLinks.remove(n);
+        }
+        files.putAll(higher.files);
+        unreadable.putAll(higher.unreadable);
+        masked.putAll(higher.masked);
+        aliasLinks.putAll(higher.aliasLinks);
+        higher.dropIns.forEach((unit, confs) -> {
+            Map<String, UnitFile> byName = new TreeMap<>();
+            for (UnitFile f : dropIns.getOrDefault(unit, List.of())) byName.put(f.path().getFileName().toString(), f);
+            for (UnitFile f : confs) byName.put(f.path().getFileName().toString(), f);
+            dropIns.put(unit, new ArrayList<>(byName.values()));
+        });
+        higher.dropInErrors.forEach((unit, bad) -> dropInErrors.computeIfAbsent(unit, k -> new ArrayList<>()).addAll(bad));
+        addLinks(higher.wantedByDirs, wantedByDirs);
+        addLinks(higher.requiredByDirs, requiredByDirs);
+        diagnostics.addAll(higher.diagnostics);
+    }
+
+    private static void addLinks(Map<String, List<String>> from, Map<String, List<String>> into) {
+        from.forEach((unit, owners) -> {
+            List<String> have = into.computeIfAbsent(unit, k -> new ArrayList<>());
+            for (String o : owners) if (!have.contains(o)) have.add(o);
+        });
+    }
+
     /** A directory given as file name → text, for tools and tests that have no files on disk. */
     static UnitDirectory ofTexts(Path dir, Map<String, String> texts, SystemContext system) {
         UnitDirectory d = new UnitDirectory(dir, system);

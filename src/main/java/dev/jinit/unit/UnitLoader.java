@@ -1,6 +1,7 @@
 package dev.jinit.unit;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -26,6 +27,24 @@ public final class UnitLoader {
             d = UnitDirectory.read(dir, system);
         } catch (IOException e) {
             throw new IOException("cannot read unit directory " + dir + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+        return LoadResult.load(d, d.initialNames());
+    }
+
+    /**
+     * Loads the unit load path {@code dirs} (highest precedence first, see systemd.unit(5)): {@code primary}
+     * must be listed and readable; the others (generator output directories) are skipped when missing.
+     *
+     * @throws IOException only when a directory cannot be listed (naming it)
+     */
+    public static LoadResult load(Path primary, java.util.List<Path> dirs, SystemContext system) throws IOException {
+        UnitDirectory d;
+        try {
+            d = UnitDirectory.read(primary, dirs, system);
+        } catch (IOException e) {
+            throw new IOException((Files.isDirectory(primary) ? "cannot read a generator output directory: "
+                    : "cannot read unit directory " + primary + ": ") + e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
         }
         return LoadResult.load(d, d.initialNames());
